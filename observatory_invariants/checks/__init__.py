@@ -1,0 +1,1 @@
+"""One module per rule family; each exposes ``run(ws, targets)`` (see docs/architecture.md)."""

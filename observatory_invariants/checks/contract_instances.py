@@ -1,0 +1,163 @@
+"""C1/C2: message and job instances conform to their schemas.
+
+Golden fixtures must validate; negative fixtures must be well-formed JSON that
+fails validation (a schema reason, not a parse error). Extra instance files the
+config maps to a schema are validated like golden ones. Instances of the
+config's job schemas are C2, everything else C1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Iterable, Mapping, Sequence
+
+from ..findings import Finding, finding
+from ..jsonpos import locate, pointer
+from ._schemas import JsonDocument, contract_schemas, build_registry, read_document, usable_schemas, validator_class
+
+MAX_ERRORS_PER_FILE = 20
+
+
+@dataclass(frozen=True)
+class Instance:
+    doc: JsonDocument
+    expect_valid: bool
+    schema_stem: str | None   # None: pick by longest file-name prefix
+
+
+def schema_for_fixture(fixture_name: str, stems: Iterable[str]) -> str | None:
+    """The schema whose stem is the longest prefix of the fixture's name (``job-accepted-x`` → ``job-accepted``).
+
+    A prefix must end at a word boundary: ``job`` fits ``job-missing-id`` and ``job``, not ``jobs``.
+    """
+    name = PurePosixPath(fixture_name).stem
+    best = None
+    for stem in stems:
+        if name == stem or name.startswith(stem + "-") or name.startswith(stem + "_") or name.startswith(stem + "."):
+            if best is None or len(stem) > len(best):
+                best = stem
+    return best
+
+
+def _format_checker(formats: Sequence[str]):
+    import jsonschema
+
+    checker = jsonschema.FormatChecker(formats=())
+    # The union over all drafts: uuid is checked for draft-07 schemas too (it matters to these contracts).
+    checker.checkers = {name: fn for name, fn in jsonschema.FormatChecker.checkers.items() if name in formats}
+    return checker
+
+
+def closest_branch_error(error):
+    """The most useful sub-error of a failed anyOf/oneOf: from the branch with the fewest errors.
+
+    jsonschema's ``best_match`` prefers the shallowest error, which for two
+    object branches is usually "'x' is a required property" of the wrong
+    branch; the branch that came closest to passing explains the failure better.
+    """
+    from jsonschema.exceptions import best_match
+
+    branches: dict = {}
+    for sub in error.context:
+        branches.setdefault(sub.schema_path[0] if sub.schema_path else None, []).append(sub)
+    fewest = min(branches.values(), key=len)
+    return best_match(fewest)
+
+
+def _describe(error) -> tuple[list, str]:
+    """Instance path and message, descending into the closest branch of anyOf/oneOf (repeatedly)."""
+    shown = error
+    lead = ""
+    while shown.context:
+        sub = closest_branch_error(shown)
+        branch = sub.schema_path[0] if sub.schema_path else "?"
+        lead += f"value at {pointer(shown.absolute_path) or '/'} matches no {shown.validator} branch; closest is branch {branch}: "
+        shown = sub
+    where = pointer(shown.absolute_path) or "/"
+    schema_where = pointer(shown.absolute_schema_path) or "/"
+    return list(shown.absolute_path), f"{lead}instance at {where}: {shown.message} (schema {schema_where})"
+
+
+def validate_instance(instance, schema: dict, registry, formats: Sequence[str]):
+    """``(errors, problem)``: the validation errors, or why validation could not run."""
+    from referencing.exceptions import Unresolvable
+    from jsonschema.exceptions import relevance
+
+    cls = validator_class(schema)
+    validator = cls(schema, registry=registry, format_checker=_format_checker(formats))
+    try:
+        return sorted(validator.iter_errors(instance), key=relevance), None
+    except RecursionError:
+        return [], "validation recursed without end: a $ref cycle in the schema or a too deeply nested instance"
+    except Unresolvable as exc:
+        return [], (f"a $ref does not resolve offline ({exc}); remote references are never fetched — "
+                    "add the referenced schema to the contracts folder")
+    except Exception as exc:  # a schema broken in a way the validator trips on; C3 explains it
+        return [], f"the schema cannot be applied ({type(exc).__name__}: {exc}); fix the schema (see C3)"
+
+
+def check_instances(schemas: Sequence[JsonDocument], instances: Sequence[Instance], *,
+                    job_schemas: Sequence[str] = ("job",), formats: Sequence[str] = ("uuid", "date-time"),
+                    registry=None) -> list[Finding]:
+    """C1/C2 findings for ``instances`` against the contracts folder ``schemas``."""
+    usable = {doc.stem: doc for doc in usable_schemas(schemas)}
+    all_stems = {doc.stem for doc in schemas}
+    registry = registry if registry is not None else build_registry(schemas)
+    out: list[Finding] = []
+    for inst in instances:
+        doc = inst.doc
+        stem = inst.schema_stem or schema_for_fixture(doc.path, all_stems)
+        rule = "C2" if stem in job_schemas else "C1"
+        kind = "golden fixture" if inst.expect_valid else "negative fixture"
+        if stem is None:
+            out.append(finding(rule, doc.path, f"no schema matches this {kind}: name it after its schema "
+                                               f"(SCHEMA-description.json; schemas: {', '.join(sorted(all_stems)) or 'none'})", 1, 1))
+            continue
+        if not doc.ok:
+            extra = (" — negative fixtures must be well-formed JSON that fails for a schema reason"
+                     if not inst.expect_valid else "")
+            out.append(finding(rule, doc.path, f"{kind} for {stem}: {doc.problem.message}{extra}",
+                               doc.problem.line, doc.problem.column))
+            continue
+        schema_doc = usable.get(stem)
+        if schema_doc is None:
+            out.append(finding(rule, doc.path, f"cannot validate against schema {stem!r}: it is missing or not a "
+                                               "usable schema (C3 says why)", 1, 1))
+            continue
+        errors, problem = validate_instance(doc.value, schema_doc.value, registry, formats)
+        if problem:
+            out.append(finding(rule, doc.path, f"cannot validate against {schema_doc.path}: {problem}", 1, 1))
+            continue
+        if inst.expect_valid:
+            for error in errors[:MAX_ERRORS_PER_FILE]:
+                parts, message = _describe(error)
+                line, col = locate(doc.text, parts)
+                out.append(finding(rule, doc.path, f"does not conform to {schema_doc.path}: {message}", line, col))
+            if len(errors) > MAX_ERRORS_PER_FILE:
+                out.append(finding(rule, doc.path, f"{len(errors) - MAX_ERRORS_PER_FILE} more validation errors "
+                                                   "not shown", 1, 1))
+        elif not errors:
+            out.append(finding(rule, doc.path, f"negative fixture is accepted by {schema_doc.path}; it must fail "
+                                               "validation — make it violate the schema, or tighten the schema", 1, 1))
+    return out
+
+
+def collect_instances(ws) -> list[Instance]:
+    instances = [Instance(read_document(ws, p), True, None) for p in ws.glob("golden-fixtures")]
+    instances += [Instance(read_document(ws, p), False, None) for p in ws.glob("negative-fixtures")]
+    mapped: Mapping[str, str] = ws.config.section("contracts").get("instances", {})
+    if mapped:
+        from ..workspace import compile_patterns
+
+        for pattern, stem in mapped.items():
+            spec = compile_patterns((pattern,))
+            instances += [Instance(read_document(ws, p), True, stem) for p in ws.repo.files if spec.match_file(p)]
+    return instances
+
+
+def run(ws, targets):
+    options = ws.config.section("contracts")
+    schemas = contract_schemas(ws)
+    return check_instances(schemas, collect_instances(ws), job_schemas=list(options["job-schemas"]),
+                           formats=list(options["formats"]))

@@ -1,0 +1,208 @@
+"""C3: every schema is valid JSON, valid against its metaschema, and carries a SemVer ``$version`` and a unique ``$id``.
+
+Also: every ``$ref`` resolves offline within the contracts folder, and no
+``$ref`` chain loops back on itself without consuming input.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+from urllib.parse import urljoin, urldefrag
+
+from ..findings import Finding, finding
+from ..jsonpos import locate, pointer
+from ._schemas import (JsonDocument, contract_schemas, build_registry, normalize_uri, read_document, usable_schemas,
+                       validator_class)
+
+RULE = "C3"
+# Keywords whose values are maps of name -> subschema; a key named "$ref" there is a property name, not a reference.
+_NAME_MAPS = {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"}
+
+
+def _at(doc: JsonDocument, parts) -> tuple[int, int]:
+    return locate(doc.text, list(parts))
+
+
+def iter_refs(schema, base: str = ""):
+    """Yield (path parts, $ref value, base URI) for every ``$ref`` in a schema, iteratively."""
+    stack = [(schema, [], base)]
+    while stack:
+        node, parts, node_base = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("$id"), str):
+                node_base = urljoin(node_base, node["$id"])
+            if isinstance(node.get("$ref"), str):
+                yield parts + ["$ref"], node["$ref"], node_base
+            for key, value in node.items():
+                if key in _NAME_MAPS and isinstance(value, dict):
+                    for name, sub in value.items():
+                        stack.append((sub, parts + [key, name], node_base))
+                elif key not in ("$ref", "const", "enum", "default", "examples") and isinstance(value, (dict, list)):
+                    stack.append((value, parts + [key], node_base))
+        elif isinstance(node, list):
+            for index, item in enumerate(node):
+                stack.append((item, parts + [index], node_base))
+
+
+def check_schema_document(doc: JsonDocument, *, dialects: Sequence[str]) -> list[Finding]:
+    """Problems of one schema on its own: JSON, object, dialect, metaschema, $id, $version."""
+    if not doc.ok:
+        return [finding(RULE, doc.path, f"schema {doc.problem.message}", doc.problem.line, doc.problem.column)]
+    schema = doc.value
+    if not isinstance(schema, dict):
+        kind = type(schema).__name__.replace("dict", "object").replace("list", "array").replace("str", "string")
+        return [finding(RULE, doc.path, f"a schema must be a JSON object, not {kind}; wrap it as "
+                                        '{"$schema": …, "$id": …, "$version": …, …}', 1, 1)]
+    found: list[Finding] = []
+    dialect = schema.get("$schema")
+    known = {d.rstrip("#") for d in dialects}
+    if dialect is None:
+        found.append(finding(RULE, doc.path, f'missing "$schema"; name the dialect, e.g. "$schema": '
+                                             f'"{dialects[-1] if dialects else "https://json-schema.org/draft/2020-12/schema"}"', 1, 1))
+    elif not isinstance(dialect, str) or dialect.rstrip("#") not in known:
+        line, col = _at(doc, ["$schema"])
+        found.append(finding(RULE, doc.path, f'"$schema" {dialect!r} is not an accepted dialect '
+                                             f'(accepted: {", ".join(dialects)})', line, col))
+    else:
+        found.extend(_metaschema_findings(doc))
+    found.extend(_id_findings(doc))
+    found.extend(_version_findings(doc))
+    return found
+
+
+def _metaschema_findings(doc: JsonDocument) -> list[Finding]:
+    from jsonschema.exceptions import best_match, relevance
+
+    cls = validator_class(doc.value)
+    meta = cls(cls.META_SCHEMA)
+    try:
+        errors = sorted(meta.iter_errors(doc.value), key=relevance)
+    except RecursionError:
+        return [finding(RULE, doc.path, "schema is nested too deeply to check against its metaschema", 1, 1)]
+    out = []
+    for error in errors[:20]:
+        shown = best_match(error.context) if error.context else error
+        parts = list(shown.absolute_path)
+        line, col = _at(doc, parts)
+        out.append(finding(RULE, doc.path, f"not a valid {cls.__name__.replace('Validator', '')} schema at "
+                                           f"{pointer(parts) or '/'}: {shown.message}", line, col))
+    return out
+
+
+def _id_findings(doc: JsonDocument) -> list[Finding]:
+    schema_id = doc.value.get("$id")
+    if schema_id is None:
+        return [finding(RULE, doc.path, f'missing "$id"; give the schema a unique URI, e.g. '
+                                        f'"$id": "https://example.com/schemas/{doc.stem}.json"', 1, 1)]
+    if not isinstance(schema_id, str) or not schema_id.strip():
+        line, col = _at(doc, ["$id"])
+        return [finding(RULE, doc.path, f'"$id" must be a non-empty URI string, got {schema_id!r}', line, col)]
+    return []
+
+
+def _version_findings(doc: JsonDocument) -> list[Finding]:
+    import semver
+
+    version = doc.value.get("$version")
+    if version is None:
+        return [finding(RULE, doc.path, 'missing "$version"; add a SemVer version, e.g. "$version": "1.0.0"', 1, 1)]
+    line, col = _at(doc, ["$version"])
+    if not isinstance(version, str):
+        return [finding(RULE, doc.path, f'"$version" must be a SemVer string like "1.0.0", got {version!r}', line, col)]
+    try:
+        semver.Version.parse(version)
+    except ValueError:
+        return [finding(RULE, doc.path, f'"$version" {version!r} is not SemVer (MAJOR.MINOR.PATCH, e.g. "1.0.0")',
+                        line, col)]
+    return []
+
+
+def check_unique_ids(docs: Iterable[JsonDocument]) -> list[Finding]:
+    """No two schemas share an ``$id``."""
+    first_seen: dict[str, str] = {}
+    out = []
+    for doc in usable_schemas(docs):
+        schema_id = doc.value.get("$id")
+        if not isinstance(schema_id, str) or not schema_id:
+            continue
+        key = normalize_uri(schema_id)
+        if key in first_seen:
+            line, col = _at(doc, ["$id"])
+            out.append(finding(RULE, doc.path, f'"$id" {schema_id!r} is already used by {first_seen[key]}; '
+                                               "every schema needs its own $id", line, col))
+        else:
+            first_seen[key] = doc.path
+    return out
+
+
+def check_refs(docs: Sequence[JsonDocument], registry=None) -> list[Finding]:
+    """Every ``$ref`` resolves offline, and no chain of bare ``$ref``s loops."""
+    from referencing.exceptions import Unresolvable
+
+    registry = registry if registry is not None else build_registry(docs)
+    out = []
+    for doc in usable_schemas(docs):
+        base = doc.value.get("$id") if isinstance(doc.value.get("$id"), str) else ""
+        if not base:
+            continue  # without an $id the schema cannot be addressed; _id_findings reports it
+        for parts, ref, ref_base in iter_refs(doc.value, normalize_uri(base)):
+            line, col = _at(doc, parts)
+            target = urljoin(ref_base, ref)
+            try:
+                resolved = registry.resolver(base_uri=ref_base).lookup(ref)
+            except Unresolvable:
+                document_uri = urldefrag(target)[0]
+                if document_uri.startswith(("http://", "https://")) and normalize_uri(document_uri) not in registry:
+                    why = (f"$ref {ref!r} points outside the contracts folder; remote references are never "
+                           f"fetched — add a schema with \"$id\": \"{document_uri}\" to the contracts folder")
+                else:
+                    why = f"$ref {ref!r} does not resolve (looked for {target} among the contracts' $ids)"
+                out.append(finding(RULE, doc.path, why, line, col))
+                continue
+            except Exception as exc:  # a malformed pointer, e.g. "#/$defs/~9"
+                out.append(finding(RULE, doc.path, f"$ref {ref!r} cannot be resolved: {exc}", line, col))
+                continue
+            cycle = _bare_ref_cycle(resolved, ref)
+            if cycle:
+                out.append(finding(RULE, doc.path, f"$ref {ref!r} starts a cycle of references that never reaches a "
+                                                   f"schema ({' -> '.join(cycle)}); break the loop", line, col))
+    return out
+
+
+def _bare_ref_cycle(resolved, first_ref: str) -> list[str] | None:
+    """The refs of a loop of schemas whose own ``$ref`` leads straight back, if there is one.
+
+    Such a loop never consumes any input, so a validator would recurse forever;
+    a recursive schema that descends through ``properties``/``items`` is fine.
+    """
+    chain = [first_ref]
+    seen = {id(resolved.contents)}
+    current = resolved
+    for _ in range(100):
+        contents = current.contents
+        if not isinstance(contents, dict) or not isinstance(contents.get("$ref"), str):
+            return None
+        chain.append(contents["$ref"])
+        try:
+            current = current.resolver.lookup(contents["$ref"])
+        except Exception:  # reported where that $ref itself is checked
+            return None
+        if id(current.contents) in seen:
+            return chain
+        seen.add(id(current.contents))
+    return chain
+
+
+def check_schemas(docs: Sequence[JsonDocument], *, dialects: Sequence[str]) -> list[Finding]:
+    """C3 for a whole contracts folder."""
+    out = []
+    for doc in docs:
+        out.extend(check_schema_document(doc, dialects=dialects))
+    out.extend(check_unique_ids(docs))
+    out.extend(check_refs(docs))
+    return out
+
+
+def run(ws, targets):
+    docs = contract_schemas(ws)
+    return check_schemas(docs, dialects=list(ws.config.section("contracts")["dialects"]))

@@ -1,0 +1,178 @@
+"""Configuration: ``[tool.observatory-invariants]`` in pyproject.toml or ``.observatory-invariants.toml``.
+
+The file is validated against the tool's own config schema
+(``contracts/schemas/config.json``); an unknown key is a :class:`ConfigError`
+naming the key, which the CLI turns into exit code 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from .layout import DEFAULT_PATHS
+
+CONFIG_FILE = ".observatory-invariants.toml"
+PYPROJECT = "pyproject.toml"
+TOOL_KEY = "observatory-invariants"
+DEFAULT_ROOT_MARKERS = (".git", CONFIG_FILE, PYPROJECT)
+DEFAULT_DOCS_URL = "https://github.com/observatory-invariants/observatory-invariants/blob/main/docs/rules/{rule}.md"
+
+# Options of each rule family, with their defaults. The config schema lists the
+# same keys; tests/test_config.py keeps the two in step.
+DEFAULT_OPTIONS: dict[str, dict[str, Any]] = {
+    "contracts": {
+        # Schemas (by file stem) whose instances are job objects: their findings are C2, the rest C1.
+        "job-schemas": ["job"],
+        # Extra instance files to validate: {glob: schema stem}.
+        "instances": {},
+        # Check these `format`s (others are annotations only).
+        "formats": ["uuid", "date-time", "date", "time", "email", "uri", "ipv4", "ipv6", "regex"],
+        # Accepted `$schema` dialects.
+        "dialects": [
+            "http://json-schema.org/draft-07/schema#",
+            "https://json-schema.org/draft/2020-12/schema",
+        ],
+        # C4: compatibility policy (seed | backward | forward | full), default and per schema stem.
+        "compat-policy": "seed",
+        "compat-policies": {},
+    },
+}
+
+
+class ConfigError(Exception):
+    """The configuration (or a command-line option) is unusable; exit code 2."""
+
+
+def _load_toml(path: Path) -> dict:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+@dataclass(frozen=True)
+class Config:
+    source: str | None = None
+    root_markers: tuple[str, ...] = DEFAULT_ROOT_MARKERS
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    per_path_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    severity: Mapping[str, str] = field(default_factory=dict)
+    max_file_size: int = 5_000_000
+    docs_url: str = DEFAULT_DOCS_URL
+    paths: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType(dict(DEFAULT_PATHS)))
+    options: Mapping[str, Mapping[str, Any]] = field(
+        default_factory=lambda: MappingProxyType({k: MappingProxyType(dict(v)) for k, v in DEFAULT_OPTIONS.items()}))
+
+    def patterns(self, layout_key: str) -> tuple[str, ...]:
+        return self.paths[layout_key]
+
+    def section(self, name: str) -> Mapping[str, Any]:
+        return self.options.get(name, MappingProxyType({}))
+
+
+def find_config_file(root: Path) -> tuple[Path, dict] | None:
+    """The config file at ``root`` and its raw table, or None when there is none."""
+    dedicated = root / CONFIG_FILE
+    if dedicated.is_file():
+        return dedicated, _load_toml(dedicated)
+    pyproject = root / PYPROJECT
+    if pyproject.is_file():
+        data = _load_toml(pyproject)
+        table = data.get("tool", {}).get(TOOL_KEY)
+        if table is not None:
+            return pyproject, table
+    return None
+
+
+def _validation_error_text(error) -> str:
+    where = "".join(f"[{p!r}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+    if error.validator == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        known = ", ".join(sorted(error.schema.get("properties", {})))
+        names = ", ".join(repr(k) for k in extra)
+        return f"unknown key {names} in [tool.{TOOL_KEY}{where}] (known keys: {known})"
+    return f"{TOOL_KEY}{where}: {error.message}"
+
+
+def validate_raw(raw: dict, source: str) -> None:
+    """Raise ConfigError for the first problem of ``raw`` against the config schema."""
+    import jsonschema
+
+    from .contracts_data import load_contract
+
+    schema = load_contract("config")
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(raw), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    if errors:
+        raise ConfigError(f"{source}: {_validation_error_text(errors[0])}")
+
+
+def build_config(raw: dict | None, source: str | None = None) -> Config:
+    """A Config from a raw (already validated) table; ``None`` gives the defaults."""
+    if not raw:
+        return Config(source=source)
+    paths = dict(DEFAULT_PATHS)
+    for key, value in raw.get("paths", {}).items():
+        paths[key] = (value,) if isinstance(value, str) else tuple(value)
+    options = {name: dict(defaults) for name, defaults in DEFAULT_OPTIONS.items()}
+    for name in DEFAULT_OPTIONS:
+        options[name].update(raw.get(name, {}))
+    return Config(
+        source=source,
+        root_markers=tuple(raw.get("root-markers", DEFAULT_ROOT_MARKERS)),
+        select=tuple(raw["select"]) if "select" in raw else None,
+        ignore=tuple(raw.get("ignore", ())),
+        exclude=tuple(raw.get("exclude", ())),
+        per_path_ignores=MappingProxyType({k: tuple(v) for k, v in raw.get("per-path-ignores", {}).items()}),
+        severity=MappingProxyType(dict(raw.get("severity", {}))),
+        max_file_size=int(raw.get("max-file-size", 5_000_000)),
+        docs_url=raw.get("docs-url", DEFAULT_DOCS_URL),
+        paths=MappingProxyType(paths),
+        options=MappingProxyType({k: MappingProxyType(v) for k, v in options.items()}),
+    )
+
+
+def load_config(root: Path, explicit: Path | None = None) -> Config:
+    """Load and validate the config for the repository at ``root``."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"{explicit}: config file not found")
+        data = _load_toml(explicit)
+        raw = data.get("tool", {}).get(TOOL_KEY, {}) if explicit.name == PYPROJECT else data
+        source = str(explicit)
+    else:
+        found = find_config_file(root)
+        if found is None:
+            return Config()
+        path, raw = found
+        source = str(path)
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: [tool.{TOOL_KEY}] must be a table")
+    validate_raw(raw, source)
+    from .registry import unknown_selectors
+
+    for key in ("select", "ignore"):
+        bad = unknown_selectors(raw.get(key, ()))
+        if bad:
+            raise ConfigError(f"{source}: {key}: unknown rule id(s) {', '.join(map(repr, bad))}")
+    for pattern, ids in raw.get("per-path-ignores", {}).items():
+        bad = unknown_selectors(ids)
+        if bad:
+            raise ConfigError(f"{source}: per-path-ignores[{pattern!r}]: unknown rule id(s) {', '.join(map(repr, bad))}")
+    bad = unknown_selectors(raw.get("severity", {}).keys())
+    if bad:
+        raise ConfigError(f"{source}: severity: unknown rule id(s) {', '.join(map(repr, bad))}")
+    return build_config(raw, source)

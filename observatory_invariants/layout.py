@@ -1,0 +1,39 @@
+"""Where things live in a repository laid out like SPEC.md's target.
+
+Every entry is a default the config's ``[paths]`` table can replace. Values are
+lists of git-wildmatch patterns relative to the repository root (``*`` stays
+inside one folder, ``**`` crosses folders).
+"""
+
+from __future__ import annotations
+
+DEFAULT_PATHS: dict[str, tuple[str, ...]] = {
+    "schemas": ("contracts/schemas/*.json",),
+    "versions-doc": ("contracts/VERSIONS.md",),
+    "golden-fixtures": ("contracts/fixtures/golden/*.json",),
+    "negative-fixtures": ("contracts/fixtures/negative/*.json",),
+    "compat-fixtures": ("tests/fixtures/schema-compat/*.json",),
+    "services": ("src/services/*", "src/interfaces/*"),
+    "dockerfiles": ("**/Dockerfile", "**/Dockerfile.*", "**/*.Dockerfile", "**/*.dockerfile"),
+    "dockerignores": ("**/.dockerignore", "**/*.dockerignore"),
+    "compose-files": (
+        "**/docker-compose*.yml", "**/docker-compose*.yaml", "**/compose.yml", "**/compose.yaml",
+        "**/compose.*.yml", "**/compose.*.yaml",
+    ),
+    "k8s-manifests": ("infra/k8s/**/*.yaml", "infra/k8s/**/*.yml"),
+    "integration-compose": ("docker-compose.integration.yml",),
+    "coverage-config": ("coverage-config.json",),
+    "powershell-scripts": ("**/*.ps1", "**/*.psm1"),
+    "shell-scripts": ("**/*.sh",),
+    "scripts": ("scripts/**",),
+    "test-entrypoint": ("scripts/run-all-tests.ps1",),
+    "integration-harness": ("scripts/integration-harness.ps1",),
+    "bazel-module": ("MODULE.bazel",),
+    "bazel-lock": ("MODULE.bazel.lock",),
+    "bazelrc": (".bazelrc",),
+    "workflows": (".github/workflows/*.yml", ".github/workflows/*.yaml"),
+    "composite-actions": (".github/actions/**/action.yml", ".github/actions/**/action.yaml"),
+    "release-workflow": (".github/workflows/release.yml", ".github/workflows/release.yaml"),
+    "visual-tests": ("tests/visual/**",),
+    "version-files": ("src/services/*/VERSION", "src/interfaces/*/VERSION"),
+}

@@ -1,0 +1,299 @@
+"""A PowerShell tokenizer in pure Python (no pwsh needed).
+
+It knows what rules need to tell code from data: comments (``#``, ``<# #>``),
+single/double-quoted strings, here-strings, ``$( )`` subexpressions inside
+expandable strings (tokenized too, see :attr:`Token.nested`), variables
+(``$env:X``, ``${x}``, ``$script:x``), the backtick escape and line
+continuation, braces, dash words (``-match``, ``-Parallel``) and operators
+(``&&``, ``||``, ``??``, ``??=``, ``?.``, ``?``, ``::``, redirections).
+
+It never fails: an unterminated string, comment or ``${`` runs to the end of
+the input and is marked ``unterminated``; anything unexpected becomes a one
+character ``operator`` token. CRLF and lone CR count as one line break and a
+leading UTF-8 BOM is dropped; ``line``/``column`` (1-based, in characters) are
+those of the original text, while ``start``/``end`` are offsets into the
+normalised text (``\\n`` line breaks, no BOM) that :func:`normalise` returns.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Token kinds.
+NEWLINE = "newline"        # a line break that ends a statement (continuations are dropped)
+COMMENT = "comment"        # '# ...' or '<# ... #>', text includes the markers
+STRING = "string"          # quoted or here-string; value = the content
+VARIABLE = "variable"      # value = the name without '$' ('env:PATH', 'PSScriptRoot', '_'); '@x' splats too
+PARAMETER = "parameter"    # '-Name' in command mode; value = lower-case name with the dash
+OPERATOR = "operator"      # punctuation and operators, including '-eq'/'-match' (value = lower-case)
+NUMBER = "number"
+WORD = "word"              # bare words: command names, arguments, paths, member names
+KEYWORD = "keyword"        # a WORD that is a PowerShell keyword (value = lower-case)
+
+KEYWORDS = frozenset((
+    "begin", "break", "catch", "class", "continue", "data", "define", "do", "dynamicparam", "else",
+    "elseif", "end", "enum", "exit", "filter", "finally", "for", "foreach", "from", "function", "if",
+    "in", "param", "process", "return", "switch", "throw", "trap", "try", "until", "using", "var",
+    "while", "workflow", "parallel", "sequence", "inlinescript",
+))
+
+# Dash words that are operators in expression mode (the rest are parameters).
+DASH_OPERATORS = frozenset(
+    "-" + name for base in (
+        "eq", "ne", "gt", "ge", "lt", "le", "like", "notlike", "match", "notmatch", "contains",
+        "notcontains", "in", "notin", "replace", "split", "join",
+    ) for name in (base, "i" + base, "c" + base)
+) | frozenset(("-and", "-or", "-xor", "-not", "-band", "-bor", "-bxor", "-bnot", "-shl", "-shr",
+               "-is", "-isnot", "-as", "-f"))
+
+OPENERS = {"(": ")", "$(": ")", "@(": ")", "{": "}", "@{": "}", "[": "]"}
+CLOSERS = frozenset(")}]")
+
+_MAX_NESTING = 40  # subexpressions inside strings inside subexpressions...: beyond this, opaque text
+
+_SQ = "'\u2018\u2019\u201a\u201b"
+_DQ = '"\u201c\u201d\u201e'
+
+# One alternative per token shape, tried in order at each position. Strings,
+# block comments, here-strings and braced variables have their own scanners.
+_MASTER = re.compile(r"""
+ (?P<ws>[ \t\f\v\u00a0\u2000-\u200b\u3000]+)
+|(?P<nl>\n)
+|(?P<cont>`\n)
+|(?P<comment>\#[^\n]*)
+|(?P<special><\#|@["\u201c\u201d\u201e'\u2018\u2019\u201a\u201b][ \t]*\n|["\u201c\u201d\u201e'\u2018\u2019\u201a\u201b]|\$\{)
+|(?P<subexpr>[$@]\(|@\{)
+|(?P<variable>\$(?:[A-Za-z_][A-Za-z0-9_]*(?::(?!:)[A-Za-z_0-9]+)?|[0-9]+|[$?^]))
+|(?P<splat>@[A-Za-z_][A-Za-z0-9_]*)
+|(?P<redirect>[1-6*]>>?(?:&[12])?|>>?(?:&[12])?|<<<?|<)
+|(?P<dash>--[A-Za-z][\w-]*|[-\u2013\u2014\u2015][A-Za-z_][A-Za-z0-9_]*:?)
+|(?P<number>(?:0[xX][0-9a-fA-F]+|[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)(?:[dDlLuUyYsSnN]|[kKmMgGtTpP][bB])?(?![\w\\/:]|\.(?!\.)))
+|(?P<op>\?\?=|\?\?|\?\.|&&|\|\||::|\.\.(?![\\/])|\+\+|--(?![A-Za-z])|[-+*/%]=|[=!+\-*/%,;|&?:\[\](){}])
+|(?P<word>(?:\.{1,2}[\\/]|\.(?=[A-Za-z0-9_])|`[\s\S]|[^\s(){};,|&"'`$<>\[\]\u2018\u2019\u201a\u201b\u201c\u201d\u201e])
+          (?:[^\s(){};,|&"'`<>\[\]$\u2018\u2019\u201a\u201b\u201c\u201d\u201e]|`[\s\S])*)
+|(?P<other>[\s\S])
+""", re.VERBOSE)
+
+_SIMPLE_DQ = re.compile(r'"(?:[^"`$\u201c\u201d\u201e]|`[\s\S]|""|\$(?!\())*"')
+_SIMPLE_SQ = re.compile(r"'(?:[^'\u2018\u2019\u201a\u201b]|'')*'")
+
+
+class Token:
+    """One token. ``nested`` holds the token lists of ``$( )`` subexpressions inside an expandable string."""
+
+    __slots__ = ("kind", "text", "start", "end", "line", "column", "value", "nested", "unterminated")
+
+    def __init__(self, kind, text, start, end, line, column, value=None, nested=(), unterminated=False):
+        self.kind = kind
+        self.text = text
+        self.start = start
+        self.end = end
+        self.line = line
+        self.column = column
+        self.value = text if value is None else value
+        self.nested = nested
+        self.unterminated = unterminated
+
+    def is_op(self, *texts: str) -> bool:
+        return self.kind == OPERATOR and self.text in texts
+
+    def __repr__(self) -> str:
+        return f"Token({self.kind}, {self.text!r}, {self.line}:{self.column})"
+
+
+def normalise(text: str) -> str:
+    """The text the offsets refer to: BOM dropped, CRLF and lone CR turned into LF."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def tokenize(text: str) -> list[Token]:
+    """Every token of a PowerShell script, comments and newlines included."""
+    lexer = _Lexer(normalise(text))
+    tokens, _ = lexer.lex(0, len(lexer.text), 0)
+    return tokens
+
+
+class _Lexer:
+    def __init__(self, text: str):
+        self.text = text
+        self.line = 1
+        self.line_start = 0
+
+    def _advance_lines(self, start: int, end: int) -> None:
+        count = self.text.count("\n", start, end)
+        if count:
+            self.line += count
+            self.line_start = self.text.rfind("\n", start, end) + 1
+
+    def lex(self, pos: int, end: int, depth: int, close_paren: bool = False) -> tuple[list[Token], int]:
+        """Tokens from ``pos`` to ``end``; with ``close_paren`` stop after the ``)`` that closes a ``$(``."""
+        text = self.text
+        tokens: list[Token] = []
+        append = tokens.append
+        match = _MASTER.match
+        parens = 0
+        while pos < end:
+            m = match(text, pos, end)
+            kind = m.lastgroup
+            mend = m.end()
+            if kind == "ws":
+                pos = mend
+                continue
+            line, column = self.line, pos - self.line_start + 1
+            if kind == "nl":
+                append(Token(NEWLINE, "\n", pos, mend, line, column))
+                self.line += 1
+                self.line_start = mend
+                pos = mend
+                continue
+            if kind == "cont":
+                self.line += 1
+                self.line_start = mend
+                pos = mend
+                continue
+            if kind == "word":
+                word = m.group()
+                lower = word.lower()
+                append(Token(KEYWORD if lower in KEYWORDS else WORD, word, pos, mend, line, column,
+                             lower if lower in KEYWORDS else word))
+            elif kind == "variable":
+                append(Token(VARIABLE, m.group(), pos, mend, line, column, m.group()[1:]))
+            elif kind == "op":
+                op = m.group()
+                if close_paren:
+                    if op == "(":
+                        parens += 1
+                    elif op == ")":
+                        if parens == 0:
+                            return tokens, mend
+                        parens -= 1
+                append(Token(OPERATOR, op, pos, mend, line, column))
+            elif kind == "comment":
+                append(Token(COMMENT, m.group(), pos, mend, line, column))
+            elif kind == "dash":
+                word = m.group()
+                lower = "-" + word[1:].lower()
+                name = lower.rstrip(":")
+                append(Token(OPERATOR if name in DASH_OPERATORS else PARAMETER, word, pos, mend, line, column, lower))
+            elif kind == "subexpr":
+                if close_paren and m.group() != "@{":
+                    parens += 1
+                append(Token(OPERATOR, m.group(), pos, mend, line, column))
+            elif kind == "special":
+                token, mend = self._special(m.group(), pos, end, depth)
+                append(token)
+                self._advance_lines(pos, mend)
+            elif kind == "number":
+                append(Token(NUMBER, m.group(), pos, mend, line, column))
+            elif kind == "redirect":
+                append(Token(OPERATOR, m.group(), pos, mend, line, column))
+            elif kind == "splat":
+                append(Token(VARIABLE, m.group(), pos, mend, line, column, m.group()[1:]))
+            else:  # 'other': a stray character (a lone backtick at the end, control characters)
+                append(Token(OPERATOR, m.group(), pos, mend, line, column))
+            pos = mend
+        return tokens, pos
+
+    # -- multi-character scanners ------------------------------------------------
+    def _special(self, opener: str, pos: int, end: int, depth: int) -> tuple[Token, int]:
+        text = self.text
+        line, column = self.line, pos - self.line_start + 1
+        if opener == "<#":
+            close = text.find("#>", pos + 2, end)
+            stop = end if close < 0 else close + 2
+            return Token(COMMENT, text[pos:stop], pos, stop, line, column, unterminated=close < 0), stop
+        if opener == "${":
+            i = pos + 2
+            while i < end and text[i] != "}":
+                i += 2 if text[i] == "`" else 1
+            stop = min(i + 1, end)
+            return Token(VARIABLE, text[pos:stop], pos, stop, line, column, text[pos + 2:min(i, end)],
+                         unterminated=i >= end), stop
+        if opener[0] == "@":
+            return self._here_string(opener, pos, end, depth, line, column)
+        if opener in _SQ:
+            m = _SIMPLE_SQ.match(text, pos, end) if opener == "'" else None
+            if m:
+                stop = m.end()
+                return Token(STRING, m.group(), pos, stop, line, column, m.group()[1:-1].replace("''", "'")), stop
+            i = pos + 1
+            while i < end:
+                if text[i] in _SQ:
+                    if i + 1 < end and text[i + 1] in _SQ:
+                        i += 2
+                        continue
+                    stop = i + 1
+                    return Token(STRING, text[pos:stop], pos, stop, line, column, text[pos + 1:i]), stop
+                i += 1
+            return Token(STRING, text[pos:end], pos, end, line, column, text[pos + 1:end], unterminated=True), end
+        # double-quoted, expandable
+        if opener == '"':
+            m = _SIMPLE_DQ.match(text, pos, end)
+            if m:
+                stop = m.end()
+                return Token(STRING, m.group(), pos, stop, line, column, m.group()[1:-1]), stop
+        value, nested, stop, closed = self._expandable(pos + 1, end, depth, _DQ)
+        return Token(STRING, text[pos:stop], pos, stop, line, column, value, tuple(nested),
+                     unterminated=not closed), stop
+
+    def _expandable(self, pos: int, end: int, depth: int, quotes: str | None):
+        """Scan expandable text up to a closing quote (``quotes``) or ``end``: (value, nested, stop, closed).
+
+        The line state is the one at ``pos`` on entry and is restored on exit.
+        """
+        text = self.text
+        parts: list[str] = []
+        nested: list[list[Token]] = []
+        saved = self.line, self.line_start
+        i = chunk = pos
+        try:
+            while i < end:
+                c = text[i]
+                if c == "`":
+                    i += 2
+                    continue
+                if quotes and c in quotes:
+                    if i + 1 < end and text[i + 1] in quotes:
+                        i += 2
+                        continue
+                    parts.append(text[chunk:i])
+                    return "".join(parts), nested, i + 1, True
+                if c == "$" and i + 1 < end and text[i + 1] == "(" and depth < _MAX_NESTING:
+                    parts.append(text[chunk:i])
+                    self.line, self.line_start = saved
+                    self._advance_lines(pos, i)
+                    inner, after = self.lex(i + 2, end, depth + 1, close_paren=True)
+                    nested.append(inner)
+                    parts.append("$()")
+                    i = chunk = after
+                    continue
+                i += 1
+            parts.append(text[chunk:min(i, end)])
+            return "".join(parts), nested, end, quotes is None
+        finally:
+            self.line, self.line_start = saved
+
+    def _here_string(self, opener: str, pos: int, end: int, depth: int, line: int, column: int):
+        text = self.text
+        body = pos + len(opener)  # the opener includes its line break
+        quote = opener[1]
+        closer = "\n" + ('"' if quote in _DQ else "'") + "@"
+        close = text.find(closer, body - 1, end)
+        if close < 0:
+            content_end, stop, closed = end, end, False
+        else:
+            content_end, stop, closed = close, close + len(closer), True
+        content_end = max(content_end, body)
+        if quote in _DQ:
+            saved = self.line, self.line_start
+            self.line, self.line_start = line + 1, body
+            value, nested, _, _ = self._expandable(body, content_end, depth, None)
+            self.line, self.line_start = saved
+        else:
+            value, nested = text[body:content_end], []
+        return Token(STRING, text[pos:stop], pos, stop, line, column, value, tuple(nested),
+                     unterminated=not closed), stop

@@ -1,0 +1,197 @@
+"""The invariant map: every rule id of the seed, once, in code.
+
+``list``, ``explain``, the docs tables, ``.pre-commit-hooks.yaml`` and the
+runner's rule selection all read this module (tests/test_registry.py keeps the
+generated files in step). A rule's check is named by a ``module:function``
+string and imported only when the rule runs, so ``--version`` and hooks that
+do not need a heavy library never import it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+AUTOMATED = "automated"
+GOVERNANCE = "governance"
+
+IMPLEMENTED = "implemented"
+PLANNED = "not implemented yet"
+GOVERNANCE_ONLY = "governance only"
+
+
+@dataclass(frozen=True)
+class SubRule:
+    id: str
+    title: str
+    default_enabled: bool = True
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    category: str
+    enforcement: str
+    reads: tuple[str, ...]            # layout keys (see layout.py), resolved through the config
+    check: str | None = None          # "module:function" taking (workspace, targets) -> list[Finding]
+    subrules: tuple[SubRule, ...] = ()
+    seed_check: str = ""              # what the seed repository used to enforce it
+
+    @property
+    def status(self) -> str:
+        if self.enforcement == GOVERNANCE:
+            return GOVERNANCE_ONLY
+        return IMPLEMENTED if self.check else PLANNED
+
+    @property
+    def implemented(self) -> bool:
+        return self.status == IMPLEMENTED
+
+    def load_check(self) -> Callable:
+        module_name, _, func = self.check.partition(":")
+        return getattr(importlib.import_module(module_name), func)
+
+
+def _r(id, title, category, reads=(), check=None, enforcement=AUTOMATED, subrules=(), seed_check=""):
+    return Rule(id=id, title=title, category=category, enforcement=enforcement, reads=tuple(reads),
+                check=check, subrules=tuple(subrules), seed_check=seed_check)
+
+
+_CONTRACT_INSTANCES = "observatory_invariants.checks.contract_instances:run"
+_SCHEMA_SANITY = "observatory_invariants.checks.schema_sanity:run"
+_VERSIONS_DOC = "observatory_invariants.checks.versions_doc:run"
+_CONTRACT_FILES = ("schemas", "golden-fixtures", "negative-fixtures")
+
+RULES: tuple[Rule, ...] = (
+    # Contracts
+    _r("C1", "Event messages conform to their schema", "contracts", _CONTRACT_FILES, _CONTRACT_INSTANCES,
+       seed_check="validate-contracts.ps1, Gateway AJV"),
+    _r("C2", "Job objects conform to their schema", "contracts", _CONTRACT_FILES, _CONTRACT_INSTANCES,
+       seed_check="validate-contracts.ps1, Gateway AJV"),
+    _r("C3", "Schemas are valid and carry a SemVer $version and a unique $id", "contracts", ("schemas",),
+       _SCHEMA_SANITY, seed_check="test-contracts-sanity.py"),
+    _r("C4", "Breaking schema changes require a MAJOR version bump", "contracts", ("schemas", "compat-fixtures"),
+       seed_check="check-schema-compat.py --ci"),
+    _r("C5", "Schemas are documented in VERSIONS.md", "contracts", ("schemas", "versions-doc"), _VERSIONS_DOC,
+       seed_check="test-contracts-sanity.py"),
+    # Cross-platform scripts
+    _r("X1", "Scripts run on Linux pwsh", "scripts", ("powershell-scripts",),
+       seed_check="CI shell: pwsh on ubuntu-latest"),
+    _r("X2", "pwsh-7-only features declare or guard the version", "scripts", ("powershell-scripts",),
+       seed_check="run-all-tests.ps1 version check"),
+    _r("X3", "No hardcoded Windows paths", "scripts", ("powershell-scripts", "shell-scripts", "workflows", "dockerfiles")),
+    _r("X4", "No bash-only constructs where bash is not the shell", "scripts",
+       ("powershell-scripts", "shell-scripts", "workflows", "composite-actions")),
+    # Coverage
+    _r("V1", "Processor coverage meets its threshold", "coverage", ("coverage-config",), seed_check="check-coverage.py processor"),
+    _r("V2", "metrics-engine coverage meets its threshold", "coverage", ("coverage-config",), seed_check="check-coverage.py metrics-engine"),
+    _r("V2a", "metrics-engine/validator subpackage coverage meets its threshold", "coverage", ("coverage-config",),
+       seed_check="check-coverage.py metrics-engine (subpkg)"),
+    _r("V3", "read-model coverage meets its threshold", "coverage", ("coverage-config",), seed_check="check-coverage.py read-model"),
+    _r("V4", "TUI lib coverage meets its threshold", "coverage", ("coverage-config",), seed_check="check-coverage.py tui"),
+    _r("V5", "Gateway coverage meets its threshold", "coverage", ("coverage-config",), seed_check="vitest --coverage"),
+    _r("V6", "web-pty-server coverage meets its threshold", "coverage", ("coverage-config",), seed_check="check-coverage.py web-pty-server"),
+    _r("V7", "Visual test screenshots have committed baselines", "coverage", ("visual-tests",),
+       seed_check="tests/visual/ Playwright snapshots"),
+    # Integration
+    _r("I1", "Integration gate runs on contracts changes", "integration", ("workflows",), seed_check="dorny/paths-filter + job"),
+    _r("I2", "Integration gate runs on services changes", "integration", ("workflows",), seed_check="dorny/paths-filter + job"),
+    _r("I3", "Integration harness is self-contained (Docker Compose only)", "integration", ("integration-harness",)),
+    _r("I4", "Integration runtime budget is at most 180 s and CI's timeout covers it", "integration",
+       ("integration-harness", "workflows"), seed_check="integration-harness.ps1 timeout"),
+    _r("I5", "Artifact capture runs on every harness run (finally block)", "integration", ("integration-harness",)),
+    _r("I6", "Victory gate: 3 green PRs + 1 nightly", "integration", enforcement=GOVERNANCE),
+    _r("I7", "Every k8s workload has an integration compose service", "integration",
+       ("k8s-manifests", "integration-compose"), seed_check="validate-compose-k8s-parity.ps1"),
+    # Build hermeticity
+    _r("A1", "Hermetic Bazel builds (--lockfile_mode=error, tracked lock file)", "build",
+       ("bazelrc", "bazel-module", "bazel-lock"), seed_check="Bazel --lockfile_mode=error"),
+    _r("A2", "No manual intervention", "build", enforcement=GOVERNANCE),
+    _r("A3", "Single test entrypoint exists and CI calls it", "build", ("test-entrypoint", "workflows"),
+       seed_check="run-all-tests.ps1"),
+    # Docker builds and images
+    _r("B1", "Shared-asset services are built with the repository root as context", "docker",
+       ("dockerfiles", "workflows", "compose-files", "powershell-scripts", "shell-scripts"),
+       seed_check="validate-dockerfile-context.py"),
+    _r("B2", "COPY/ADD sources exist in the build context actually used", "docker",
+       ("dockerfiles", "dockerignores", "workflows", "compose-files", "powershell-scripts", "shell-scripts"),
+       seed_check="validate-dockerfile-context.py"),
+    _r("B3", "Services carry a SemVer VERSION and images are never :latest", "docker",
+       ("services", "version-files", "k8s-manifests", "compose-files", "workflows", "powershell-scripts", "shell-scripts"),
+       seed_check="start-all.ps1 fail-fast"),
+    _r("B4", "$PSScriptRoot is guarded with marker-based root discovery", "scripts", ("powershell-scripts",),
+       seed_check="Hardened Root Resolution Pattern"),
+    # Release
+    _r("R1", "The release workflow tests the packaged artifact before publishing", "release",
+       ("release-workflow",), seed_check="release.yml test-packaged job"),
+)
+
+_BY_ID = {rule.id: rule for rule in RULES}
+_FAMILY = re.compile(r"[A-Za-z]+")
+
+
+def get(rule_id: str) -> Rule:
+    """The rule for an id or sub-rule id (``B3.latest-tag`` gives B3); KeyError when unknown."""
+    base = rule_id.split(".", 1)[0]
+    for rule in RULES:
+        if rule.id.lower() == base.lower():
+            return rule
+    raise KeyError(rule_id)
+
+
+def all_ids() -> list[str]:
+    """Every id users can type: rules and their sub-rules."""
+    ids = []
+    for rule in RULES:
+        ids.append(rule.id)
+        ids.extend(sub.id for sub in rule.subrules)
+    return ids
+
+
+def selector_matches(selector: str, rule_id: str) -> bool:
+    """``B3`` matches B3 and B3.latest-tag; ``C`` matches every C rule; ``ALL`` matches everything."""
+    sel = selector.strip()
+    if sel.upper() == "ALL":
+        return True
+    if rule_id == sel or rule_id.startswith(sel + "."):
+        return True
+    return sel.isalpha() and _FAMILY.match(rule_id).group() == sel
+
+
+def unknown_selectors(selectors: Iterable[str]) -> list[str]:
+    ids = all_ids()
+    return [s for s in selectors if not any(selector_matches(s, i) for i in ids)]
+
+
+def subrule(rule_id: str) -> SubRule | None:
+    rule = _BY_ID.get(rule_id.split(".", 1)[0])
+    if rule is None:
+        return None
+    return next((s for s in rule.subrules if s.id == rule_id), None)
+
+
+def is_enabled(rule_id: str, select: Iterable[str] | None, ignore: Iterable[str]) -> bool:
+    """Whether findings of ``rule_id`` are reported, ruff-style: the most specific selector wins.
+
+    ``select=None`` means the default set (every automated rule, every sub-rule
+    that is on by default). A sub-rule that is off by default is only turned on
+    by naming it exactly.
+    """
+    sub = subrule(rule_id)
+    default_on = sub is None or sub.default_enabled
+    best: tuple[int, bool] | None = None
+    for selectors, verdict in ((select or (), True), (ignore, False)):
+        for sel in selectors:
+            if selector_matches(sel, rule_id):
+                specificity = 0 if sel.upper() == "ALL" else len(sel)
+                if best is None or specificity >= best[0]:
+                    best = (specificity, verdict)
+    if best is None:
+        return select is None and default_on
+    specificity, verdict = best
+    if verdict and not default_on:
+        return specificity == len(rule_id)
+    return verdict

@@ -1,0 +1,262 @@
+"""The repository access layer: the one place that touches the file system and git.
+
+Checks never open files or run git themselves; they ask a :class:`Repository`
+(through the workspace). Tests and other tools can hand checks a different
+implementation with the same methods.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from functools import cached_property
+from pathlib import Path
+
+from .config import ConfigError, DEFAULT_ROOT_MARKERS
+
+
+class GitError(Exception):
+    """git could not answer (no repository, unknown ref, ...)."""
+
+
+class UnreadableFile(Exception):
+    """A file that exists but cannot be used as text: binary, not UTF-8, too large, a directory."""
+
+    def __init__(self, path: str, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+# Printable ref spellings git accepts: names, SHAs, HEAD~2, main^, origin/main, v1.0.0, @{u}.
+_SAFE_REF = re.compile(r"^[A-Za-z0-9_@][A-Za-z0-9_./@{}~^+-]*$")
+
+
+def validate_ref(ref: str) -> str:
+    """Reject refs that git could read as an option or a range; return the ref unchanged."""
+    if not ref or ref.startswith("-") or not _SAFE_REF.match(ref) or ".." in ref:
+        raise ConfigError(f"invalid git ref {ref!r}: expected a branch, tag or commit (not an option or a range)")
+    return ref
+
+
+def find_root(start: Path, markers: tuple[str, ...] = DEFAULT_ROOT_MARKERS) -> Path:
+    """The nearest folder at or above ``start`` holding one of ``markers``; ``start`` itself if none does."""
+    start = start.resolve()
+    if start.is_file():
+        start = start.parent
+    for folder in (start, *start.parents):
+        if any((folder / marker).exists() for marker in markers):
+            return folder
+    return start
+
+
+def _run_git(root: Path, *args: str, check: bool = True) -> bytes:
+    try:
+        proc = subprocess.run(("git", "-C", str(root), *args), capture_output=True, stdin=subprocess.DEVNULL,
+                              timeout=120)
+    except FileNotFoundError:
+        raise GitError("git is not installed") from None
+    except subprocess.TimeoutExpired:
+        raise GitError(f"git {' '.join(args[:2])} timed out") from None
+    if check and proc.returncode != 0:
+        raise GitError(proc.stderr.decode("utf-8", "replace").strip() or f"git {args[0]} failed")
+    return proc.stdout
+
+
+def _split_z(out: bytes) -> list[str]:
+    return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
+
+
+class Repository:
+    """A repository root plus cached, read-once access to its files and its git history."""
+
+    def __init__(self, root: Path, *, exclude: tuple[str, ...] = (), max_file_size: int = 5_000_000):
+        self.root = root.resolve()
+        self.exclude = exclude
+        self.max_file_size = max_file_size
+        self._text: dict[str, str | UnreadableFile] = {}
+
+    # -- git ------------------------------------------------------------
+    @cached_property
+    def git_prefix(self) -> str | None:
+        """The root's path inside its git work tree ("" at the top), or None outside git."""
+        try:
+            out = _run_git(self.root, "rev-parse", "--show-prefix")
+        except GitError:
+            return None
+        return out.decode("utf-8", "surrogateescape").strip()
+
+    @property
+    def is_git(self) -> bool:
+        return self.git_prefix is not None
+
+    def resolve_ref(self, ref: str) -> str:
+        """The commit SHA a (validated) ref names; GitError when it names nothing."""
+        validate_ref(ref)
+        if not self.is_git:
+            raise GitError(f"{self.root} is not a git repository, so --base {ref} cannot be read")
+        try:
+            out = _run_git(self.root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
+        except GitError:
+            raise GitError(f"unknown git ref {ref!r}") from None
+        return out.decode().strip()
+
+    def show(self, ref: str, path: str) -> bytes | None:
+        """A file's bytes at ``ref`` (None when it did not exist there)."""
+        sha = self.resolve_ref(ref)
+        proc = subprocess.run(("git", "-C", str(self.root), "cat-file", "blob", f"{sha}:./{path}"),
+                              capture_output=True, stdin=subprocess.DEVNULL, timeout=120)
+        return proc.stdout if proc.returncode == 0 else None
+
+    def staged(self, path: str) -> bytes | None:
+        """A file's bytes in the index (what a commit would record)."""
+        proc = subprocess.run(("git", "-C", str(self.root), "cat-file", "blob", f":./{path}"),
+                              capture_output=True, stdin=subprocess.DEVNULL, timeout=120)
+        return proc.stdout if proc.returncode == 0 else None
+
+    def files_at(self, ref: str) -> list[str]:
+        """Every file path under the root at ``ref``."""
+        sha = self.resolve_ref(ref)
+        out = _run_git(self.root, "ls-tree", "-r", "-z", "--name-only", "--full-tree", "--end-of-options", sha)
+        prefix = self.git_prefix or ""
+        return [p[len(prefix):] for p in _split_z(out) if p.startswith(prefix)]
+
+    def staged_paths(self) -> list[str]:
+        """Paths added, copied, modified or renamed in the index (as pre-commit would pass them)."""
+        out = _run_git(self.root, "diff", "--cached", "--name-only", "-z", "--diff-filter=ACMRD", "--relative")
+        return sorted(_split_z(out))
+
+    def changed_paths(self, base: str) -> list[str]:
+        """Paths that differ between the merge base of ``base`` and HEAD, and HEAD's work tree."""
+        sha = self.resolve_ref(base)
+        try:
+            merge_base = _run_git(self.root, "merge-base", "--end-of-options", sha, "HEAD").decode().strip()
+        except GitError:
+            merge_base = sha
+        out = _run_git(self.root, "diff", "--name-only", "-z", "--relative", "--end-of-options", merge_base)
+        untracked = _run_git(self.root, "ls-files", "-z", "--others", "--exclude-standard")
+        return sorted(set(_split_z(out)) | set(_split_z(untracked)))
+
+    # -- the file list --------------------------------------------------
+    @cached_property
+    def files(self) -> list[str]:
+        """Every file of the project, repo-relative with forward slashes, sorted.
+
+        In git: tracked files plus untracked ones git does not ignore (a new schema
+        is checked before it is added). Outside git: a walk honouring .gitignore.
+        Excluded patterns from the config are dropped in both cases.
+        """
+        if self.is_git:
+            out = _run_git(self.root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+            paths = [p for p in dict.fromkeys(_split_z(out)) if os.path.isfile(self.root / p)]
+        else:
+            paths = self._walk()
+        if self.exclude:
+            spec = _spec(self.exclude)
+            paths = [p for p in paths if not spec.match_file(p)]
+        return sorted(paths)
+
+    @cached_property
+    def tracked(self) -> frozenset[str]:
+        """Files git tracks (empty outside git)."""
+        if not self.is_git:
+            return frozenset()
+        return frozenset(_split_z(_run_git(self.root, "ls-files", "-z", "--cached")))
+
+    def _walk(self) -> list[str]:
+        import pathspec
+
+        found: list[str] = []
+        ignore_stack: list[tuple[str, object]] = []
+        seen_dirs: set[tuple[int, int]] = set()
+        for dirpath, dirnames, filenames in os.walk(self.root, followlinks=False):
+            rel_dir = os.path.relpath(dirpath, self.root).replace(os.sep, "/")
+            rel_dir = "" if rel_dir == "." else rel_dir
+            st = os.stat(dirpath)
+            if (st.st_dev, st.st_ino) in seen_dirs:  # a bind-mount or hard-linked loop
+                dirnames[:] = []
+                continue
+            seen_dirs.add((st.st_dev, st.st_ino))
+            gitignore = os.path.join(dirpath, ".gitignore")
+            if os.path.isfile(gitignore):
+                try:
+                    with open(gitignore, encoding="utf-8", errors="replace") as fh:
+                        ignore_stack.append((rel_dir, pathspec.PathSpec.from_lines("gitwildmatch", fh)))
+                except OSError:
+                    pass
+
+            def ignored(rel: str, is_dir: bool) -> bool:
+                for base, spec in ignore_stack:
+                    if base and not rel.startswith(base + "/"):
+                        continue
+                    sub = rel[len(base) + 1:] if base else rel
+                    if spec.match_file(sub + ("/" if is_dir else "")):
+                        return True
+                return False
+
+            keep = []
+            for d in sorted(dirnames):
+                rel = f"{rel_dir}/{d}" if rel_dir else d
+                if d == ".git" or ignored(rel, True):
+                    continue
+                keep.append(d)
+            dirnames[:] = keep
+            for name in filenames:
+                rel = f"{rel_dir}/{name}" if rel_dir else name
+                if not ignored(rel, False) and os.path.isfile(os.path.join(dirpath, name)):
+                    found.append(rel)
+        return found
+
+    # -- reading ----------------------------------------------------------
+    def exists(self, path: str) -> bool:
+        return (self.root / path).exists()
+
+    def is_dir(self, path: str) -> bool:
+        return (self.root / path).is_dir()
+
+    def read_bytes(self, path: str) -> bytes:
+        full = self.root / path
+        try:
+            if full.is_dir():
+                raise UnreadableFile(path, "is a directory, not a file")
+            size = full.stat().st_size
+            if size > self.max_file_size:
+                raise UnreadableFile(path, f"is {size} bytes, over the {self.max_file_size}-byte limit "
+                                           "(max-file-size in the config); skipped")
+            return full.read_bytes()
+        except FileNotFoundError:
+            raise UnreadableFile(path, "does not exist") from None
+        except OSError as exc:
+            raise UnreadableFile(path, f"cannot be read: {exc.strerror or exc}") from None
+
+    def read_text(self, path: str) -> str:
+        """A file decoded as UTF-8 (BOM dropped, CRLF kept), read once; UnreadableFile otherwise."""
+        cached = self._text.get(path)
+        if cached is None:
+            try:
+                cached = decode_text(path, self.read_bytes(path))
+            except UnreadableFile as exc:
+                cached = exc
+            self._text[path] = cached
+        if isinstance(cached, UnreadableFile):
+            raise cached
+        return cached
+
+
+def decode_text(path: str, data: bytes) -> str:
+    """UTF-8 text from bytes, or UnreadableFile naming what is wrong."""
+    if b"\0" in data[:8192]:
+        raise UnreadableFile(path, "is a binary file (contains NUL bytes), not text")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile(path, f"is not valid UTF-8 (byte {exc.start}: {data[exc.start:exc.start + 1]!r}); "
+                                   "save it as UTF-8") from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _spec(patterns):
+    import pathspec
+
+    return pathspec.PathSpec.from_lines("gitwildmatch", patterns)

@@ -1,0 +1,123 @@
+"""Run the selected rules over a workspace and post-process their findings.
+
+Selection, the ``targets`` of a pre-commit run, inline suppressions, per-path
+ignores and severity overrides happen here, once, for every rule.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+from . import registry
+from .findings import Finding, Severity
+from .registry import Rule
+from .workspace import Workspace, path_matches
+
+# `# observatory: ignore[X3]`, `// observatory: ignore[X3, B3.latest-tag]`, `<!-- observatory: ignore[C5] -->`
+_SUPPRESSION = re.compile(r"observatory:\s*ignore\[([^\]]*)\]")
+
+
+@dataclass
+class RunResult:
+    findings: list[Finding] = field(default_factory=list)
+    rules_run: list[str] = field(default_factory=list)
+    not_implemented: list[str] = field(default_factory=list)  # selected explicitly, but no check exists yet
+
+
+def select_rules(select: Sequence[str] | None, ignore: Sequence[str]) -> list[Rule]:
+    """Rules any of whose ids (rule or sub-rule) the selection turns on."""
+    chosen = []
+    for rule in registry.RULES:
+        ids = [rule.id, *(s.id for s in rule.subrules)]
+        if any(registry.is_enabled(i, select, ignore) for i in ids):
+            chosen.append(rule)
+    return chosen
+
+
+def relevant_targets(ws: Workspace, rule: Rule, paths: Sequence[str]) -> list[str]:
+    """The passed paths this rule reads (pre-commit mode)."""
+    return [p for p in paths if any(ws.matches(key, p) for key in rule.reads)]
+
+
+def run(ws: Workspace, *, select: Sequence[str] | None = None, ignore: Sequence[str] = (),
+        paths: Sequence[str] | None = None) -> RunResult:
+    """Run every selected, implemented rule once; ``paths`` limits the run to rules those files touch."""
+    result = RunResult()
+    rules = select_rules(select, ignore)
+    # Group rules sharing one adapter (C1/C2, B1-B3): it runs once.
+    by_check: dict[str, list[Rule]] = {}
+    targets_by_check: dict[str, set[str] | None] = {}
+    for rule in rules:
+        if not rule.implemented:
+            # Selected on purpose but nothing can check it: say so, never report it as passing.
+            if rule.enforcement == registry.AUTOMATED and select is not None:
+                result.not_implemented.append(rule.id)
+            continue
+        if paths is None:
+            by_check.setdefault(rule.check, []).append(rule)
+            targets_by_check[rule.check] = None
+            continue
+        wanted = relevant_targets(ws, rule, paths)
+        if not wanted:
+            continue
+        by_check.setdefault(rule.check, []).append(rule)
+        targets_by_check.setdefault(rule.check, set()).update(wanted)
+
+    findings: list[Finding] = []
+    for check, check_rules in by_check.items():
+        targets = targets_by_check[check]
+        produced = check_rules[0].load_check()(ws, sorted(targets) if targets is not None else None)
+        findings.extend(produced)
+        result.rules_run.extend(r.id for r in check_rules)
+
+    findings = [f for f in findings if registry.is_enabled(f.rule, select, ignore)]
+    findings = apply_config_filters(ws, findings)
+    findings = [f for f in findings if not is_suppressed_inline(ws, f)]
+    result.findings = sorted(set(findings), key=Finding.sort_key)
+    return result
+
+
+def _most_specific(mapping: dict[str, str], rule_id: str) -> str | None:
+    best = None
+    for sel, value in mapping.items():
+        if registry.selector_matches(sel, rule_id) and (best is None or len(sel) > len(best[0])):
+            best = (sel, value)
+    return best[1] if best else None
+
+
+def apply_config_filters(ws: Workspace, findings: Iterable[Finding]) -> list[Finding]:
+    """Per-path ignores and severity overrides from the config."""
+    config = ws.config
+    kept = []
+    for f in findings:
+        ignored = any(path_matches((pattern,), f.path) and any(registry.selector_matches(s, f.rule) for s in ids)
+                      for pattern, ids in config.per_path_ignores.items())
+        if ignored:
+            continue
+        override = _most_specific(dict(config.severity), f.rule)
+        kept.append(f.with_severity(Severity(override)) if override else f)
+    return kept
+
+
+def suppressed_ids(line_text: str) -> list[str]:
+    ids = []
+    for match in _SUPPRESSION.finditer(line_text):
+        ids.extend(part.strip() for part in match.group(1).split(",") if part.strip())
+    return ids
+
+
+def is_suppressed_inline(ws: Workspace, f: Finding) -> bool:
+    """``observatory: ignore[ID]`` on the finding's line or the line above, naming its rule or sub-rule."""
+    if not f.line:
+        return False
+    try:
+        lines = ws.read_text(f.path).splitlines()
+    except Exception:  # unreadable files carry no comments
+        return False
+    for index in (f.line - 1, f.line - 2):
+        if 0 <= index < len(lines) and "observatory:" in lines[index]:
+            if any(registry.selector_matches(sel, f.rule) for sel in suppressed_ids(lines[index])):
+                return True
+    return False

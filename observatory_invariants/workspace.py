@@ -1,0 +1,57 @@
+"""What a check is handed: the repository, the config, and how this run was asked for.
+
+A check's adapter (``run(ws, targets)``) reads its inputs through this object
+and passes parsed data to the pure functions of its module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .config import Config
+from .repo import Repository
+
+
+@lru_cache(maxsize=256)
+def compile_patterns(patterns: tuple[str, ...]):
+    import pathspec
+
+    return pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+
+
+def path_matches(patterns: tuple[str, ...], path: str) -> bool:
+    return bool(patterns) and compile_patterns(tuple(patterns)).match_file(path)
+
+
+@dataclass
+class Workspace:
+    repo: Repository
+    config: Config = field(default_factory=Config)
+    base_ref: str | None = None      # --base: compare with this ref (C4, I1/I2)
+    staged: bool = False             # --staged / pre-commit: compare the index with HEAD
+    _memo: dict = field(default_factory=dict, repr=False)
+
+    def memo(self, key, compute):
+        """Derived data several rules share (parsed schemas, discovered builds), computed once per run."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    @property
+    def root(self):
+        return self.repo.root
+
+    def patterns(self, layout_key: str) -> tuple[str, ...]:
+        return self.config.patterns(layout_key)
+
+    def glob(self, layout_key: str) -> list[str]:
+        """Project files matching a layout entry, sorted."""
+        spec = compile_patterns(self.patterns(layout_key))
+        return [p for p in self.repo.files if spec.match_file(p)]
+
+    def matches(self, layout_key: str, path: str) -> bool:
+        return path_matches(self.patterns(layout_key), path)
+
+    def read_text(self, path: str) -> str:
+        return self.repo.read_text(path)
