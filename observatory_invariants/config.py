@@ -40,6 +40,15 @@ DEFAULT_OPTIONS: dict[str, dict[str, Any]] = {
         "compat-policy": "seed",
         "compat-policies": {},
     },
+    "docker": {
+        # Image names that are the repository's own, mapped to their service folder (B3), beyond
+        # the service folder names and the tags the discovered builds use.
+        "images": {},
+        # Where a script's relative paths start: "root" (scripts run from the repository root) or "script".
+        "script-working-directory": "root",
+        # Cap on the builds one workflow matrix expands to.
+        "max-matrix-combinations": 256,
+    },
 }
 
 

@@ -38,7 +38,8 @@ def render_map(config, fmt: str = "text") -> str:
         lines = ["| ID | Invariant | Enforcement | Status | Reads |", "|---|---|---|---|---|"]
         for r in rows:
             reads = ", ".join(f"`{p}`" for p in r["reads"]) or "—"
-            lines.append(f"| [{r['id']}](docs/rules/{r['id']}.md) | {r['title']} | {r['enforcement']} | "
+            rule_id = f"[{r['id']}](docs/rules/{r['id']}.md)" if doc_page(r["id"]) else r["id"]
+            lines.append(f"| {rule_id} | {r['title']} | {r['enforcement']} | "
                          f"{r['status']} | {reads} |")
         return "\n".join(lines) + "\n"
     width = max(len(r["title"]) for r in rows)

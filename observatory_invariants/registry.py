@@ -63,6 +63,7 @@ def _r(id, title, category, reads=(), check=None, enforcement=AUTOMATED, subrule
 _CONTRACT_INSTANCES = "observatory_invariants.checks.contract_instances:run"
 _SCHEMA_SANITY = "observatory_invariants.checks.schema_sanity:run"
 _VERSIONS_DOC = "observatory_invariants.checks.versions_doc:run"
+_DOCKER_BUILDS = "observatory_invariants.checks.docker_builds:run"
 _CONTRACT_FILES = ("schemas", "golden-fixtures", "negative-fixtures")
 
 RULES: tuple[Rule, ...] = (
@@ -114,13 +115,40 @@ RULES: tuple[Rule, ...] = (
        seed_check="run-all-tests.ps1"),
     # Docker builds and images
     _r("B1", "Shared-asset services are built with the repository root as context", "docker",
-       ("dockerfiles", "workflows", "compose-files", "powershell-scripts", "shell-scripts"),
+       ("dockerfiles", "workflows", "compose-files", "powershell-scripts", "shell-scripts"), _DOCKER_BUILDS,
+       subrules=(SubRule("B1.wrong-context", "A repo-relative Dockerfile is built from a folder below the root"),
+                 SubRule("B1.mixed-sources", "A Dockerfile mixes repo-relative and service-local COPY sources"),
+                 SubRule("B1.declared-context", "A build contradicts the Dockerfile's BUILD CONTEXT header"),
+                 SubRule("B1.unbuilt", "A Dockerfile nobody builds (note)"),
+                 SubRule("B1.unresolved", "A build whose Dockerfile or context is not a literal (note)"),
+                 SubRule("B1.bad-declaration", "A workflow, compose file or script that declares builds is unreadable")),
        seed_check="validate-dockerfile-context.py"),
     _r("B2", "COPY/ADD sources exist in the build context actually used", "docker",
        ("dockerfiles", "dockerignores", "workflows", "compose-files", "powershell-scripts", "shell-scripts"),
+       _DOCKER_BUILDS,
+       subrules=(SubRule("B2.missing-source", "A COPY/ADD source does not exist in the build context"),
+                 SubRule("B2.empty-glob", "A COPY/ADD glob matches nothing in the build context"),
+                 SubRule("B2.escapes-context", "A COPY/ADD source leaves the build context with '..'"),
+                 SubRule("B2.dockerignored", "A COPY/ADD source is excluded by .dockerignore"),
+                 SubRule("B2.untracked", "A COPY/ADD source exists but git does not track it"),
+                 SubRule("B2.wrong-context", "A service-local Dockerfile is built from the repository root"),
+                 SubRule("B2.missing-context", "A build's context folder does not exist"),
+                 SubRule("B2.missing-dockerfile", "A build's Dockerfile does not exist or is a folder"),
+                 SubRule("B2.bad-target", "A build's target stage is not in the Dockerfile"),
+                 SubRule("B2.bad-dockerfile", "A Dockerfile Docker cannot parse"),
+                 SubRule("B2.bad-dockerignore", "A .dockerignore with patterns Docker refuses")),
        seed_check="validate-dockerfile-context.py"),
     _r("B3", "Services carry a SemVer VERSION and images are never :latest", "docker",
        ("services", "version-files", "k8s-manifests", "compose-files", "workflows", "powershell-scripts", "shell-scripts"),
+       _DOCKER_BUILDS,
+       subrules=(SubRule("B3.missing-version", "A service with a Dockerfile has no VERSION file"),
+                 SubRule("B3.invalid-version", "A VERSION file does not hold one valid SemVer"),
+                 SubRule("B3.latest-tag", "An own image is tagged :latest"),
+                 SubRule("B3.untagged", "An own image is referenced without a tag"),
+                 SubRule("B3.version-mismatch", "A k8s image tag or version label differs from VERSION"),
+                 SubRule("B3.latest-fallback", "A script or compose file falls back to 'latest' without VERSION"),
+                 SubRule("B3.bad-manifest", "A k8s manifest that is not valid YAML"),
+                 SubRule("B3.third-party-latest", "A third-party image floats on :latest", default_enabled=False)),
        seed_check="start-all.ps1 fail-fast"),
     _r("B4", "$PSScriptRoot is guarded with marker-based root discovery", "scripts", ("powershell-scripts",),
        seed_check="Hardened Root Resolution Pattern"),
@@ -195,3 +223,30 @@ def is_enabled(rule_id: str, select: Iterable[str] | None, ignore: Iterable[str]
     if verdict and not default_on:
         return specificity == len(rule_id)
     return verdict
+
+
+@dataclass(frozen=True)
+class Hook:
+    """A pre-commit hook: which rules it runs and which files (from the rules' default layout) trigger it."""
+
+    id: str
+    name: str
+    description: str
+    rules: tuple[str, ...]
+    pass_filenames: bool = True
+    types_or: tuple[str, ...] = ()
+    extra_files: tuple[str, ...] = ()  # globs beyond the rules' reads (e.g. shebang scripts are matched by types)
+
+    @property
+    def entry(self) -> str:
+        if not self.rules:
+            return "observatory-invariants check"
+        return f"observatory-invariants check --select {','.join(self.rules)}"
+
+
+HOOKS: tuple[Hook, ...] = (
+    Hook("observatory-invariants", "observatory invariants (whole repository)",
+         "Run every automated invariant over the whole repository.", (), pass_filenames=False),
+    Hook("observatory-contracts", "contract schemas and fixtures (C1 C2 C3 C5)",
+         "Validate contract schemas, golden/negative fixtures and VERSIONS.md.", ("C1", "C2", "C3", "C5")),
+)

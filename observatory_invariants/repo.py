@@ -40,14 +40,34 @@ def validate_ref(ref: str) -> str:
     return ref
 
 
+def _is_marker(folder: Path, marker: str) -> bool:
+    path = folder / marker
+    if marker != "pyproject.toml":
+        return path.exists()
+    # A service's own pyproject.toml inside a monorepo is not the monorepo's root: only one
+    # that configures this tool marks the root (a bare one is the fallback, see find_root).
+    try:
+        return path.is_file() and "[tool.observatory-invariants" in path.read_text("utf-8", "replace")
+    except OSError:
+        return False
+
+
 def find_root(start: Path, markers: tuple[str, ...] = DEFAULT_ROOT_MARKERS) -> Path:
-    """The nearest folder at or above ``start`` holding one of ``markers``; ``start`` itself if none does."""
+    """The nearest folder at or above ``start`` holding one of ``markers``.
+
+    Failing that, the nearest folder with any pyproject.toml, and failing that ``start`` itself.
+    """
     start = start.resolve()
     if start.is_file():
         start = start.parent
-    for folder in (start, *start.parents):
-        if any((folder / marker).exists() for marker in markers):
+    folders = (start, *start.parents)
+    for folder in folders:
+        if any(_is_marker(folder, marker) for marker in markers):
             return folder
+    if "pyproject.toml" in markers:
+        for folder in folders:
+            if (folder / "pyproject.toml").is_file():
+                return folder
     return start
 
 
@@ -182,7 +202,7 @@ class Repository:
             if os.path.isfile(gitignore):
                 try:
                     with open(gitignore, encoding="utf-8", errors="replace") as fh:
-                        ignore_stack.append((rel_dir, pathspec.PathSpec.from_lines("gitwildmatch", fh)))
+                        ignore_stack.append((rel_dir, pathspec.PathSpec.from_lines("gitignore", fh)))
                 except OSError:
                     pass
 
@@ -259,4 +279,4 @@ def decode_text(path: str, data: bytes) -> str:
 def _spec(patterns):
     import pathspec
 
-    return pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+    return pathspec.PathSpec.from_lines("gitignore", patterns)

@@ -17,7 +17,7 @@ from .repo import Repository
 def compile_patterns(patterns: tuple[str, ...]):
     import pathspec
 
-    return pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+    return pathspec.PathSpec.from_lines("gitignore", patterns)
 
 
 def path_matches(patterns: tuple[str, ...], path: str) -> bool:

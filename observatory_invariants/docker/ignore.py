@@ -118,10 +118,20 @@ def glob_to_regex(pattern: str, *, double_star: bool) -> str:
                 i += 1
             else:
                 out.append("\\\\")
-        elif ch in "[]":
-            out.append(ch)
+        elif ch == "[":
+            # a character class goes through as-is (Go and Python agree on [a-z], [^a])
+            end = i + 1
+            if end < n and pattern[end] == "^":
+                end += 1
+            if end < n and pattern[end] == "]":
+                end += 1
+            while end < n and pattern[end] != "]":
+                end += 2 if pattern[end] == "\\" else 1
+            out.append(pattern[i:end + 1].replace("[!", "[\\!", 1))
+            i = end + 1
+            continue
         else:
-            out.append(re.escape(ch) if ch in "^" else ch)
+            out.append(re.escape(ch))
         i += 1
     out.append("$")
     return "".join(out)

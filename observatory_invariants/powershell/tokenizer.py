@@ -68,6 +68,7 @@ _MASTER = re.compile(r"""
 |(?P<redirect>[1-6*]>>?(?:&[12])?|>>?(?:&[12])?|<<<?|<)
 |(?P<dash>--[A-Za-z][\w-]*|[-\u2013\u2014\u2015][A-Za-z_][A-Za-z0-9_]*:?)
 |(?P<number>(?:0[xX][0-9a-fA-F]+|[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)(?:[dDlLuUyYsSnN]|[kKmMgGtTpP][bB])?(?![\w\\/:]|\.(?!\.)))
+|(?P<path>[/\\][\w.~\-](?:[^\s(){};,|&"'`<>\[\]$\u2018\u2019\u201a\u201b\u201c\u201d\u201e]|`[\s\S])*)
 |(?P<op>\?\?=|\?\?|\?\.|&&|\|\||::|\.\.(?![\\/])|\+\+|--(?![A-Za-z])|[-+*/%]=|[=!+\-*/%,;|&?:\[\](){}])
 |(?P<word>(?:\.{1,2}[\\/]|\.(?=[A-Za-z0-9_])|`[\s\S]|[^\s(){};,|&"'`$<>\[\]\u2018\u2019\u201a\u201b\u201c\u201d\u201e])
           (?:[^\s(){};,|&"'`<>\[\]$\u2018\u2019\u201a\u201b\u201c\u201d\u201e]|`[\s\S])*)
@@ -155,7 +156,7 @@ class _Lexer:
                 self.line_start = mend
                 pos = mend
                 continue
-            if kind == "word":
+            if kind == "word" or kind == "path":
                 word = m.group()
                 lower = word.lower()
                 append(Token(KEYWORD if lower in KEYWORDS else WORD, word, pos, mend, line, column,

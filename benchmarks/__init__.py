@@ -1,0 +1,1 @@
+"""Benchmarks: a synthetic monorepo generator and the timing harness for ``observatory-invariants check``."""

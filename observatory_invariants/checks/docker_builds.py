@@ -1,0 +1,154 @@
+"""B1, B2, B3: Docker build contexts, COPY/ADD sources, image tags (one adapter for the three).
+
+Reads everything through the workspace once, then hands parsed data to the
+pure functions in :mod:`observatory_invariants.docker.rules`. The rules are
+cross-file (a Dockerfile is judged by the context a workflow gives it), so
+``targets`` only decides whether anything relevant changed.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from ..findings import Finding, finding
+from ..repo import UnreadableFile
+from ..workspace import Workspace
+
+RELEVANT_KEYS = ("dockerfiles", "dockerignores", "workflows", "compose-files", "powershell-scripts", "shell-scripts",
+                 "k8s-manifests", "version-files", "services")
+
+
+def service_folders(ws: Workspace, files: list[str]) -> list[str]:
+    """Folders matching the ``services`` layout globs (the shortest matching ancestor of each file)."""
+    from ..workspace import compile_patterns
+
+    spec = compile_patterns(ws.patterns("services"))
+    found: set[str] = set()
+    checked: dict[str, bool] = {}
+    for f in files:
+        parts = f.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            d = "/".join(parts[:i])
+            hit = checked.get(d)
+            if hit is None:
+                hit = checked[d] = bool(spec.match_file(d))
+            if hit:
+                found.add(d)
+                break
+    return sorted(found)
+
+
+def gather(ws: Workspace):
+    """Everything B1–B3 need, read once: (DockerInputs, findings about unreadable files)."""
+    from ..docker import discovery as disc
+    from ..docker.dockerfile import parse_dockerfile
+    from ..docker.rules import DockerInputs, FileTree
+    from ..docker.yamldoc import YamlError, load_all
+
+    options = ws.config.section("docker")
+    limit = int(options.get("max-matrix-combinations", 256))
+    script_cwd = options.get("script-working-directory", "root")
+    problems: list[Finding] = []
+    files = ws.repo.files
+    tracked = ws.repo.tracked if ws.repo.is_git else None
+    discovery = disc.Discovery()
+
+    def read(path: str, rule: str) -> str | None:
+        try:
+            return ws.read_text(path)
+        except UnreadableFile as exc:
+            problems.append(finding(rule, path, f"{path} {exc.reason}; it was not checked", severity="warning"))
+            return None
+
+    def yaml_docs(path: str, rule: str) -> list | None:
+        text = read(path, rule)
+        if text is None:
+            return None
+        try:
+            return load_all(text)
+        except YamlError as exc:
+            problems.append(finding(rule, path, f"{path} {exc.message}; fix the YAML so its builds can be checked",
+                                    exc.line))
+            return None
+
+    for path in ws.glob("workflows"):
+        docs = yaml_docs(path, "B1.bad-declaration")
+        if docs:
+            discovery.extend(disc.discover_workflow(path, docs[0], limit=limit))
+    for path in ws.glob("compose-files"):
+        docs = yaml_docs(path, "B1.bad-declaration")
+        if docs:
+            discovery.extend(disc.discover_compose(path, docs[0]))
+    for key in ("powershell-scripts", "shell-scripts"):
+        for path in ws.glob(key):
+            text = read(path, "B1.bad-declaration")
+            if text is not None and ("docker" in text or "latest" in text):
+                discovery.extend(disc.discover_script(path, text, working_directory=script_cwd))
+    discovery.builds = list(dict.fromkeys(discovery.builds))
+
+    file_set = set(files)
+    dockerfile_paths = ws.glob("dockerfiles")
+    wanted = set(dockerfile_paths) | {b.dockerfile for b in discovery.builds if b.dockerfile}
+    dockerfiles: dict[str, object] = {}
+    for path in sorted(wanted):
+        if path not in file_set and not ws.repo.exists(path):
+            continue
+        if ws.repo.is_dir(path):
+            continue
+        try:
+            dockerfiles[path] = parse_dockerfile(path, ws.read_text(path))
+        except UnreadableFile as exc:
+            dockerfiles[path] = exc.reason
+    # files a build needs although the project list leaves them out (gitignored Dockerfiles)
+    all_dockerfiles = sorted(set(dockerfile_paths) | {p for p in dockerfiles if p in file_set})
+
+    ignore_texts: dict[str, str | None] = {}
+    for path in ws.glob("dockerignores"):
+        text = read(path, "B2.bad-dockerignore")
+        if text is not None:
+            ignore_texts[path] = text
+
+    services = service_folders(ws, files)
+    versions: dict[str, str | None] = {}
+    for folder in services:
+        path = f"{folder}/VERSION"
+        if path in file_set:
+            try:
+                versions[folder] = ws.read_text(path)
+            except UnreadableFile as exc:
+                versions[folder] = f"<{exc.reason}>"
+        else:
+            versions[folder] = None
+
+    k8s = []
+    for path in ws.glob("k8s-manifests"):
+        docs = yaml_docs(path, "B3.bad-manifest")
+        if docs:
+            k8s.append((path, docs))
+
+    def on_disk(path: str) -> bool:
+        return ws.repo.exists(path) and not posixpath.isabs(path)
+
+    inputs = DockerInputs(
+        tree=FileTree(files, tracked), dockerfiles=dockerfiles, ignore_texts=ignore_texts, discovery=discovery,
+        service_dirs=services, versions=versions, k8s=k8s,
+        images={str(k): str(v) for k, v in (options.get("images") or {}).items()},
+        on_disk=on_disk, all_dockerfiles=all_dockerfiles)
+    return inputs, problems
+
+
+def analyse(ws: Workspace):
+    """(build reports, every finding) for the whole repository."""
+    from ..docker.rules import check_b3, check_builds
+
+    inputs, problems = gather(ws)
+    reports, findings = check_builds(inputs)
+    findings = problems + findings + check_b3(inputs)
+    return reports, sorted(set(findings), key=Finding.sort_key)
+
+
+def run(ws: Workspace, targets: list[str] | None) -> list[Finding]:
+    if targets is not None and not any(ws.matches(key, t) or t.endswith(("VERSION", ".dockerignore"))
+                                       for t in targets for key in RELEVANT_KEYS):
+        return []
+    return analyse(ws)[1]

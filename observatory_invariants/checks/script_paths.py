@@ -1,0 +1,437 @@
+"""X3: no hardcoded Windows paths (drive letters, UNC shares, %USERPROFILE%-style variables).
+
+Only string literals and command arguments are looked at, found by a lexer of
+the file's language: PowerShell (powershell/ tokenizer), POSIX sh and
+Dockerfiles (shell/ lexer), Python (stdlib ``tokenize``), C-like languages
+(C, C++, C#, Java, JS/TS, Go, Rust, Kotlin, Swift…), JSON, TOML and YAML. So
+comments, docs, regex escapes (``\\d+\\\\\\w``) and URLs (``http://c:8080``)
+are never paths. Pure functions take text and a path; :func:`run` is the adapter.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+from ..findings import Finding, finding
+
+RULE = "X3"
+DRIVE = "X3.drive-path"
+UNC = "X3.unc-path"
+ENV_VAR = "X3.env-var"
+
+# A drive letter not glued to a longer word or a URL scheme, then a separator
+# (C:\, c:/, D:\\ as written in a C string).
+_DRIVE_RE = re.compile(r"(?<![A-Za-z0-9_+.\-/\\%$:@])([A-Za-z]):(?:\\\\|\\|/)(?![/\\])")
+# \\server\share, or \\\\server\\share as written in a C-family string.
+_UNC_RE = re.compile(r"(?:^|(?<=[\s\"'=(,;>]))(?:\\\\){1,2}(?=[A-Za-z0-9])[A-Za-z0-9_.$\-]+\\{1,2}[A-Za-z0-9_.$\-]")
+WINDOWS_ENV_VARS = (
+    "USERPROFILE", "APPDATA", "LOCALAPPDATA", "PROGRAMFILES", "PROGRAMFILES(X86)", "PROGRAMW6432", "PROGRAMDATA",
+    "COMMONPROGRAMFILES", "SYSTEMROOT", "SYSTEMDRIVE", "WINDIR", "HOMEDRIVE", "HOMEPATH", "COMSPEC",
+    "ALLUSERSPROFILE", "PUBLIC", "TEMP", "TMP",
+)
+_PERCENT_RE = re.compile(r"%(" + "|".join(re.escape(v) for v in WINDOWS_ENV_VARS) + r")%", re.IGNORECASE)
+_URL_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://\S*")
+
+_FIX = {
+    DRIVE: "build the path from a variable or a relative path instead (Join-Path $PSScriptRoot …, "
+           "os.path.join, PathBuf::from(env::var(…)), ${{ runner.temp }}), or guard it for Windows only",
+    UNC: "use a configurable location (environment variable or config) instead of a fixed network share",
+    ENV_VAR: "Windows-only variable: use $HOME / [IO.Path]::GetTempPath() / a cross-platform variable, "
+             "or guard it for Windows only",
+}
+
+
+@dataclass(frozen=True)
+class PathHit:
+    offset: int          # in the scanned string
+    kind: str            # sub-rule id
+    text: str
+
+
+def windows_paths(value: str) -> list[PathHit]:
+    """Windows paths in one string literal or argument (URLs masked first)."""
+    if ":" not in value and "\\" not in value and "%" not in value:
+        return []
+    if "://" in value:
+        value = _URL_RE.sub(lambda m: " " * len(m.group()), value)
+    hits = []
+    for m in _DRIVE_RE.finditer(value):
+        hits.append(PathHit(m.start(), DRIVE, _snippet(value, m.start())))
+    for m in _UNC_RE.finditer(value):
+        hits.append(PathHit(m.start(), UNC, _snippet(value, m.start())))
+    for m in _PERCENT_RE.finditer(value):
+        hits.append(PathHit(m.start(), ENV_VAR, m.group()))
+    return sorted(hits, key=lambda h: h.offset)
+
+
+def _snippet(value: str, start: int) -> str:
+    end = start
+    while end < len(value) and end - start < 60 and value[end] not in " \t\n\"'`;,)":
+        end += 1
+    return value[start:end]
+
+
+def path_message(kind: str, text: str) -> str:
+    what = {DRIVE: "hardcoded Windows drive path", UNC: "hardcoded UNC path",
+            ENV_VAR: "Windows-only environment variable"}[kind]
+    return f"{what} '{text}' breaks on Linux/macOS; {_FIX[kind]}"
+
+
+def _position(line: int, column: int, value_text: str, offset: int) -> tuple[int, int]:
+    """Line/column of ``offset`` inside a token whose first character is at (line, column)."""
+    before = value_text[:offset]
+    newlines = before.count("\n")
+    if newlines:
+        return line + newlines, offset - before.rfind("\n")
+    return line, column + offset
+
+
+def findings_in_literal(path: str, raw: str, line: int, column: int, severity: str,
+                        value_offset: int = 0) -> list[Finding]:
+    """Findings for one literal whose raw source text ``raw`` starts at (line, column)."""
+    out = []
+    for hit in windows_paths(raw):
+        ln, col = _position(line, column, raw, hit.offset)
+        out.append(finding(hit.kind, path, path_message(hit.kind, hit.text), ln, col + value_offset, severity))
+    return out
+
+
+# --- PowerShell -----------------------------------------------------------------------------------
+
+_REGEX_OPERATORS = frozenset(
+    op for base in ("match", "notmatch", "replace", "split") for op in (f"-{base}", f"-i{base}", f"-c{base}"))
+WINDOWS_ENV_NAMES = frozenset(v.lower() for v in WINDOWS_ENV_VARS)
+
+
+def _is_regex_operand(tokens, index: int) -> bool:
+    from ..powershell.structure import prev_significant
+
+    j = prev_significant(tokens, index, skip_newlines=False)
+    if j < 0:
+        return False
+    prev = tokens[j]
+    if prev.value in _REGEX_OPERATORS or prev.value in ("-pattern", "-regex"):
+        return True
+    # [regex]'...' / [regex]::Match($x, '...') / [regex]::new('...')
+    k = j
+    while k >= 0 and k > j - 8:
+        if tokens[k].text.lower() in ("regex", "system.text.regularexpressions.regex"):
+            return True
+        if tokens[k].kind == "newline":
+            break
+        k -= 1
+    return False
+
+
+def powershell_paths(path: str, tokens, options: Mapping[str, Any], guard=None) -> list[Finding]:
+    """X3 over PowerShell tokens: strings, bare arguments and $env: variables (not comments by default).
+
+    ``guard`` is a structure.GuardIndex for "runs on Windows only"; tokens it covers are skipped
+    when the options allow guarded paths.
+    """
+    from ..powershell.structure import walk
+
+    severity = options.get("x3-severity", "error")
+    check_comments = options.get("x3-comments", False)
+    allow_guarded = options.get("x3-allow-guarded", True)
+    out: list[Finding] = []
+    for tok, host in walk(tokens):
+        kind = tok.kind
+        if kind == "string" or kind == "word":
+            if kind == "string" and tok is tokens[host] and _is_regex_operand(tokens, host):
+                continue
+            # Report at the literal's first content character.
+            hits = findings_in_literal(path, tok.text, tok.line, tok.column, severity)
+        elif kind == "variable" and tok.value.lower().startswith("env:") and \
+                tok.value[4:].lower() in WINDOWS_ENV_NAMES:
+            hits = [finding(ENV_VAR, path, path_message(ENV_VAR, "$" + tok.value), tok.line, tok.column, severity)]
+        elif kind == "comment" and check_comments:
+            hits = findings_in_literal(path, tok.text, tok.line, tok.column, severity)
+        else:
+            continue
+        if hits and allow_guarded and guard is not None and guard.guarded(host):
+            continue
+        out.extend(hits)
+    return out
+
+
+# --- POSIX sh, bash, Dockerfiles ---------------------------------------------------------------------
+
+def shell_paths(path: str, text: str, options: Mapping[str, Any]) -> list[Finding]:
+    """X3 over the words and here-document bodies of a shell script or Dockerfile (comments skipped)."""
+    from ..shell.lexer import COMMENT, HEREDOC, WORD, lex
+
+    severity = options.get("x3-severity", "error")
+    check_comments = options.get("x3-comments", False)
+    out: list[Finding] = []
+    for tok in lex(text):
+        if tok.kind in (WORD, HEREDOC) or (tok.kind == COMMENT and check_comments and not tok.text.startswith("#!")):
+            out.extend(findings_in_literal(path, tok.text, tok.line, tok.column, severity))
+    return out
+
+
+# --- Python -------------------------------------------------------------------------------------------
+
+_PY_WINDOWS_GUARD = re.compile(
+    r"os\.name\s*==\s*['\"]nt['\"]|sys\.platform\s*==\s*['\"](?:win32|cygwin)['\"]|sys\.platform\.startswith\(\s*['\"]win"
+    r"|platform\.system\(\)\s*==\s*['\"]Windows['\"]|\bIS_WINDOWS\b|\bWINDOWS\b")
+_PY_NOT_WINDOWS = re.compile(r"os\.name\s*!=\s*['\"]nt['\"]|sys\.platform\s*!=\s*['\"]win32['\"]"
+                             r"|platform\.system\(\)\s*!=\s*['\"]Windows['\"]")
+_REGEX_CALL = re.compile(r"(?:\bre\.\w+|\bRegex(?:::new)?|\bRegExp|\bregexp\.\w+|Pattern\.compile|\bregex)\s*\(\s*[rR]?$")
+
+
+def python_paths(path: str, text: str, options: Mapping[str, Any]) -> list[Finding]:
+    """X3 over Python string literals (stdlib tokenize), skipping regex arguments and Windows-guarded blocks."""
+    import io
+    import tokenize
+
+    severity = options.get("x3-severity", "error")
+    allow_guarded = options.get("x3-allow-guarded", True)
+    out: list[Finding] = []
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = text.splitlines()
+    # Indentation stack of (indent, windows-only?) for if/elif/else blocks.
+    guard_stack: list[tuple[int, bool]] = []
+    pending_guard: bool | None = None
+    last_if_negative = False
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            ttype, value, (line, col) = tok.type, tok.string, tok.start
+            if ttype == tokenize.INDENT:
+                guard_stack.append((len(value), bool(pending_guard)))
+                pending_guard = None
+            elif ttype == tokenize.DEDENT:
+                if guard_stack:
+                    guard_stack.pop()
+            elif ttype == tokenize.NAME and value in ("if", "elif", "else") and \
+                    line - 1 < len(lines) and lines[line - 1][:col].strip() == "":
+                head = lines[line - 1]
+                if value == "else":
+                    pending_guard = last_if_negative
+                else:
+                    pending_guard = bool(_PY_WINDOWS_GUARD.search(head))
+                    last_if_negative = bool(_PY_NOT_WINDOWS.search(head))
+            elif ttype == tokenize.STRING or ttype == getattr(tokenize, "FSTRING_MIDDLE", -1):
+                if allow_guarded and (any(g for _, g in guard_stack) or
+                                      (line - 1 < len(lines) and _PY_WINDOWS_GUARD.search(lines[line - 1]))):
+                    continue
+                if line - 1 < len(lines) and _REGEX_CALL.search(lines[line - 1][:col]):
+                    continue
+                out.extend(findings_in_literal(path, value, line, col + 1, severity))
+    except (tokenize.TokenError, SyntaxError, IndentationError) as exc:
+        if not out:
+            return [finding(RULE, path, f"cannot tokenize Python source ({exc}); X3 skipped this file", None, None,
+                            "note")]
+    return out
+
+
+# --- C-like languages, JSON, TOML ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LiteralSyntax:
+    line_comments: tuple[str, ...]
+    block_comment: tuple[str, str] | None
+    quotes: str                 # quote characters that start strings
+    char_quote: bool = False    # ' is a one-character literal (C, Rust, Java, Go…)
+    raw_backtick: bool = False  # `...` raw string (Go, JS template)
+    rust_raw: bool = False      # r"..." / r#"..."#
+    triple: bool = False        # """...""" / '''...''' (TOML)
+    guards: str = ""            # regex for "this block is Windows-only"
+
+
+_C_GUARD = (r"cfg\s*\(\s*(?:windows|target_os\s*=\s*\"windows\"|target_family\s*=\s*\"windows\")"
+            r"|cfg!\s*\(\s*windows|\b_WIN32\b|\b_WIN64\b|\b_MSC_VER\b|runtime\.GOOS\s*==\s*\"windows\""
+            r"|process\.platform\s*===?\s*['\"]win32['\"]|OperatingSystem\.IsWindows\(\)|IsOSPlatform\(OSPlatform\.Windows\)"
+            r"|SystemUtils\.IS_OS_WINDOWS|\bisWindows\b|\bIS_WINDOWS\b")
+
+SYNTAXES: dict[str, LiteralSyntax] = {
+    "c-like": LiteralSyntax(("//",), ("/*", "*/"), "\"", char_quote=True, guards=_C_GUARD),
+    "rust": LiteralSyntax(("//",), ("/*", "*/"), "\"", char_quote=True, rust_raw=True, guards=_C_GUARD),
+    "go": LiteralSyntax(("//",), ("/*", "*/"), "\"", char_quote=True, raw_backtick=True, guards=_C_GUARD),
+    "js": LiteralSyntax(("//",), ("/*", "*/"), "\"'", raw_backtick=True, guards=_C_GUARD),
+    "json": LiteralSyntax((), None, "\""),
+    "toml": LiteralSyntax(("#",), None, "\"'", triple=True),
+}
+
+EXTENSION_FAMILY = {
+    ".c": "c-like", ".h": "c-like", ".cc": "c-like", ".cpp": "c-like", ".hpp": "c-like", ".cs": "c-like",
+    ".java": "c-like", ".kt": "c-like", ".kts": "c-like", ".scala": "c-like", ".swift": "c-like",
+    ".dart": "c-like", ".rs": "rust", ".go": "go", ".js": "js", ".mjs": "js", ".cjs": "js", ".jsx": "js",
+    ".ts": "js", ".tsx": "js", ".mts": "js", ".cts": "js", ".vue": "js", ".svelte": "js",
+    ".json": "json", ".jsonc": "js", ".toml": "toml",
+}
+
+
+def literals(text: str, syntax: LiteralSyntax) -> Iterable[tuple[int, int, int, str, bool]]:
+    """(offset, line, column, raw literal, windows-guarded) for each string literal of ``text``."""
+    n = len(text)
+    i = 0
+    line, line_start = 1, 0
+    guard_re = re.compile(syntax.guards) if syntax.guards else None
+    # Brace stack: whether each open block is Windows-only; 'statement_start' marks where the header begins.
+    brace_guards: list[bool] = []
+    statement_start = 0
+    while i < n:
+        c = text[i]
+        if c == "\n":
+            line += 1
+            line_start = i + 1
+            i += 1
+            continue
+        if c in "{};" and guard_re is not None:
+            if c == "{":
+                brace_guards.append(bool(guard_re.search(text, statement_start, i)) or
+                                    (bool(brace_guards) and brace_guards[-1]))
+            elif c == "}" and brace_guards:
+                brace_guards.pop()
+            statement_start = i + 1
+            i += 1
+            continue
+        matched_comment = False
+        for marker in syntax.line_comments:
+            if text.startswith(marker, i):
+                end = text.find("\n", i)
+                i = n if end < 0 else end
+                matched_comment = True
+                break
+        if matched_comment:
+            continue
+        if syntax.block_comment and text.startswith(syntax.block_comment[0], i):
+            end = text.find(syntax.block_comment[1], i + 2)
+            stop = n if end < 0 else end + len(syntax.block_comment[1])
+            line += text.count("\n", i, stop)
+            if text.count("\n", i, stop):
+                line_start = text.rfind("\n", i, stop) + 1
+            i = stop
+            continue
+        start = i
+        stop = -1
+        if syntax.rust_raw and c == "r" and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")):
+            m = re.match(r"r(#*)\"", text[i:i + 260])
+            if m:
+                closer = "\"" + m.group(1)
+                end = text.find(closer, i + len(m.group()))
+                stop = n if end < 0 else end + len(closer)
+        if stop < 0 and syntax.triple and text.startswith(('"""', "'''"), i):
+            end = text.find(text[i:i + 3], i + 3)
+            stop = n if end < 0 else end + 3
+        if stop < 0 and (c in syntax.quotes or (syntax.raw_backtick and c == "`")):
+            if c == "`":
+                end = text.find("`", i + 1)
+                stop = n if end < 0 else end + 1
+            else:
+                escapes = not (syntax.triple and c == "'")  # TOML literal strings have no escapes
+                j = i + 1
+                while j < n and text[j] != c and text[j] != "\n":
+                    j += 2 if escapes and text[j] == "\\" else 1
+                stop = min(j + 1, n)
+        elif stop < 0 and c == "'" and syntax.char_quote:
+            m = re.match(r"'(?:\\[^\n]{1,10}?|[^'\\\n])'", text[i:i + 14])
+            if m:
+                i += len(m.group())
+                continue
+        if stop < 0:
+            i += 1
+            continue
+        raw = text[start:stop]
+        guarded = bool(brace_guards and brace_guards[-1]) or \
+            bool(guard_re and guard_re.search(text, max(statement_start, line_start), start))
+        yield start, line, start - line_start + 1, raw, guarded
+        newlines = raw.count("\n")
+        if newlines:
+            line += newlines
+            line_start = start + raw.rfind("\n") + 1
+        i = stop
+
+
+def source_paths(path: str, text: str, family: str, options: Mapping[str, Any]) -> list[Finding]:
+    """X3 over the string literals of a C-like / Rust / Go / JS / JSON / TOML file."""
+    severity = options.get("x3-severity", "error")
+    allow_guarded = options.get("x3-allow-guarded", True)
+    syntax = SYNTAXES[family]
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if family == "go" and (path.endswith("_windows.go") or "//go:build windows" in text[:2000]):
+        return []
+    out: list[Finding] = []
+    for offset, line, column, raw, guarded in literals(text, syntax):
+        if guarded and allow_guarded:
+            continue
+        line_start = text.rfind("\n", 0, offset) + 1
+        if _REGEX_CALL.search(text[line_start:offset]):
+            continue
+        out.extend(findings_in_literal(path, raw, line, column, severity))
+    return out
+
+
+# --- YAML ---------------------------------------------------------------------------------------------------
+
+def yaml_scalars(text: str):
+    """(scalar node, key path) for every scalar of every YAML document; raises yaml.YAMLError."""
+    import yaml
+
+    seen: set[int] = set()
+    for doc in yaml.compose_all(text, Loader=yaml.SafeLoader):
+        if doc is None:
+            continue
+        stack = [(doc, ())]
+        while stack:
+            node, keys = stack.pop()
+            if id(node) in seen:  # an alias: walked once (no billion-laughs blow-up)
+                continue
+            seen.add(id(node))
+            if isinstance(node, yaml.ScalarNode):
+                yield node, keys
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend((child, keys + ("[]",)) for child in reversed(node.value))
+            elif isinstance(node, yaml.MappingNode):
+                for key, value in reversed(node.value):
+                    stack.append((value, keys + (key.value if isinstance(key, yaml.ScalarNode) else "?",)))
+
+
+def scalar_position(node, text_lines: list[str]) -> tuple[int, int, int]:
+    """(first content line, column of the content, how many characters the quotes/indicator add)."""
+    line, column = node.start_mark.line + 1, node.start_mark.column + 1
+    style = node.style
+    if style in ("|", ">"):
+        first = line  # the indicator line; content starts on the next non-empty line
+        for k in range(line, len(text_lines)):
+            stripped = text_lines[k].lstrip(" ")
+            if stripped:
+                return k + 1, len(text_lines[k]) - len(stripped) + 1, 0
+        return first, column, 0
+    return line, column, 1 if style in ("'", '"') else 0
+
+
+def yaml_paths(path: str, text: str, options: Mapping[str, Any]) -> list[Finding]:
+    """X3 over the scalar values of a YAML file (comments are not values)."""
+    import yaml
+
+    severity = options.get("x3-severity", "error")
+    out: list[Finding] = []
+    text_lines = text.replace("\r\n", "\n").split("\n")
+    try:
+        for node, _keys in yaml_scalars(text):
+            value = node.value
+            if not isinstance(value, str) or not windows_paths(value):
+                continue
+            line, column, extra = scalar_position(node, text_lines)
+            if node.style in ("|", ">"):
+                for k, content in enumerate(value.split("\n")):
+                    for hit in windows_paths(content):
+                        out.append(finding(hit.kind, path, path_message(hit.kind, hit.text), line + k,
+                                           column + hit.offset, severity))
+            else:
+                for hit in windows_paths(value):
+                    out.append(finding(hit.kind, path, path_message(hit.kind, hit.text), line,
+                                       column + extra + hit.offset, severity))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        return [finding(RULE, path, f"invalid YAML ({getattr(exc, 'problem', None) or exc}); fix the file so "
+                        "X3 can check it", mark.line + 1 if mark else None, mark.column + 1 if mark else None)]
+    return out

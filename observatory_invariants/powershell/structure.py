@@ -1,0 +1,315 @@
+"""Structure on top of the token list: brackets, blocks, if-chains, command positions, guards.
+
+All indices refer to the token list :func:`~.tokenizer.tokenize` returned (comments
+and newlines included), so a rule can go from a token to the blocks around it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+from .tokenizer import COMMENT, KEYWORD, NEWLINE, OPENERS, OPERATOR, PARAMETER, STRING, VARIABLE, WORD, Token
+
+_OPEN = frozenset(OPENERS)
+_CLOSE_FOR = OPENERS
+_EXITS = frozenset(("exit", "return", "throw", "break", "continue"))
+
+
+def is_trivia(token: Token) -> bool:
+    return token.kind == COMMENT or token.kind == NEWLINE
+
+
+def walk(tokens: list[Token]) -> Iterator[tuple[Token, int]]:
+    """Every token including those in string subexpressions, with the index of its top-level host token."""
+    for index, token in enumerate(tokens):
+        yield token, index
+        if token.nested:
+            stack = [iter(token.nested)]
+            while stack:
+                group = next(stack[-1], None)
+                if group is None:
+                    stack.pop()
+                    continue
+                for inner in group:
+                    yield inner, index
+                    if inner.nested:
+                        stack.append(iter(inner.nested))
+
+
+def match_brackets(tokens: list[Token]) -> dict[int, int]:
+    """Open bracket index -> index of its closing bracket (``len(tokens)`` when never closed)."""
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    for i, tok in enumerate(tokens):
+        if tok.kind != OPERATOR:
+            continue
+        text = tok.text
+        if text in _OPEN:
+            stack.append(i)
+        elif text in ")}]":
+            # Pop until the matching opener kind; a stray closer is ignored.
+            for depth in range(len(stack) - 1, -1, -1):
+                if _CLOSE_FOR[tokens[stack[depth]].text] == text:
+                    for unclosed in stack[depth + 1:]:
+                        pairs[unclosed] = i
+                    pairs[stack[depth]] = i
+                    del stack[depth:]
+                    break
+    for unclosed in stack:
+        pairs[unclosed] = len(tokens)
+    return pairs
+
+
+def prev_significant(tokens: list[Token], i: int, skip_newlines: bool = True) -> int:
+    """Index of the nearest token before ``i`` that is not a comment (nor a newline); -1 if none."""
+    i -= 1
+    while i >= 0 and (tokens[i].kind == COMMENT or (skip_newlines and tokens[i].kind == NEWLINE)):
+        i -= 1
+    return i
+
+
+def next_significant(tokens: list[Token], i: int, skip_newlines: bool = True) -> int:
+    """Index of the nearest token after ``i`` that is not a comment (nor a newline); len(tokens) if none."""
+    i += 1
+    while i < len(tokens) and (tokens[i].kind == COMMENT or (skip_newlines and tokens[i].kind == NEWLINE)):
+        i += 1
+    return i
+
+
+@dataclass(frozen=True)
+class Block:
+    """A ``{ … }`` script block and what introduces it.
+
+    ``keyword`` is the lower-case keyword before it (``if``, ``else``, ``try``,
+    ``finally``, ``catch``, ``function``, ``foreach``…) or None for a bare
+    script block (``ForEach-Object {``, ``& {``, ``$sb = {``). ``header`` is
+    the index range of the parenthesised condition (``if (…)``, ``while (…)``),
+    exclusive of the parentheses. ``name`` is a function's name.
+    """
+
+    keyword: str | None
+    keyword_index: int
+    open: int
+    close: int
+    header: tuple[int, int] | None = None
+    name: str | None = None
+
+    def contains(self, index: int) -> bool:
+        return self.open < index < self.close
+
+
+def blocks(tokens: list[Token], pairs: dict[int, int] | None = None) -> list[Block]:
+    """Every ``{`` block in source order."""
+    pairs = match_brackets(tokens) if pairs is None else pairs
+    closers = {close: open_ for open_, close in pairs.items() if close < len(tokens)}
+    found = []
+    for i, tok in enumerate(tokens):
+        if tok.kind != OPERATOR or tok.text != "{":
+            continue
+        close = pairs.get(i, len(tokens))
+        j = prev_significant(tokens, i)
+        header = None
+        if j >= 0 and tokens[j].is_op(")", "]") and j in closers:
+            opener = closers[j]
+            if tokens[j].text == ")":
+                header = (opener + 1, j)
+            j = prev_significant(tokens, opener)
+            # 'catch [A] [B] {'
+            while j >= 0 and tokens[j].is_op("]") and j in closers:
+                j = prev_significant(tokens, closers[j])
+        keyword, name, kw_index = None, None, i
+        if j >= 0 and tokens[j].kind == KEYWORD:
+            keyword, kw_index = tokens[j].value, j
+        elif j >= 0 and tokens[j].kind == WORD:
+            k = prev_significant(tokens, j)
+            if k >= 0 and tokens[k].kind == KEYWORD and tokens[k].value in ("function", "filter", "workflow", "class"):
+                keyword, name, kw_index = tokens[k].value, tokens[j].text, k
+                if header is not None and tokens[header[0] - 1].text == "(":
+                    header = None  # 'function f($a) {' has parameters, not a condition
+        found.append(Block(keyword, kw_index, i, close, header, name))
+    return found
+
+
+@dataclass(frozen=True)
+class Branch:
+    kind: str                              # 'if', 'elseif' or 'else'
+    condition: tuple[int, int] | None      # token range of the condition (None for else)
+    block: Block
+
+
+@dataclass(frozen=True)
+class IfChain:
+    branches: tuple[Branch, ...]
+
+    @property
+    def start(self) -> int:
+        return self.branches[0].block.keyword_index
+
+    @property
+    def end(self) -> int:
+        return self.branches[-1].block.close
+
+    @property
+    def has_else(self) -> bool:
+        return self.branches[-1].kind == "else"
+
+
+def if_chains(tokens: list[Token], all_blocks: list[Block]) -> list[IfChain]:
+    """``if`` / ``elseif`` / ``else`` chains."""
+    by_open = {b.open: b for b in all_blocks}
+    by_keyword = {b.keyword_index: b for b in all_blocks if b.keyword}
+    chains = []
+    for block in all_blocks:
+        if block.keyword != "if":
+            continue
+        branches = [Branch("if", block.header, block)]
+        current = block
+        while current.close < len(tokens):
+            k = next_significant(tokens, current.close)
+            if k >= len(tokens) or tokens[k].kind != KEYWORD or tokens[k].value not in ("elseif", "else"):
+                break
+            nxt = by_keyword.get(k)
+            if nxt is None:
+                nxt = by_open.get(next_significant(tokens, k))
+            if nxt is None:
+                break
+            branches.append(Branch(tokens[k].value, nxt.header if tokens[k].value == "elseif" else None, nxt))
+            current = nxt
+        chains.append(IfChain(tuple(branches)))
+    return chains
+
+
+_COMMAND_AFTER = frozenset(("{", "}", "(", "$(", "@(", ";", "|", "&&", "||", "=", "&"))
+
+
+def command_positions(tokens: list[Token]) -> list[int]:
+    """Indices of tokens that name a command (first word of a pipeline element, or after ``&`` / ``.``)."""
+    found = []
+    expect = True
+    for i, tok in enumerate(tokens):
+        kind = tok.kind
+        if kind == COMMENT:
+            continue
+        if kind == NEWLINE:
+            expect = True
+            continue
+        if expect:
+            found.append(i)
+        if kind == OPERATOR:
+            expect = tok.text in _COMMAND_AFTER
+        elif kind == WORD and tok.text == "." and expect:
+            expect = True  # dot-sourcing: the next token is the command
+            continue
+        elif kind == KEYWORD and tok.value in ("else", "try", "finally", "do", "begin", "process", "end"):
+            expect = True
+        else:
+            expect = False
+    return found
+
+
+def enclosing(all_blocks: list[Block], index: int) -> list[Block]:
+    """Blocks around ``index``, outermost first."""
+    return [b for b in all_blocks if b.open < index < b.close]
+
+
+def contains_exit(tokens: list[Token], block: Block) -> bool:
+    """Whether a block ends the script or function (exit/return/throw/break, or Write-Error -ErrorAction Stop)."""
+    for i in range(block.open + 1, min(block.close, len(tokens))):
+        tok = tokens[i]
+        if tok.kind == KEYWORD and tok.value in _EXITS:
+            return True
+        if tok.kind == PARAMETER and tok.value.startswith("-erroraction") and i + 1 < len(tokens) \
+                and tokens[i + 1].text.strip("'\"").lower() == "stop":
+            return True
+    return False
+
+
+# A condition classifier answers: when this condition is true, does the property hold?
+# +1 yes, -1 no (the negation holds), 0 unknown.
+Classifier = Callable[[list[Token]], int]
+
+
+class GuardIndex:
+    """Answers "is token ``i`` only reached when the property holds?" for a classifier.
+
+    A token is guarded when it sits in the branch of an if-chain whose
+    condition implies the property (or in an ``else`` after a condition that
+    implies its negation), or after an early exit ``if (<negation>) { exit }``
+    earlier in the same block.
+    """
+
+    def __init__(self, tokens: list[Token], all_blocks: list[Block], chains: list[IfChain], classify: Classifier):
+        self.tokens = tokens
+        self.blocks = all_blocks
+        self.positive: list[tuple[Block, IfChain]] = []   # blocks reached only when the property holds
+        self.negative: list[tuple[Block, IfChain]] = []   # blocks reached only when it does not
+        self.early_exits: list[tuple[int, Block | None]] = []  # (end of the guard, scope block or None)
+        for chain in chains:
+            verdicts = []
+            for branch in chain.branches:
+                if branch.condition is None:
+                    verdict = -verdicts[0] if len(verdicts) == 1 else 0
+                else:
+                    verdict = classify(tokens[branch.condition[0]:branch.condition[1]])
+                verdicts.append(verdict)
+                if verdict > 0:
+                    self.positive.append((branch.block, chain))
+                elif verdict < 0:
+                    self.negative.append((branch.block, chain))
+            first = chain.branches[0]
+            if len(chain.branches) == 1 and verdicts[0] < 0 and contains_exit(tokens, first.block):
+                around = enclosing(all_blocks, chain.start)
+                self.early_exits.append((chain.end, around[-1] if around else None))
+
+    def branch_for(self, index: int) -> tuple[Block, IfChain] | None:
+        """The innermost property-holds branch around ``index``, with its chain."""
+        best = None
+        for block, chain in self.positive:
+            if block.contains(index) and (best is None or block.open > best[0].open):
+                best = (block, chain)
+        return best
+
+    def guarded_by_exit(self, index: int) -> bool:
+        for guard_end, scope in self.early_exits:
+            if guard_end < index and (scope is None or scope.contains(index)):
+                return True
+        return False
+
+    def guarded(self, index: int) -> bool:
+        return self.branch_for(index) is not None or self.guarded_by_exit(index)
+
+    def in_negative(self, index: int) -> bool:
+        return any(block.contains(index) for block, _ in self.negative)
+
+
+def requires_version(tokens: list[Token]) -> tuple[int, int] | None:
+    """The ``#Requires -Version`` of a script as (major, minor), or None."""
+    for tok in tokens:
+        if tok.kind != COMMENT or not tok.text[:9].lower() == "#requires":
+            continue
+        words = tok.text.split()
+        for k, word in enumerate(words[:-1]):
+            if word.lower() == "-version":
+                parts = words[k + 1].split(".")
+                try:
+                    return int(parts[0]), int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+                except ValueError:
+                    return None
+    return None
+
+
+def is_variable(token: Token, *names: str) -> bool:
+    """A variable token for one of ``names`` (case-insensitive, ``${x}`` and scopes ignored for 'script:' etc.)."""
+    if token.kind != VARIABLE:
+        return False
+    name = token.value.lower()
+    if ":" in name and not name.startswith("env:"):
+        name = name.split(":", 1)[1]
+    return name in names
+
+
+def string_or_word_value(token: Token) -> str | None:
+    if token.kind in (STRING, WORD):
+        return token.value
+    return None

@@ -1,0 +1,1 @@
+"""POSIX sh / bash source, lexed in pure Python (see lexer.py)."""

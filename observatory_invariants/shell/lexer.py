@@ -1,0 +1,294 @@
+"""A light POSIX sh / bash lexer: enough to find bashisms and string arguments without
+confusing code with comments, quoted text or here-document bodies.
+
+Tokens: ``word`` (with the quoting kept in ``text``, plus the parameter
+expansions seen outside single quotes), ``op`` (``;`` ``&&`` ``|`` ``(``
+``<<<`` ``&>`` ``<(`` …), ``newline``, ``comment`` and ``heredoc`` (a
+here-document body: data, not code). Never raises; unterminated quotes and
+substitutions run to the end of the input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+WORD = "word"
+OP = "op"
+NEWLINE = "newline"
+COMMENT = "comment"
+HEREDOC = "heredoc"
+
+_OPS = ("&>>", "<<<", ";;&", "<<-", "&&", "||", ";;", ";&", "<<", ">>", "&>", ">&", "<&", "<>", ">|", "<(", ">(",
+        "|&", "|", "&", ";", "(", ")", "<", ">")
+_OP_START = frozenset(op[0] for op in _OPS)
+_BREAK = frozenset(" \t\n;&|()<>")
+_MAX_DEPTH = 40
+
+
+@dataclass
+class ShToken:
+    kind: str
+    text: str
+    line: int
+    column: int
+    start: int
+    # For words: (offset in text, expansion text) of each $name / ${...} outside single quotes,
+    # and whether any part was quoted.
+    expansions: list[tuple[int, str]] = field(default_factory=list)
+    quoted: bool = False
+    # Bash-only quoting/expansion forms met while scanning the word: "$'", "$((" ...
+    features: list[tuple[int, str]] = field(default_factory=list)
+    unquoted: str = ""          # the word's characters outside any quotes (for brace expansion, '==')
+
+
+def normalise(text: str) -> str:
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def lex(text: str) -> list[ShToken]:
+    text = normalise(text)
+    return _ShLexer(text).run()
+
+
+class _ShLexer:
+    def __init__(self, text: str):
+        self.text = text
+        self.n = len(text)
+        self.line_starts = [0]
+        for i, c in enumerate(text):
+            if c == "\n":
+                self.line_starts.append(i + 1)
+
+    def pos(self, offset: int) -> tuple[int, int]:
+        import bisect
+
+        line = bisect.bisect_right(self.line_starts, offset)
+        return line, offset - self.line_starts[line - 1] + 1
+
+    def run(self) -> list[ShToken]:
+        text, n = self.text, self.n
+        tokens: list[ShToken] = []
+        pending: list[tuple[str, bool]] = []  # here-document delimiters waiting for the next newline
+        i = 0
+        at_word_start = True
+        while i < n:
+            c = text[i]
+            if c in " \t":
+                i += 1
+                continue
+            if c == "\\" and i + 1 < n and text[i + 1] == "\n":
+                i += 2
+                continue
+            if c == "#":
+                end = text.find("\n", i)
+                end = n if end < 0 else end
+                tokens.append(ShToken(COMMENT, text[i:end], *self.pos(i), i))
+                i = end
+                continue
+            if c == "\n":
+                tokens.append(ShToken(NEWLINE, "\n", *self.pos(i), i))
+                i += 1
+                if pending:
+                    i = self._heredocs(i, pending, tokens)
+                    pending = []
+                continue
+            if c in _OP_START:
+                op = next((o for o in _OPS if text.startswith(o, i)), c)
+                tokens.append(ShToken(OP, op, *self.pos(i), i))
+                i += len(op)
+                if op in ("<<", "<<-"):
+                    # The delimiter word follows; quoting it makes the body literal.
+                    while i < n and text[i] in " \t":
+                        i += 1
+                    word, i = self._word(i, 0)
+                    tokens.append(word)
+                    delim = word.text.replace("'", "").replace('"', "").replace("\\", "")
+                    pending.append((delim, op == "<<-"))
+                continue
+            word, i = self._word(i, 0)
+            tokens.append(word)
+        return tokens
+
+    def _heredocs(self, i: int, pending: list[tuple[str, bool]], tokens: list[ShToken]) -> int:
+        text, n = self.text, self.n
+        for delim, strip_tabs in pending:
+            start = i
+            while i < n:
+                end = text.find("\n", i)
+                end = n if end < 0 else end
+                line = text[i:end]
+                if (line.lstrip("\t") if strip_tabs else line) == delim:
+                    tokens.append(ShToken(HEREDOC, text[start:i], *self.pos(start), start))
+                    i = min(end + 1, n)
+                    break
+                i = end + 1
+            else:
+                tokens.append(ShToken(HEREDOC, text[start:n], *self.pos(start), start))
+                i = n
+        return i
+
+    def _word(self, i: int, depth: int) -> tuple[ShToken, int]:
+        text, n = self.text, self.n
+        start = i
+        token = ShToken(WORD, "", *self.pos(i), i)
+        unquoted = []
+        while i < n:
+            c = text[i]
+            if c in _BREAK:
+                break
+            if c == "\\":
+                unquoted.append(text[i:i + 2])
+                i += 2
+                continue
+            if c == "'":
+                token.quoted = True
+                end = text.find("'", i + 1)
+                i = n if end < 0 else end + 1
+                continue
+            if c == '"':
+                token.quoted = True
+                i = self._double(i + 1, token, start, depth)
+                continue
+            if c == "`":
+                end = self._backtick_end(i + 1)
+                token.features.append((i - start, "`"))
+                i = end
+                continue
+            if c == "$":
+                i = self._dollar(i, token, start, depth, quoted=False)
+                continue
+            unquoted.append(c)
+            i += 1
+        token.text = text[start:i]
+        token.unquoted = "".join(unquoted)
+        return token, max(i, start + 1) if i == start else i
+
+    def _double(self, i: int, token: ShToken, start: int, depth: int) -> int:
+        text, n = self.text, self.n
+        while i < n:
+            c = text[i]
+            if c == "\\":
+                i += 2
+            elif c == '"':
+                return i + 1
+            elif c == "`":
+                token.features.append((i - start, "`"))
+                i = self._backtick_end(i + 1)
+            elif c == "$":
+                i = self._dollar(i, token, start, depth, quoted=True)
+            else:
+                i += 1
+        return n
+
+    def _backtick_end(self, i: int) -> int:
+        text, n = self.text, self.n
+        while i < n:
+            if text[i] == "\\":
+                i += 2
+            elif text[i] == "`":
+                return i + 1
+            else:
+                i += 1
+        return n
+
+    def _dollar(self, i: int, token: ShToken, start: int, depth: int, quoted: bool) -> int:
+        text, n = self.text, self.n
+        nxt = text[i + 1] if i + 1 < n else ""
+        if nxt == "'" and not quoted:
+            token.features.append((i - start, "$'"))
+            token.quoted = True
+            j = i + 2
+            while j < n and text[j] != "'":
+                j += 2 if text[j] == "\\" else 1
+            return min(j + 1, n)
+        if nxt == "(":
+            if text.startswith("((", i + 1):
+                token.features.append((i - start, "$(("))
+            return self._paren_end(i + 2, depth)
+        if nxt == "{":
+            j, level = i + 2, 1
+            while j < n and level:
+                if text[j] == "\\":
+                    j += 1
+                elif text[j] == "{":
+                    level += 1
+                elif text[j] == "}":
+                    level -= 1
+                j += 1
+            token.expansions.append((i - start, text[i:j]))
+            return j
+        j = i + 1
+        if j < n and (text[j].isalpha() or text[j] == "_"):
+            while j < n and (text[j].isalnum() or text[j] == "_"):
+                j += 1
+        elif j < n and (text[j].isdigit() or text[j] in "@*#?$!-"):
+            j += 1
+        token.expansions.append((i - start, text[i:j]))
+        return j
+
+    def _paren_end(self, i: int, depth: int) -> int:
+        """End of a ``$( … )`` body (quotes and nested parentheses respected)."""
+        text, n = self.text, self.n
+        level = 1
+        while i < n:
+            c = text[i]
+            if c == "\\":
+                i += 2
+                continue
+            if c == "'":
+                end = text.find("'", i + 1)
+                i = n if end < 0 else end + 1
+                continue
+            if c == '"' and depth < _MAX_DEPTH:
+                scratch = ShToken(WORD, "", 0, 0, 0)
+                i = self._double(i + 1, scratch, i, depth + 1)
+                continue
+            if c == "(":
+                level += 1
+            elif c == ")":
+                level -= 1
+                if level == 0:
+                    return i + 1
+            i += 1
+        return n
+
+
+def command_positions(tokens: list[ShToken]) -> list[int]:
+    """Indices of words in command position (after newline, ``;``, ``|``, ``&&``, ``(``, ``then``, ``do``…)."""
+    found = []
+    expect = True
+    for i, tok in enumerate(tokens):
+        if tok.kind in (COMMENT, HEREDOC):
+            continue
+        if tok.kind == NEWLINE:
+            expect = True
+            continue
+        if tok.kind == OP:
+            expect = tok.text in (";", "&&", "||", "|", "&", "(", ";;", "|&", ")")
+            continue
+        if expect:
+            found.append(i)
+            # Keywords and assignments keep the next word in command position.
+            expect = tok.text in ("then", "do", "else", "elif", "if", "while", "until", "!", "{", "time", "exec") \
+                or ("=" in tok.text and tok.text.split("=", 1)[0].isidentifier() and not tok.quoted)
+    return found
+
+
+def shebang_shell(text: str) -> str | None:
+    """The interpreter a ``#!`` line names (``sh``, ``bash``, ``dash``, ``pwsh``…), or None."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.startswith("#!"):
+        return None
+    first = text[2:].split("\n", 1)[0].strip().split()
+    if not first:
+        return None
+    prog = first[0].rsplit("/", 1)[-1]
+    if prog == "env":
+        args = [a for a in first[1:] if not a.startswith("-") and "=" not in a]
+        prog = args[0].rsplit("/", 1)[-1] if args else ""
+    return prog or None

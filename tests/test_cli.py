@@ -1,0 +1,153 @@
+"""The command line as users and CI run it: real subprocesses, exit codes 0/1/2, no tracebacks."""
+
+import json
+import os
+
+import pytest
+
+from observatory_invariants.api import check
+from tests.helpers import SAMPLE, commit_all, git_repo, run_cli, schema, versions_md, write_tree
+
+SAMPLE_FINDINGS = {
+    ("contracts/VERSIONS.md", 5, "C5"),
+    ("contracts/VERSIONS.md", 9, "C5"),
+    ("contracts/VERSIONS.md", 11, "C5"),
+    ("contracts/fixtures/golden/event-envelope-job-created.json", 5, "C1"),
+    ("contracts/fixtures/golden/job-completed.json", 2, "C2"),
+    ("contracts/fixtures/negative/event-envelope-unknown-type.json", 1, "C1"),
+    ("contracts/schemas/event-envelope.json", 4, "C3"),
+    ("contracts/schemas/metrics.json", 7, "C3"),
+}
+
+
+def contract_findings(findings):
+    return {(f["path"], f["line"], f["rule"]) for f in findings if f["rule"][0] == "C"}
+
+
+def test_sample_reports_its_deliberate_contract_violations():
+    proc = run_cli("check", str(SAMPLE), "--select", "C1,C2,C3,C5")
+    assert proc.returncode == 1, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert "contracts/schemas/event-envelope.json:4:3: C3 \"$version\" '1.0' is not SemVer" in proc.stdout
+    assert len(lines) == len(SAMPLE_FINDINGS) + 1 and lines[-1].startswith("Found 8 findings")
+
+
+def test_cli_json_and_library_give_the_same_findings():
+    proc = run_cli("check", str(SAMPLE), "--format", "json", "--select", "C1,C2,C3,C5")
+    from_cli = json.loads(proc.stdout)["findings"]
+    from_library = [f.to_dict() for f in check(SAMPLE, select=["C1", "C2", "C3", "C5"])]
+    assert from_cli == from_library
+    assert contract_findings(from_cli) == SAMPLE_FINDINGS
+
+
+def test_clean_repository_exits_0(tmp_path):
+    write_tree(tmp_path, {"contracts/schemas/job.json": schema("job"),
+                          "contracts/VERSIONS.md": versions_md({"job": "1.0.0"}),
+                          ".observatory-invariants.toml": ""})
+    proc = run_cli("check", str(tmp_path))
+    assert proc.returncode == 0 and proc.stdout == "All checks passed.\n", proc.stdout + proc.stderr
+
+
+def test_exit_zero(tmp_path):
+    write_tree(tmp_path, {"contracts/schemas/job.json": schema("job", version="x"), ".observatory-invariants.toml": ""})
+    assert run_cli("check", str(tmp_path), "--select", "C3").returncode == 1
+    assert run_cli("check", str(tmp_path), "--select", "C3", "--exit-zero").returncode == 0
+
+
+def test_file_paths_run_only_the_rules_they_touch(tmp_path):
+    write_tree(tmp_path, {"contracts/schemas/job.json": schema("job", version="x"),
+                          "contracts/VERSIONS.md": versions_md({"job": "1.0.0"}),
+                          ".observatory-invariants.toml": ""})
+    proc = run_cli("check", "contracts/VERSIONS.md", cwd=tmp_path)
+    assert proc.returncode == 1 and {line.split()[1] for line in proc.stdout.splitlines()[:-1]} == {"C5"}
+    proc = run_cli("check", "contracts/schemas/job.json", cwd=tmp_path)
+    assert {line.split()[1] for line in proc.stdout.splitlines()[:-1]} == {"C3", "C5"}
+
+
+def test_a_path_no_rule_reads_runs_nothing(tmp_path):
+    write_tree(tmp_path, {"contracts/schemas/job.json": schema("job", version="x"), "notes.txt": "hi",
+                          ".observatory-invariants.toml": ""})
+    proc = run_cli("check", "notes.txt", cwd=tmp_path)
+    assert proc.returncode == 0 and proc.stdout == "All checks passed.\n"
+
+
+def test_missing_path_is_a_usage_error(tmp_path):
+    write_tree(tmp_path, {".observatory-invariants.toml": ""})
+    proc = run_cli("check", "nope.json", cwd=tmp_path)
+    assert proc.returncode == 2 and "nope.json: no such file" in proc.stderr
+
+
+@pytest.mark.parametrize("ref", ["--output=out.txt", "-o", "main..feature", "HEAD;touch x", "a b", ""])
+def test_option_like_or_odd_base_refs_are_rejected_and_write_nothing(tmp_path, ref):
+    git_repo(tmp_path, {"contracts/schemas/job.json": schema("job"), ".observatory-invariants.toml": ""})
+    before = sorted(os.listdir(tmp_path))
+    proc = run_cli("check", f"--base={ref}", cwd=tmp_path)
+    assert proc.returncode == 2 and "invalid git ref" in proc.stderr and "Traceback" not in proc.stderr
+    assert sorted(os.listdir(tmp_path)) == before
+
+
+def test_option_like_base_as_separate_argument_is_rejected(tmp_path):
+    git_repo(tmp_path, {".observatory-invariants.toml": ""})
+    proc = run_cli("check", "--base", "--output=out.txt", cwd=tmp_path)
+    assert proc.returncode == 2 and not (tmp_path / "out.txt").exists()
+
+
+def test_unknown_base_ref_exits_2(tmp_path):
+    git_repo(tmp_path, {"contracts/schemas/job.json": schema("job"), ".observatory-invariants.toml": ""})
+    proc = run_cli("check", "--base", "no-such-branch", cwd=tmp_path)
+    assert proc.returncode == 2 and "unknown git ref 'no-such-branch'" in proc.stderr
+
+
+def test_base_checks_only_what_changed(tmp_path):
+    git_repo(tmp_path, {"contracts/schemas/a.json": schema("a", version="bad"), ".observatory-invariants.toml":
+                        'select = ["C3"]\n'})
+    assert run_cli("check", "--base", "HEAD", cwd=tmp_path).returncode == 0  # nothing changed since HEAD
+    write_tree(tmp_path, {"contracts/schemas/b.json": schema("b", version="also-bad")})
+    commit_all(tmp_path, "add b")
+    proc = run_cli("check", "--base", "HEAD~1", cwd=tmp_path)
+    assert proc.returncode == 1 and "contracts/schemas/b.json" in proc.stdout
+
+
+def test_base_outside_git_is_a_clear_error(tmp_path):
+    write_tree(tmp_path, {".observatory-invariants.toml": ""})
+    proc = run_cli("check", "--base", "main", cwd=tmp_path)
+    assert proc.returncode == 2 and "not a git repository" in proc.stderr
+
+
+def test_unknown_select_id_is_a_usage_error():
+    proc = run_cli("check", str(SAMPLE), "--select", "Q7")
+    assert proc.returncode == 2 and "unknown rule id(s): Q7" in proc.stderr
+
+
+def test_selecting_only_unimplemented_rules_says_so_and_never_passes(tmp_path):
+    write_tree(tmp_path, {".observatory-invariants.toml": ""})
+    proc = run_cli("check", str(tmp_path), "--select", "V1")
+    assert proc.returncode == 2 and "not implemented yet" in proc.stderr
+
+
+def test_inline_suppression_needs_the_rule_id(tmp_path):
+    doc = versions_md({"job": "0.9.0"}).replace("| 0.9.0 | |", "| 0.9.0 | <!-- observatory: ignore[C5] --> |", 1)
+    write_tree(tmp_path, {"contracts/schemas/job.json": schema("job"), "contracts/VERSIONS.md": doc,
+                          ".observatory-invariants.toml": 'select = ["C5"]\n'})
+    findings = check(tmp_path)
+    assert [f.message for f in findings if "differs" in f.message] == []  # the row's finding is suppressed
+    write_tree(tmp_path, {"contracts/VERSIONS.md": doc.replace("ignore[C5]", "ignore[C3]")})
+    assert any("differs" in f.message for f in check(tmp_path))
+
+
+def test_list_and_explain():
+    listing = run_cli("list", "--format", "json")
+    rules = json.loads(listing.stdout)["rules"]
+    assert {r["id"]: r["status"] for r in rules}["I6"] == "governance only"
+    page = run_cli("explain", "C3")
+    assert page.returncode == 0 and page.stdout.startswith("# C3")
+    assert run_cli("explain", "nope").returncode == 2
+
+
+def test_version():
+    proc = run_cli("--version")
+    assert proc.returncode == 0 and proc.stdout.startswith("observatory-invariants ")
+
+
+def test_no_command_is_a_usage_error():
+    assert run_cli().returncode == 2

@@ -1,0 +1,133 @@
+"""The repository access layer: root discovery, file lists, git history, safe refs, hostile files."""
+
+import os
+
+import pytest
+
+from observatory_invariants.config import ConfigError
+from observatory_invariants.repo import GitError, Repository, UnreadableFile, find_root, validate_ref
+from tests.helpers import commit_all, git, git_repo, write_tree
+
+
+def test_find_root_by_markers(tmp_path):
+    write_tree(tmp_path, {".git/HEAD": "", "a/b/c.txt": "x"})
+    assert find_root(tmp_path / "a" / "b") == tmp_path
+    assert find_root(tmp_path / "a" / "b" / "c.txt") == tmp_path
+    write_tree(tmp_path, {"a/.observatory-invariants.toml": ""})
+    assert find_root(tmp_path / "a" / "b") == tmp_path / "a"
+    write_tree(tmp_path, {"a/b/ROOT_MARKER": ""})
+    assert find_root(tmp_path / "a" / "b", ("ROOT_MARKER",)) == tmp_path / "a" / "b"
+
+
+def test_a_service_pyproject_inside_a_git_repo_is_not_the_root(tmp_path):
+    git_repo(tmp_path, {"src/services/processor/pyproject.toml": "[project]\nname = 'processor'\n"})
+    assert find_root(tmp_path / "src" / "services" / "processor") == tmp_path
+    write_tree(tmp_path, {"src/services/processor/pyproject.toml": "[tool.observatory-invariants]\n"})
+    assert find_root(tmp_path / "src" / "services" / "processor") == tmp_path / "src" / "services" / "processor"
+
+
+def test_bare_pyproject_is_the_fallback_root(tmp_path):
+    write_tree(tmp_path, {"proj/pyproject.toml": "[project]\n", "proj/a/x.txt": ""})
+    assert find_root(tmp_path / "proj" / "a") == tmp_path / "proj"
+
+
+def test_walk_honours_nested_gitignore_outside_git(tmp_path):
+    write_tree(tmp_path, {".gitignore": "build/\n*.log\n", "a.json": "{}", "x.log": "",
+                          "build/out.json": "{}", "sub/.gitignore": "secret.json\n!keep.log\n",
+                          "sub/secret.json": "{}", "sub/ok.json": "{}", "name with space/ü.json": "{}"})
+    files = Repository(tmp_path).files
+    assert files == [".gitignore", "a.json", "name with space/ü.json", "sub/.gitignore", "sub/ok.json"]
+
+
+def test_symlink_loop_does_not_hang(tmp_path):
+    write_tree(tmp_path, {"a/x.json": "{}"})
+    os.symlink(tmp_path, tmp_path / "a" / "loop")
+    os.symlink(tmp_path / "missing", tmp_path / "dangling")
+    assert Repository(tmp_path).files == ["a/x.json"]
+
+
+def test_git_files_are_tracked_plus_untracked_not_ignored(tmp_path):
+    git_repo(tmp_path, {".gitignore": "*.tmp\n", "a.json": "{}"})
+    write_tree(tmp_path, {"new.json": "{}", "junk.tmp": ""})
+    repo = Repository(tmp_path)
+    assert repo.is_git and repo.files == [".gitignore", "a.json", "new.json"]
+    assert repo.tracked == frozenset({".gitignore", "a.json"})
+
+
+def test_root_below_git_top_level_lists_its_own_files_relative(tmp_path):
+    git_repo(tmp_path, {"sample/contracts/a.json": "{}", "other.json": "{}"})
+    repo = Repository(tmp_path / "sample")
+    assert repo.files == ["contracts/a.json"]
+    assert repo.files_at("HEAD") == ["contracts/a.json"]
+    assert repo.show("HEAD", "contracts/a.json") == b"{}"
+
+
+def test_show_changed_and_staged(tmp_path):
+    git_repo(tmp_path, {"a.json": '{"v": 1}', "b.json": "{}"})
+    write_tree(tmp_path, {"a.json": '{"v": 2}', "c.json": "{}"})
+    commit_all(tmp_path, "second")
+    repo = Repository(tmp_path)
+    assert repo.show("HEAD~1", "a.json") == b'{"v": 1}'
+    assert repo.show("HEAD~1", "c.json") is None
+    assert repo.changed_paths("HEAD~1") == ["a.json", "c.json"]
+    write_tree(tmp_path, {"b.json": '{"staged": true}'})
+    git(tmp_path, "add", "b.json")
+    git(tmp_path, "rm", "-q", "c.json")
+    assert repo.staged_paths() == ["b.json", "c.json"]
+    assert repo.staged("b.json") == b'{"staged": true}'
+
+
+def test_unknown_ref_is_a_git_error(tmp_path):
+    git_repo(tmp_path, {"a": "x"})
+    with pytest.raises(GitError, match="unknown git ref"):
+        Repository(tmp_path).resolve_ref("nope")
+
+
+@pytest.mark.parametrize("ref", ["HEAD", "main", "origin/main", "HEAD~2", "v1.0.0", "abc123", "HEAD^", "@{u}"])
+def test_ordinary_refs_are_valid(ref):
+    assert validate_ref(ref) == ref
+
+
+@pytest.mark.parametrize("ref", ["--output=x", "-p", "a..b", "a b", "x;y", "", "$(id)", "a\nb"])
+def test_dangerous_refs_are_rejected(ref):
+    with pytest.raises(ConfigError):
+        validate_ref(ref)
+
+
+@pytest.mark.parametrize("content, expected", [
+    (b"\xff\xfe\x00bad", "binary"),
+    (b"caf\xe9", "not valid UTF-8"),
+])
+def test_unreadable_text_is_an_error_naming_the_file(tmp_path, content, expected):
+    write_tree(tmp_path, {"x.json": content})
+    with pytest.raises(UnreadableFile) as err:
+        Repository(tmp_path).read_text("x.json")
+    assert expected in str(err.value) and "x.json" in str(err.value)
+
+
+def test_bom_is_dropped_and_crlf_kept(tmp_path):
+    write_tree(tmp_path, {"x.json": b"\xef\xbb\xbf{}\r\n"})
+    assert Repository(tmp_path).read_text("x.json") == "{}\r\n"
+
+
+def test_huge_file_is_skipped_with_a_reason(tmp_path):
+    write_tree(tmp_path, {"big.json": b"[" + b"1," * 100 + b"1]"})
+    with pytest.raises(UnreadableFile, match="over the 50-byte limit"):
+        Repository(tmp_path, max_file_size=50).read_text("big.json")
+
+
+def test_directory_is_not_a_file(tmp_path):
+    (tmp_path / "d.json").mkdir()
+    with pytest.raises(UnreadableFile, match="is a directory"):
+        Repository(tmp_path).read_text("d.json")
+
+
+def test_each_file_is_read_once(tmp_path, monkeypatch):
+    write_tree(tmp_path, {"x.json": "{}"})
+    repo = Repository(tmp_path)
+    calls = []
+    original = Repository.read_bytes
+    monkeypatch.setattr(Repository, "read_bytes", lambda self, p: calls.append(p) or original(self, p))
+    repo.read_text("x.json")
+    repo.read_text("x.json")
+    assert calls == ["x.json"]
