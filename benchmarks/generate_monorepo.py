@@ -550,8 +550,8 @@ def filler_source(svc: Service, index: int, rng: random.Random) -> tuple[str, st
             for n in range(rng.randint(2, 5)))
         return f"{svc.folder}/app/{topic}.py", f'"""{topic.replace("_", " ").title()} helpers."""\n\n\n{body}\n'
     funcs = "\n\n".join(
-        f"// {camel(topic, str(n))} folds values the way the {rng.choice(WORDS)} dashboard expects.\n"
-        f"func {camel(topic, str(n))}(values []float64) float64 {{\n\tvar total float64\n"
+        f"// {camel(*topic.split('_'))}Part{n} folds values the way the {rng.choice(WORDS)} dashboard expects.\n"
+        f"func {camel(*topic.split('_'))}Part{n}(values []float64) float64 {{\n\tvar total float64\n"
         f"\tfor i, v := range values {{\n\t\ttotal += v * {rng.randint(1, 9)} / float64(i+1)\n\t}}\n\treturn total\n}}"
         for n in range(rng.randint(2, 5)))
     package = topic.split("_")[0]

@@ -49,6 +49,21 @@ DEFAULT_OPTIONS: dict[str, dict[str, Any]] = {
         # Cap on the builds one workflow matrix expands to.
         "max-matrix-combinations": 256,
     },
+    "scripts": {
+        # X3: severity of hardcoded Windows paths, whether comments count, whether code behind an
+        # $IsWindows / os.name == "nt" guard may hold them, and which file kinds are checked.
+        "x3-severity": "error",
+        "x3-comments": False,
+        "x3-allow-guarded": True,
+        "x3-file-types": ["powershell", "shell", "workflow", "dockerfile", "yaml", "json", "toml", "python",
+                          "c-like", "rust", "go", "js"],
+        # B4: which PowerShell scripts must harden $PSScriptRoot (globs).
+        "b4-paths": ["**/*.ps1"],
+        # X4: folders that hold PowerShell only (e.g. ["scripts"]); a bash/sh script there is a finding.
+        "powershell-only-folders": [],
+        # Whole-repository scans also read extension-less files to find #!/bin/sh and #!/usr/bin/env pwsh scripts.
+        "scan-shebangs": True,
+    },
 }
 
 

@@ -24,7 +24,13 @@ DEFAULT_PATHS: dict[str, tuple[str, ...]] = {
     "integration-compose": ("docker-compose.integration.yml",),
     "coverage-config": ("coverage-config.json",),
     "powershell-scripts": ("**/*.ps1", "**/*.psm1"),
-    "shell-scripts": ("**/*.sh",),
+    "shell-scripts": ("**/*.sh", "**/*.bash"),
+    # X3 looks for Windows paths in the string literals of source code and config files.
+    "source-files": (
+        "**/*.py", "**/*.rs", "**/*.go", "**/*.js", "**/*.mjs", "**/*.cjs", "**/*.jsx", "**/*.ts", "**/*.tsx",
+        "**/*.java", "**/*.kt", "**/*.cs", "**/*.c", "**/*.h", "**/*.cc", "**/*.cpp", "**/*.hpp", "**/*.swift",
+    ),
+    "config-files": ("**/*.json", "**/*.toml", "**/*.yml", "**/*.yaml"),
     "scripts": ("scripts/**",),
     "test-entrypoint": ("scripts/run-all-tests.ps1",),
     "integration-harness": ("scripts/integration-harness.ps1",),

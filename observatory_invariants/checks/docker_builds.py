@@ -87,7 +87,8 @@ def gather(ws: Workspace):
     discovery.builds = list(dict.fromkeys(discovery.builds))
 
     file_set = set(files)
-    dockerfile_paths = ws.glob("dockerfiles")
+    # "Dockerfile.dockerignore" matches the Dockerfile.* glob but is an ignore file
+    dockerfile_paths = [p for p in ws.glob("dockerfiles") if not p.endswith(".dockerignore")]
     wanted = set(dockerfile_paths) | {b.dockerfile for b in discovery.builds if b.dockerfile}
     dockerfiles: dict[str, object] = {}
     for path in sorted(wanted):

@@ -724,12 +724,18 @@ def find_latest_fallbacks(text: str, pwsh: bool) -> list[LatestFallback]:
     found: list[LatestFallback] = []
     lines = text.splitlines()
     recent_version_test = -100
+    version_vars: set[str] = set()     # variables holding a VERSION path or value
     for number, line in enumerate(lines, 1):
         code = _strip_comment(line, pwsh)
         if _FALLBACK_SH.search(code):
             found.append(LatestFallback(number, code.strip()))
             continue
-        tests_version = _VERSION_HINT.search(code) and re.search(
+        assigned = re.match(r"\s*\$?([A-Za-z_]\w*)\s*=(.*)$", code)
+        if assigned and _VERSION_HINT.search(assigned.group(2)):
+            version_vars.add(assigned.group(1).lower())
+        mentions = _VERSION_HINT.search(code) or any(
+            v.lower() in version_vars for v in re.findall(r"\$\{?([A-Za-z_]\w*)", code))
+        tests_version = mentions and re.search(
             r"Test-Path|-not|\bif\b|\?\?|\belse\b|catch|-f\s|-e\s|-s\s|\|\|", code, re.I)
         if tests_version:
             recent_version_test = number

@@ -1,0 +1,244 @@
+"""C4: a breaking schema change needs a MAJOR ``$version`` bump.
+
+Sources of the old side (the adapter, :func:`run`):
+
+- ``--base REF``: every schema against its content at REF (deleted schemas too);
+- ``--staged`` (pre-commit): the index against HEAD;
+- neither: the example pairs of the ``compat-fixtures`` layout entry
+  (``NAME-old.json`` / ``NAME-new.json``).
+
+The comparison itself is :mod:`observatory_invariants.compat`; :func:`check_schema_pair`
+is the pure function that turns one compared pair into findings.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import PurePosixPath
+from typing import Any, Callable, Iterable
+
+from ..findings import Finding, finding
+from ..repo import GitError, UnreadableFile, decode_text
+
+RULE = "C4"
+BUMP_TOO_SMALL = "C4.bump-too-small"
+VERSION_DECREASED = "C4.version-decreased"
+NO_BUMP = "C4.no-bump"
+SCHEMA_DELETED = "C4.schema-deleted"
+BAD_INPUT = "C4.bad-input"
+_CODES = {"bump-too-small": BUMP_TOO_SMALL, "version-decreased": VERSION_DECREASED, "no-bump": NO_BUMP,
+          "invalid-version": BAD_INPUT}
+_EXTERNAL_REF = re.compile(r'"\$ref"\s*:\s*"(?!#)')
+
+
+def _locate(text: str, pointer: str | list) -> tuple[int | None, int | None]:
+    if not text:
+        return None, None
+    from ..jsonpos import locate
+
+    return locate(text, pointer)
+
+
+def _parse(text: str) -> tuple[Any, str | None]:
+    from ._json import parse_json
+
+    value, problem = parse_json(text)
+    if problem is not None:
+        where = f" (line {problem.line}, column {problem.column})" if problem.line else ""
+        return None, f"{problem.message}{where}"
+    return value, None
+
+
+def policy_for(config_section, stem: str) -> str:
+    """The compatibility policy of a schema: ``compat-policies[stem]``, else ``compat-policy``."""
+    per_schema = config_section.get("compat-policies") or {}
+    return per_schema.get(stem) or config_section.get("compat-policy") or "seed"
+
+
+def check_schema_pair(path: str, old: Any, new: Any, *, new_text: str = "", policy: str = "seed",
+                      old_label: str = "the base", old_registry: Any = None, new_registry: Any = None,
+                      content_changed: bool = True, require_versions: bool = True) -> list[Finding]:
+    """Findings for one schema whose old and new parsed values are given (pure).
+
+    ``require_versions=False`` (example pairs) skips the version check when
+    neither side carries a ``$version``.
+    """
+    from ..compat import InvalidSchema, check_version_bump, diff_schemas
+
+    try:
+        changes = diff_schemas(old, new, policy=policy, old_registry=old_registry, new_registry=new_registry)
+    except InvalidSchema as exc:
+        return [finding(BAD_INPUT, path, f"cannot compare with {old_label}: {exc}; fix the schema so C4 can check "
+                                         "its compatibility", 1, 1)]
+    old_version = old.get("$version") if isinstance(old, dict) else None
+    new_version = new.get("$version") if isinstance(new, dict) else None
+    if not require_versions and old_version is None and new_version is None:
+        return []
+    problems = check_version_bump(old_version, new_version, changes, content_changed=content_changed, policy=policy)
+    found = []
+    for problem in problems:
+        line, column = _locate(new_text, ["$version"] if isinstance(new, dict) and "$version" in new else [])
+        rule = _CODES[problem.code]
+        message = problem.message if rule != BAD_INPUT else f"{problem.message} (comparing with {old_label})"
+        found.append(finding(rule, path, message, line, column))
+    return found
+
+
+# -- the adapter ---------------------------------------------------------------------------------------
+def _has_external_refs(text: str) -> bool:
+    return bool(_EXTERNAL_REF.search(text))
+
+
+class _Revision:
+    """The schemas of one revision (a ref, the index or the work tree), parsed once, by path and by ``$id``."""
+
+    def __init__(self, read: Callable[[str], str | None], paths: Iterable[str]):
+        self._read = read
+        self.paths = list(paths)
+        self._texts: dict[str, str | None] = {}
+        self._by_id: dict[str, Any] | None = None
+
+    def text(self, path: str) -> str | None:
+        if path not in self._texts:
+            self._texts[path] = self._read(path)
+        return self._texts[path]
+
+    def value(self, path: str) -> Any:
+        text = self.text(path)
+        if text is None:
+            return None
+        return _parse(text)[0]
+
+    def lookup(self, uri: str) -> Any:
+        """The schema with ``$id`` ``uri`` (or, for ids that are not URLs, the file of that name)."""
+        if self._by_id is None:
+            self._by_id = {}
+            by_name = {}
+            for path in self.paths:
+                value = self.value(path)
+                if isinstance(value, dict):
+                    if isinstance(value.get("$id"), str):
+                        self._by_id[value["$id"].rstrip("#")] = value
+                    by_name.setdefault(PurePosixPath(path).name, value)
+            self._by_name = by_name
+        uri = uri.rstrip("#")
+        if uri in self._by_id:
+            return self._by_id[uri]
+        return self._by_name.get(uri.rsplit("/", 1)[-1].rsplit(":", 1)[-1])
+
+
+def _git_text(ws, data: bytes | None, path: str) -> str | None:
+    if data is None:
+        return None
+    try:
+        return decode_text(path, data)
+    except UnreadableFile:
+        return ""   # present but unusable: reported as not JSON
+
+
+def run(ws, targets: list[str] | None) -> list[Finding]:
+    if ws.base_ref:
+        ref = ws.base_ref
+        ws.repo.resolve_ref(ref)   # an unknown ref is a usage error (GitError -> exit 2), not a finding
+        old_paths = [p for p in ws.repo.files_at(ref) if ws.matches("schemas", p)]
+        new_paths = ws.glob("schemas")
+        old_rev = _Revision(lambda p: _git_text(ws, ws.repo.show(ref, p), p), old_paths)
+        new_rev = _Revision(lambda p: _read_work_tree(ws, p), new_paths)
+        return _compare_revisions(ws, old_rev, new_rev, targets, f"--base {ref}")
+    if ws.staged:
+        try:
+            ws.repo.resolve_ref("HEAD")
+        except GitError:
+            return []   # the first commit: every schema is new, nothing to compare with
+        old_paths = [p for p in ws.repo.files_at("HEAD") if ws.matches("schemas", p)]
+        new_paths = sorted({*ws.glob("schemas"), *old_paths})
+        old_rev = _Revision(lambda p: _git_text(ws, ws.repo.show("HEAD", p), p), old_paths)
+        new_rev = _Revision(lambda p: _git_text(ws, ws.repo.staged(p), p), new_paths)
+        return _compare_revisions(ws, old_rev, new_rev, targets, "HEAD")
+    return check_fixture_pairs(ws, targets)
+
+
+def _read_work_tree(ws, path: str) -> str | None:
+    try:
+        return ws.read_text(path)
+    except UnreadableFile as exc:
+        return None if exc.reason == "does not exist" else ""
+
+
+def _compare_revisions(ws, old_rev: _Revision, new_rev: _Revision, targets, old_label: str) -> list[Finding]:
+    section = ws.config.section("contracts")
+    wanted = None if targets is None else set(targets)
+    found: list[Finding] = []
+    new_present = {p for p in new_rev.paths if new_rev.text(p) is not None}
+    for path in old_rev.paths:
+        if path not in new_present and (wanted is None or path in wanted):
+            found.append(finding(SCHEMA_DELETED, path, f"schema {path} was deleted (it exists at {old_label}); removing "
+                                 "a published contract breaks its producers and consumers: keep it (mark it "
+                                 "deprecated in VERSIONS.md) until no one uses it"))
+    for path in sorted(new_present):
+        if wanted is not None and path not in wanted:
+            continue
+        old_text = old_rev.text(path) if path in old_rev.paths else None
+        new_text = new_rev.text(path)
+        if old_text is None:
+            continue   # a new schema: nothing to compare with
+        if old_text == new_text and not _has_external_refs(new_text):
+            continue
+        old, problem = _parse(old_text)
+        if problem is not None:
+            found.append(finding(BAD_INPUT, path, f"at {old_label} this file is not valid JSON ({problem}), so its "
+                                 "compatibility cannot be checked; review the change by hand", severity="warning"))
+            continue
+        new, problem = _parse(new_text)
+        if problem is not None:
+            found.append(finding(BAD_INPUT, path, f"the schema is not valid JSON ({problem}); fix it so C4 can "
+                                 "compare it with " + old_label, 1, 1))
+            continue
+        changed = old != new or json.dumps(old, sort_keys=True) != json.dumps(new, sort_keys=True)
+        found.extend(check_schema_pair(path, old, new, new_text=new_text,
+                                       policy=policy_for(section, PurePosixPath(path).stem), old_label=old_label,
+                                       old_registry=old_rev.lookup, new_registry=new_rev.lookup,
+                                       content_changed=changed))
+    return found
+
+
+def check_fixture_pairs(ws, targets: list[str] | None) -> list[Finding]:
+    """The ``NAME-old.json`` / ``NAME-new.json`` example pairs: is each pair's bump big enough?"""
+    section = ws.config.section("contracts")
+    pairs: dict[str, dict[str, str]] = {}
+    for path in ws.glob("compat-fixtures"):
+        stem = PurePosixPath(path).stem
+        for side in ("old", "new"):
+            if stem.endswith(f"-{side}"):
+                pairs.setdefault(stem[: -len(side) - 1], {})[side] = path
+    wanted = None if targets is None else set(targets)
+    found: list[Finding] = []
+    for name, sides in sorted(pairs.items()):
+        if wanted is not None and not wanted & set(sides.values()):
+            continue
+        if len(sides) < 2:
+            (side, path), = sides.items()
+            other = "new" if side == "old" else "old"
+            found.append(finding(BAD_INPUT, path, f"example pair {name!r} has no {name}-{other}.json; add it or rename "
+                                 "this file", severity="note"))
+            continue
+        docs = {}
+        for side, path in sides.items():
+            try:
+                text = ws.read_text(path)
+            except UnreadableFile as exc:
+                found.append(finding(BAD_INPUT, path, f"{exc.reason}; an example schema must be UTF-8 JSON"))
+                break
+            value, problem = _parse(text)
+            if problem is not None:
+                found.append(finding(BAD_INPUT, path, f"example schema is not valid JSON ({problem})", 1, 1))
+                break
+            docs[side] = (text, value)
+        else:
+            (_, old), (new_text, new) = docs["old"], docs["new"]
+            found.extend(check_schema_pair(sides["new"], old, new, new_text=new_text,
+                                           policy=policy_for(section, name), old_label=sides["old"],
+                                           content_changed=old != new, require_versions=False))
+    # An example pair only needs its bump to be big enough: "no bump" is a finding for real schemas.
+    return [f for f in found if f.rule != NO_BUMP]

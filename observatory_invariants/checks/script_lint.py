@@ -1,0 +1,137 @@
+"""The adapter for X1, X2, X3, X4 and B4: one pass over the files, each read and lexed once.
+
+It sorts the files it is given (or the whole repository) by kind and hands
+their text to the pure functions of script_powershell, script_posix,
+script_workflows and script_paths. The runner keeps the findings of the rules
+that were selected.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Any, Mapping
+
+from ..findings import Finding, finding
+from ..repo import UnreadableFile
+from ..workspace import Workspace, path_matches
+
+POWERSHELL = "powershell"
+SHELL = "shell"
+WORKFLOW = "workflow"
+DOCKERFILE = "dockerfile"
+PYTHON = "python"
+YAML = "yaml"
+
+_SHELL_EXTENSIONS = (".sh", ".bash", ".zsh", ".ksh", ".dash")
+_PS_EXTENSIONS = (".ps1", ".psm1")
+
+
+def _kind(ws: Workspace, path: str, options: Mapping[str, Any]) -> str | None:
+    """What a file is, by layout pattern and extension (None: nothing to check)."""
+    from .script_paths import EXTENSION_FAMILY
+
+    lower = path.lower()
+    if lower.endswith(_PS_EXTENSIONS):
+        return POWERSHELL
+    if ws.matches("workflows", path) or ws.matches("composite-actions", path):
+        return WORKFLOW
+    if ws.matches("dockerfiles", path):
+        return DOCKERFILE
+    if lower.endswith(_SHELL_EXTENSIONS) or ws.matches("shell-scripts", path):
+        return SHELL
+    ext = posixpath.splitext(lower)[1]
+    if ext == ".py":
+        return PYTHON
+    if ext in (".yml", ".yaml"):
+        return YAML
+    if ext in EXTENSION_FAMILY:
+        return EXTENSION_FAMILY[ext]
+    return None
+
+
+def _wanted(ws: Workspace, path: str, kind: str | None) -> bool:
+    if kind in (POWERSHELL, WORKFLOW, DOCKERFILE, SHELL):
+        return True
+    if kind is None:
+        return False
+    return ws.matches("source-files", path) or ws.matches("config-files", path)
+
+
+def _file_kinds(ws: Workspace, targets: list[str] | None, options: Mapping[str, Any]) -> list[tuple[str, str | None]]:
+    paths = ws.repo.files if targets is None else targets
+    found = []
+    for path in paths:
+        kind = _kind(ws, path, options)
+        if _wanted(ws, path, kind):
+            found.append((path, kind))
+        elif kind is None and "." not in posixpath.basename(path) and \
+                (targets is not None or options.get("scan-shebangs", True)):
+            found.append((path, None))  # maybe a script with a shebang and no extension
+        elif any(path.startswith(f.rstrip("/") + "/") for f in options.get("powershell-only-folders", ())):
+            found.append((path, kind))
+    return found
+
+
+def lint_file(path: str, text: str, kind: str | None, options: Mapping[str, Any]) -> list[Finding]:
+    """Every script rule for one file's text (pure)."""
+    from . import script_paths as paths
+    from .script_posix import POSIX_SHELLS, bashisms, powershell_only_violations
+    from ..shell.lexer import shebang_shell
+
+    types = set(options.get("x3-file-types", ()))
+    out: list[Finding] = []
+    out.extend(powershell_only_violations(path, text, list(options.get("powershell-only-folders", ()))))
+    if kind is None or kind == SHELL:
+        shell = shebang_shell(text)
+        if kind is None:
+            if shell in ("pwsh", "powershell"):
+                kind = POWERSHELL
+            elif shell is not None and (shell in POSIX_SHELLS or shell in ("bash", "zsh", "ksh")):
+                kind = SHELL
+            else:
+                return out
+    if kind == POWERSHELL:
+        from .script_powershell import lint_powershell
+
+        b4 = path_matches(tuple(options.get("b4-paths", ("**/*.ps1",))), path)
+        found = lint_powershell(path, text, options, b4=b4)
+        if POWERSHELL not in types:
+            found = [f for f in found if not f.rule.startswith("X3")]
+        out.extend(found)
+    elif kind == SHELL:
+        if shebang_shell(text) in POSIX_SHELLS:
+            out.extend(bashisms(path, text))
+        if SHELL in types:
+            out.extend(paths.shell_paths(path, text, options))
+    elif kind == WORKFLOW:
+        from .script_workflows import workflow_findings
+
+        out.extend(workflow_findings(path, text, options, check_paths=WORKFLOW in types))
+    elif kind == DOCKERFILE:
+        if DOCKERFILE in types:
+            out.extend(paths.shell_paths(path, text, options))
+    elif kind == PYTHON:
+        if PYTHON in types:
+            out.extend(paths.python_paths(path, text, options))
+    elif kind == YAML:
+        if YAML in types:
+            out.extend(paths.yaml_paths(path, text, options))
+    elif kind in types:
+        out.extend(paths.source_paths(path, text, kind, options))
+    return out
+
+
+def run(ws: Workspace, targets: list[str] | None) -> list[Finding]:
+    options = ws.config.section("scripts")
+    out: list[Finding] = []
+    for path, kind in _file_kinds(ws, targets, options):
+        try:
+            text = ws.read_text(path)
+        except UnreadableFile as exc:
+            if kind is None:
+                continue  # an extension-less binary or data file: not a script
+            rule = "X3" if kind not in (POWERSHELL, SHELL, WORKFLOW) else "X4"
+            out.append(finding(rule, path, f"{exc.reason}; it cannot be checked"))
+            continue
+        out.extend(lint_file(path, text, kind, options))
+    return out

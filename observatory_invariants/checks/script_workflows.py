@@ -1,0 +1,206 @@
+"""X4 (and X3) in GitHub workflow and composite-action ``run:`` steps.
+
+The YAML is composed with PyYAML's SafeLoader into nodes, so every ``run:``
+keeps its line; the step's effective shell is worked out the way the runner
+does (step ``shell``, job ``defaults.run.shell``, workflow
+``defaults.run.shell``, else pwsh on ``windows-*`` runners and bash elsewhere)
+and the script is linted with that shell's lexer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from ..findings import Finding, finding
+
+WORKFLOW_STEP = "X4.workflow-step"
+_EXPRESSION = re.compile(r"\$\{\{.*?\}\}", re.S)
+
+
+@dataclass(frozen=True)
+class RunStep:
+    script: str
+    shell: str                # 'pwsh', 'powershell', 'bash', 'sh', 'cmd', 'python', or a custom command
+    shell_source: str         # where the shell came from (for messages)
+    line: int                 # first line of the script's content (1-based)
+    column: int               # column of the content's first character on each line (block scalars)
+    block: bool               # a '|' or '>' block scalar (lines map 1:1 for '|')
+    windows_only: bool        # the step only runs on Windows (runner or if: runner.os == 'Windows')
+    node: Any = None
+
+
+def _get(node, key: str):
+    import yaml
+
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    for k, v in node.value:
+        if isinstance(k, yaml.ScalarNode) and k.value == key:
+            return v
+    return None
+
+
+def _scalar(node) -> str | None:
+    import yaml
+
+    return node.value if isinstance(node, yaml.ScalarNode) else None
+
+
+def _defaults_shell(node) -> str | None:
+    return _scalar(_get(_get(_get(node, "defaults"), "run"), "shell"))
+
+
+def _shell_name(shell: str) -> str:
+    first = shell.strip().split()[0] if shell.strip() else ""
+    return first.rsplit("/", 1)[-1].lower()
+
+
+def _runner_values(job) -> list[str]:
+    """The runner labels a job may run on, matrix values expanded where they can be."""
+    import yaml
+
+    runs_on = _get(job, "runs-on")
+    labels: list[str] = []
+    if isinstance(runs_on, yaml.ScalarNode):
+        labels = [runs_on.value]
+    elif isinstance(runs_on, yaml.SequenceNode):
+        labels = [n.value for n in runs_on.value if isinstance(n, yaml.ScalarNode)]
+    elif isinstance(runs_on, yaml.MappingNode):
+        group = _scalar(_get(runs_on, "labels"))
+        labels = [group] if group else []
+    expanded = []
+    matrix = _get(_get(job, "strategy"), "matrix")
+    for label in labels:
+        m = re.fullmatch(r"\$\{\{\s*matrix\.([\w-]+)\s*\}\}", label.strip())
+        if m and matrix is not None:
+            values = _get(matrix, m.group(1))
+            if isinstance(values, yaml.SequenceNode):
+                expanded.extend(n.value for n in values.value if isinstance(n, yaml.ScalarNode))
+            include = _get(matrix, "include")
+            if isinstance(include, yaml.SequenceNode):
+                expanded.extend(v for item in include.value if (v := _scalar(_get(item, m.group(1)))))
+        else:
+            expanded.append(label)
+    return expanded
+
+
+def _content_position(node, text_lines: list[str]) -> tuple[int, int]:
+    from .script_paths import scalar_position
+
+    line, column, extra = scalar_position(node, text_lines)
+    return line, column + extra
+
+
+def run_steps(text: str) -> list[RunStep]:
+    """Every ``run:`` step of a workflow or composite action, with its effective shell; raises yaml.YAMLError."""
+    import yaml
+
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    if not isinstance(root, yaml.MappingNode):
+        return []
+    text_lines = text.replace("\r\n", "\n").split("\n")
+    workflow_shell = _defaults_shell(root)
+    found: list[RunStep] = []
+
+    def add_steps(steps, job_shell, job_source, runners):
+        if not isinstance(steps, yaml.SequenceNode):
+            return
+        on_windows = [r.lower().startswith("windows") or r.lower() == "windows" for r in runners]
+        for step in steps.value:
+            run = _get(step, "run")
+            if not isinstance(run, yaml.ScalarNode):
+                continue
+            step_shell = _scalar(_get(step, "shell"))
+            condition = (_scalar(_get(step, "if")) or "").lower()
+            windows_if = bool(re.search(r"runner\.os\s*==\s*'windows'", condition))
+            if step_shell:
+                shell, source = step_shell, "the step's shell:"
+            elif job_shell:
+                shell, source = job_shell, job_source
+            elif windows_if or (on_windows and all(on_windows)):
+                shell, source = "pwsh", "the default shell on Windows runners"
+            elif any(on_windows):
+                shell, source = "pwsh", "the default shell on the matrix's Windows runners (bash elsewhere)"
+            else:
+                shell, source = "bash", "the default shell"
+            line, column = _content_position(run, text_lines)
+            found.append(RunStep(run.value, shell, source, line, column, run.style in ("|", ">"),
+                                 windows_if or (bool(on_windows) and all(on_windows)), run))
+
+    jobs = _get(root, "jobs")
+    if isinstance(jobs, yaml.MappingNode):
+        for _name, job in jobs.value:
+            job_shell = _defaults_shell(job)
+            source = "the job's defaults.run.shell" if job_shell else "the workflow's defaults.run.shell"
+            add_steps(_get(job, "steps"), job_shell or workflow_shell, source, _runner_values(job))
+    runs = _get(root, "runs")
+    if runs is not None:  # a composite action: every run step must name its shell
+        add_steps(_get(runs, "steps"), None, "", [])
+    return found
+
+
+def _relocate(f: Finding, step: RunStep, rule: str | None = None) -> Finding:
+    """Map a finding on the step's script text to the workflow file's line/column."""
+    line = f.line or 1
+    column = f.column or 1
+    if step.block:
+        new_line, new_column = step.line + line - 1, step.column + column - 1
+    else:
+        new_line, new_column = step.line, (step.column + column - 1) if line == 1 else column
+    return dataclasses.replace(f, rule=rule or f.rule, line=new_line, column=new_column)
+
+
+def _mask_expressions(script: str) -> str:
+    """``${{ … }}`` is substituted before the shell sees the script: blank it out (same length, same lines)."""
+    return _EXPRESSION.sub(lambda m: re.sub(r"[^\n]", "_", m.group()), script)
+
+
+def workflow_findings(path: str, text: str, options: Mapping[str, Any] | None = None,
+                      check_paths: bool = True) -> list[Finding]:
+    """X4.workflow-step for run: steps under pwsh/powershell (and sh), plus X3 in scripts and values."""
+    import yaml
+
+    from .script_paths import yaml_paths, shell_paths
+    from .script_posix import bashisms
+    from .script_powershell import bash_in_powershell
+    from ..powershell import tokenize
+    from .script_paths import powershell_paths
+
+    options = options or {}
+    try:
+        steps = run_steps(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        return [finding("X4", path, f"invalid YAML ({getattr(exc, 'problem', None) or exc}); fix the file so its "
+                        "run: steps can be checked", mark.line + 1 if mark else None,
+                        mark.column + 1 if mark else None)]
+    out: list[Finding] = []
+    run_nodes = set()
+    for step in steps:
+        run_nodes.add(id(step.node))
+        script = _mask_expressions(step.script)
+        shell = _shell_name(step.shell)
+        if shell in ("pwsh", "powershell"):
+            for f in bash_in_powershell(path, script):
+                relocated = _relocate(f, step, WORKFLOW_STEP)
+                out.append(dataclasses.replace(relocated, message=f"run: step under {shell} ({step.shell_source}): "
+                                                                  f"{f.message}; or set shell: bash on the step"))
+            if check_paths and not (step.windows_only and options.get("x3-allow-guarded", True)):
+                out.extend(_relocate(f, step) for f in powershell_paths(path, tokenize(script), options))
+        elif shell in ("sh", "dash"):
+            for f in bashisms(path, script):
+                out.append(_relocate(f, step, WORKFLOW_STEP))
+            if check_paths and not step.windows_only:
+                out.extend(_relocate(f, step) for f in shell_paths(path, script, options))
+        elif shell == "bash" and check_paths and not step.windows_only:
+            out.extend(_relocate(f, step) for f in shell_paths(path, script, options))
+    if check_paths:
+        # Other values (with: path: C:\…, env: …); run: scripts were handled above with their shell's lexer.
+        run_lines: set[int] = set()
+        for step in steps:
+            run_lines.update(range(step.node.start_mark.line + 1, step.node.end_mark.line + 2))
+        out.extend(f for f in yaml_paths(path, text, options) if f.line not in run_lines)
+    return out
