@@ -801,8 +801,8 @@ function Resolve-RepoRoot {{
     throw "Cannot find the repository root above '$StartDir' (looked for .git or contracts/)."
 }}
 
-$ScriptDir = if ($PSScriptRoot) {{ $PSScriptRoot }} else {{ (Get-Location).Path }}
-$RepoRoot = Resolve-RepoRoot -StartDir $ScriptDir
+# Scripts live in scripts/, so the repository root is one level up from $PSScriptRoot.
+$RepoRoot = if ($PSScriptRoot) {{ Split-Path -Parent $PSScriptRoot }} else {{ Resolve-RepoRoot -StartDir (Get-Location).Path }}
 
 function Write-Step {{
     param([string]$Message)

@@ -166,6 +166,11 @@ def cmd_check(args) -> int:
             raise UsageError("none of the selected rules is implemented yet; nothing was checked")
     sys.stdout.write(render(args.format, result.findings, descriptors=_descriptors(ws.config),
                             tool_version=__version__))
+    for error in result.internal_errors:
+        print(f"observatory-invariants: internal error in check {error} (set OBSERVATORY_DEBUG=1 for the "
+              "traceback, and please report it)", file=sys.stderr)
+    if result.internal_errors:
+        return EXIT_ERROR
     if args.exit_zero:
         return EXIT_CLEAN
     return EXIT_FINDINGS if any(f.severity.value == "error" for f in result.findings) else EXIT_CLEAN

@@ -64,6 +64,7 @@ _CONTRACT_INSTANCES = "observatory_invariants.checks.contract_instances:run"
 _SCHEMA_SANITY = "observatory_invariants.checks.schema_sanity:run"
 _VERSIONS_DOC = "observatory_invariants.checks.versions_doc:run"
 _DOCKER_BUILDS = "observatory_invariants.checks.docker_builds:run"
+_SCRIPT_LINT = "observatory_invariants.checks.script_lint:run"
 _CONTRACT_FILES = ("schemas", "golden-fixtures", "negative-fixtures")
 
 RULES: tuple[Rule, ...] = (
@@ -85,13 +86,28 @@ RULES: tuple[Rule, ...] = (
     _r("C5", "Schemas are documented in VERSIONS.md", "contracts", ("schemas", "versions-doc"), _VERSIONS_DOC,
        seed_check="test-contracts-sanity.py"),
     # Cross-platform scripts
-    _r("X1", "Scripts run on Linux pwsh", "scripts", ("powershell-scripts",),
+    _r("X1", "Scripts run on Linux pwsh", "scripts", ("powershell-scripts",), _SCRIPT_LINT,
+       subrules=(SubRule("X1.windows-command", "Windows-only command, tool or assembly outside an $IsWindows guard"),
+                 SubRule("X1.removed-cmdlet", "Cmdlet removed in PowerShell 7 (WMI, EventLog, PSSnapin…)"),
+                 SubRule("X1.registry", "Registry drive (HKLM:, HKCU:…) outside an $IsWindows guard")),
        seed_check="CI shell: pwsh on ubuntu-latest"),
-    _r("X2", "pwsh-7-only features declare or guard the version", "scripts", ("powershell-scripts",),
+    _r("X2", "pwsh-7-only features declare or guard the version", "scripts", ("powershell-scripts",), _SCRIPT_LINT,
+       subrules=(SubRule("X2.undeclared", "pwsh-7-only syntax or parameter without #Requires -Version 7 or a guard"),
+                 SubRule("X2.no-fallback", "pwsh-7 version guard without a fallback branch"),
+                 SubRule("X2.guarded-syntax", "pwsh-7-only syntax behind a runtime guard (5.1 cannot parse the file)")),
        seed_check="run-all-tests.ps1 version check"),
-    _r("X3", "No hardcoded Windows paths", "scripts", ("powershell-scripts", "shell-scripts", "workflows", "dockerfiles")),
+    _r("X3", "No hardcoded Windows paths", "scripts",
+       ("powershell-scripts", "shell-scripts", "workflows", "composite-actions", "dockerfiles", "source-files",
+        "config-files"), _SCRIPT_LINT,
+       subrules=(SubRule("X3.drive-path", "Drive-letter path (C:\\, c:/) in a string or argument"),
+                 SubRule("X3.unc-path", "UNC path (\\\\server\\share) in a string or argument"),
+                 SubRule("X3.env-var", "Windows-only variable (%USERPROFILE%, $env:APPDATA…)"))),
     _r("X4", "No bash-only constructs where bash is not the shell", "scripts",
-       ("powershell-scripts", "shell-scripts", "workflows", "composite-actions")),
+       ("powershell-scripts", "shell-scripts", "workflows", "composite-actions", "scripts"), _SCRIPT_LINT,
+       subrules=(SubRule("X4.pwsh-bashism", "Bash syntax in a PowerShell script"),
+                 SubRule("X4.workflow-step", "Bash syntax in a workflow run: step whose shell is pwsh/powershell/sh"),
+                 SubRule("X4.sh-bashism", "Bashism in a #!/bin/sh (POSIX) script"),
+                 SubRule("X4.powershell-only-folder", "A bash/sh script in a folder the config reserves for PowerShell"))),
     # Coverage
     _r("V1", "Processor coverage meets its threshold", "coverage", ("coverage-config",), seed_check="check-coverage.py processor"),
     _r("V2", "metrics-engine coverage meets its threshold", "coverage", ("coverage-config",), seed_check="check-coverage.py metrics-engine"),
@@ -157,6 +173,11 @@ RULES: tuple[Rule, ...] = (
                  SubRule("B3.third-party-latest", "A third-party image floats on :latest", default_enabled=False)),
        seed_check="start-all.ps1 fail-fast"),
     _r("B4", "$PSScriptRoot is guarded with marker-based root discovery", "scripts", ("powershell-scripts",),
+       _SCRIPT_LINT,
+       subrules=(SubRule("B4.unguarded", "$PSScriptRoot-derived path used without the empty check"),
+                 SubRule("B4.null-coalesce", "'$PSScriptRoot ?? …' (it is '' not $null, so ?? never falls back)"),
+                 SubRule("B4.no-marker-fallback", "The empty case does not search upward for a marker"),
+                 SubRule("B4.no-fail-fast", "The marker search does not fail fast when nothing is found")),
        seed_check="Hardened Root Resolution Pattern"),
     # Release
     _r("R1", "The release workflow tests the packaged artifact before publishing", "release",
@@ -242,12 +263,16 @@ class Hook:
     pass_filenames: bool = True
     types_or: tuple[str, ...] = ()
     extra_files: tuple[str, ...] = ()  # globs beyond the rules' reads (e.g. shebang scripts are matched by types)
+    staged: bool = False  # compare with HEAD (C4): pre-commit runs on the staged content
 
     @property
     def entry(self) -> str:
-        if not self.rules:
-            return "observatory-invariants check"
-        return f"observatory-invariants check --select {','.join(self.rules)}"
+        words = ["observatory-invariants", "check"]
+        if self.staged:
+            words.append("--staged")
+        if self.rules:
+            words += ["--select", ",".join(self.rules)]
+        return " ".join(words)
 
 
 HOOKS: tuple[Hook, ...] = (
@@ -255,4 +280,9 @@ HOOKS: tuple[Hook, ...] = (
          "Run every automated invariant over the whole repository.", (), pass_filenames=False),
     Hook("observatory-contracts", "contract schemas and fixtures (C1 C2 C3 C5)",
          "Validate contract schemas, golden/negative fixtures and VERSIONS.md.", ("C1", "C2", "C3", "C5")),
+    Hook("observatory-compat", "schema compatibility and versions (C4)",
+         "Compare each staged schema with HEAD: a breaking change needs a MAJOR bump.", ("C4",), staged=True),
+    Hook("observatory-docker", "Docker build contexts, COPY sources, image versions (B1 B2 B3)",
+         "Check every declared Docker build: context style, COPY/ADD sources after .dockerignore, VERSION files "
+         "and image tags.", ("B1", "B2", "B3")),
 )

@@ -144,7 +144,7 @@ class Repository:
 
     def staged_paths(self) -> list[str]:
         """Paths added, copied, modified or renamed in the index (as pre-commit would pass them)."""
-        out = _run_git(self.root, "diff", "--cached", "--name-only", "-z", "--diff-filter=ACMRD", "--relative")
+        out = _run_git(self.root, "diff", "--cached", "--name-only", "-z", "--no-renames", "--diff-filter=ACMRD", "--relative")
         return sorted(_split_z(out))
 
     def changed_paths(self, base: str) -> list[str]:
@@ -154,7 +154,7 @@ class Repository:
             merge_base = _run_git(self.root, "merge-base", "--end-of-options", sha, "HEAD").decode().strip()
         except GitError:
             merge_base = sha
-        out = _run_git(self.root, "diff", "--name-only", "-z", "--relative", "--end-of-options", merge_base)
+        out = _run_git(self.root, "diff", "--name-only", "-z", "--no-renames", "--relative", "--end-of-options", merge_base)
         untracked = _run_git(self.root, "ls-files", "-z", "--others", "--exclude-standard")
         return sorted(set(_split_z(out)) | set(_split_z(untracked)))
 

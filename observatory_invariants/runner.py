@@ -6,14 +6,19 @@ ignores and severity overrides happen here, once, for every rule.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from . import registry
 from .findings import Finding, Severity
+from .config import ConfigError
 from .registry import Rule
+from .repo import GitError
 from .workspace import Workspace, path_matches
+
+_USAGE_ERRORS = (ConfigError, GitError)
 
 # `# observatory: ignore[X3]`, `// observatory: ignore[X3, B3.latest-tag]`, `<!-- observatory: ignore[C5] -->`
 _SUPPRESSION = re.compile(r"observatory:\s*ignore\[([^\]]*)\]")
@@ -24,6 +29,7 @@ class RunResult:
     findings: list[Finding] = field(default_factory=list)
     rules_run: list[str] = field(default_factory=list)
     not_implemented: list[str] = field(default_factory=list)  # selected explicitly, but no check exists yet
+    internal_errors: list[str] = field(default_factory=list)  # a check that crashed: a bug of ours, exit 2
 
 
 def select_rules(select: Sequence[str] | None, ignore: Sequence[str]) -> list[Rule]:
@@ -68,7 +74,18 @@ def run(ws: Workspace, *, select: Sequence[str] | None = None, ignore: Sequence[
     findings: list[Finding] = []
     for check, check_rules in by_check.items():
         targets = targets_by_check[check]
-        produced = check_rules[0].load_check()(ws, sorted(targets) if targets is not None else None)
+        ids = ", ".join(r.id for r in check_rules)
+        try:
+            produced = check_rules[0].load_check()(ws, sorted(targets) if targets is not None else None)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except _USAGE_ERRORS:
+            raise  # a bad --base ref or config: the caller reports it (exit 2)
+        except Exception as exc:  # one broken check must not hide the others' findings
+            if os.environ.get("OBSERVATORY_DEBUG"):
+                raise
+            result.internal_errors.append(f"{ids}: {type(exc).__name__}: {exc}")
+            continue
         findings.extend(produced)
         result.rules_run.extend(r.id for r in check_rules)
 

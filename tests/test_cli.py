@@ -151,3 +151,16 @@ def test_version():
 
 def test_no_command_is_a_usage_error():
     assert run_cli().returncode == 2
+
+
+def test_a_crashing_check_is_an_internal_error_that_keeps_other_findings(tmp_path, monkeypatch, capsys):
+    from observatory_invariants import cli
+    from observatory_invariants.checks import versions_doc
+
+    write_tree(tmp_path, {"contracts/schemas/job.json": schema("job", version="x"), ".observatory-invariants.toml": ""})
+    monkeypatch.setattr(versions_doc, "run", lambda ws, targets: 1 / 0)
+    monkeypatch.delenv("OBSERVATORY_DEBUG", raising=False)
+    code = cli.main(["check", str(tmp_path), "--select", "C3,C5"])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert "C3" in out and "internal error in check C5: ZeroDivisionError" in err and "Traceback" not in err

@@ -50,14 +50,25 @@ class PathHit:
     text: str
 
 
-def windows_paths(value: str) -> list[PathHit]:
-    """Windows paths in one string literal or argument (URLs masked first)."""
+_ESCAPE_LETTERS = frozenset("ntr0abfvxuUN\"'")
+
+
+def windows_paths(value: str, escaped: bool = False) -> list[PathHit]:
+    """Windows paths in one string literal or argument (URLs masked first).
+
+    ``escaped``: the text is the source of a literal whose backslashes start escapes (a C or
+    Python string), so ``a:\\n`` is "a:" and a newline, not a drive path.
+    """
     if ":" not in value and "\\" not in value and "%" not in value:
         return []
     if "://" in value:
         value = _URL_RE.sub(lambda m: " " * len(m.group()), value)
     hits = []
     for m in _DRIVE_RE.finditer(value):
+        after = m.end()
+        if escaped and value[after - 1] == "\\" and value[after - 2] != "\\" and \
+                after < len(value) and value[after] in _ESCAPE_LETTERS:
+            continue
         hits.append(PathHit(m.start(), DRIVE, _snippet(value, m.start())))
     for m in _UNC_RE.finditer(value):
         hits.append(PathHit(m.start(), UNC, _snippet(value, m.start())))
@@ -89,10 +100,10 @@ def _position(line: int, column: int, value_text: str, offset: int) -> tuple[int
 
 
 def findings_in_literal(path: str, raw: str, line: int, column: int, severity: str,
-                        value_offset: int = 0) -> list[Finding]:
+                        value_offset: int = 0, escaped: bool = False) -> list[Finding]:
     """Findings for one literal whose raw source text ``raw`` starts at (line, column)."""
     out = []
-    for hit in windows_paths(raw):
+    for hit in windows_paths(raw, escaped):
         ln, col = _position(line, column, raw, hit.offset)
         out.append(finding(hit.kind, path, path_message(hit.kind, hit.text), ln, col + value_offset, severity))
     return out
@@ -125,7 +136,7 @@ def _is_regex_operand(tokens, index: int) -> bool:
     return False
 
 
-def powershell_paths(path: str, tokens, options: Mapping[str, Any], guard=None) -> list[Finding]:
+def powershell_paths(path: str, tokens, options: Mapping[str, Any], guard=None, flat=None) -> list[Finding]:
     """X3 over PowerShell tokens: strings, bare arguments and $env: variables (not comments by default).
 
     ``guard`` is a structure.GuardIndex for "runs on Windows only"; tokens it covers are skipped
@@ -137,13 +148,15 @@ def powershell_paths(path: str, tokens, options: Mapping[str, Any], guard=None) 
     check_comments = options.get("x3-comments", False)
     allow_guarded = options.get("x3-allow-guarded", True)
     out: list[Finding] = []
-    for tok, host in walk(tokens):
+    candidates = flat if flat is not None else list(walk(tokens))
+    if check_comments:
+        candidates = list(candidates) + [(t, i) for i, t in enumerate(tokens) if t.kind == "comment"]
+    for tok, host in candidates:
         kind = tok.kind
         if kind == "string" or kind == "word":
-            if kind == "string" and tok is tokens[host] and _is_regex_operand(tokens, host):
-                continue
-            # Report at the literal's first content character.
             hits = findings_in_literal(path, tok.text, tok.line, tok.column, severity)
+            if hits and kind == "string" and tok is tokens[host] and _is_regex_operand(tokens, host):
+                continue
         elif kind == "variable" and tok.value.lower().startswith("env:") and \
                 tok.value[4:].lower() in WINDOWS_ENV_NAMES:
             hits = [finding(ENV_VAR, path, path_message(ENV_VAR, "$" + tok.value), tok.line, tok.column, severity)]
@@ -220,7 +233,9 @@ def python_paths(path: str, text: str, options: Mapping[str, Any]) -> list[Findi
                     continue
                 if line - 1 < len(lines) and _REGEX_CALL.search(lines[line - 1][:col]):
                     continue
-                out.extend(findings_in_literal(path, value, line, col + 1, severity))
+                quote_at = min((k for k in (value.find("'"), value.find('"')) if k >= 0), default=0)
+                raw_string = "r" in value[:quote_at].lower()
+                out.extend(findings_in_literal(path, value, line, col + 1, severity, escaped=not raw_string))
     except (tokenize.TokenError, SyntaxError, IndentationError) as exc:
         if not out:
             return [finding(RULE, path, f"cannot tokenize Python source ({exc}); X3 skipped this file", None, None,
@@ -365,7 +380,9 @@ def source_paths(path: str, text: str, family: str, options: Mapping[str, Any]) 
         line_start = text.rfind("\n", 0, offset) + 1
         if _REGEX_CALL.search(text[line_start:offset]):
             continue
-        out.extend(findings_in_literal(path, raw, line, column, severity))
+        # Raw literals (r"…", `…`, TOML '…') have no escapes; the others do.
+        raw_literal = raw[:1] in ("r", "`") or (family == "toml" and raw[:1] == "'")
+        out.extend(findings_in_literal(path, raw, line, column, severity, escaped=not raw_literal))
     return out
 
 

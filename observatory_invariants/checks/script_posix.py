@@ -28,13 +28,14 @@ _EXPANSION_FORMS = (
                                                              "arrays: use \"$@\" (set -- a b c) or a loop over words"),
     (re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*//?.*\}"), "'${var/x/y}' substitution is bash; in POSIX sh use "
                                                          "$(printf '%s' \"$var\" | sed 's/x/y/g')"),
-    (re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*:-?[0-9]"), "'${var:offset:length}' substrings are bash; in POSIX sh use "
+    (re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*:(?:[0-9]|\s+-?[0-9]|\()"), "'${var:offset:length}' substrings are bash; in POSIX sh use "
                                                           "$(printf '%s' \"$var\" | cut -c1-3) or expr substr"),
     (re.compile(r"^\$\{![A-Za-z_]"), "'${!var}' indirection is bash; in POSIX sh use eval \"value=\\${$name}\""),
     (re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*(\^\^?|,,?)"), "'${var^^}' case conversion is bash; in POSIX sh use "
                                                             "tr '[:lower:]' '[:upper:]'"),
 )
 _TEST_COMMANDS = frozenset(("[", "test"))
+_HEREDOC_EXPANSION = re.compile(r"\$\{[^}\n]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _is_posix_shebang(text: str) -> bool:
@@ -54,6 +55,18 @@ def bashisms(path: str, text: str) -> list[Finding]:
     code = [t for t in tokens if t.kind not in (COMMENT, HEREDOC)]
     index = {id(t): k for k, t in enumerate(code)}
     for i, tok in enumerate(tokens):
+        if tok.kind == HEREDOC and not tok.quoted:
+            # An unquoted here-document is data, but its $expansions are still expanded by the shell.
+            for m in _HEREDOC_EXPANSION.finditer(tok.text):
+                expansion = m.group()
+                name = expansion[2:-1] if expansion.startswith("${") else expansion[1:]
+                if name in _BASH_VARIABLES or any(p.match(expansion) for p, _ in _EXPANSION_FORMS):
+                    line = tok.line + tok.text.count("\n", 0, m.start())
+                    column = m.start() - tok.text.rfind("\n", 0, m.start())
+                    out.append(finding(SH_BASHISM, path, f"bashism in a POSIX sh script: '{expansion}' in an unquoted "
+                                       "here-document is expanded by the shell and is bash-only; quote the delimiter "
+                                       "(<<'EOF') if it is data, or use a POSIX alternative", line, column))
+            continue
         if tok.kind in (COMMENT, HEREDOC, NEWLINE):
             continue
         k = index[id(tok)]
@@ -103,7 +116,17 @@ def bashisms(path: str, text: str) -> list[Finding]:
             elif word == "read" and nxt is not None and nxt.text.startswith("-") and re.search(r"[psaentdu]", nxt.text):
                 if nxt.text != "-r":
                     report(nxt, f"'read {nxt.text}' options other than -r are bash; write printf 'prompt'; read -r var")
+        if i in commands and word == "trap" and k + 1 < len(code):
+            j = k + 1
+            while j < len(code) and code[j].kind == WORD:
+                if code[j].text in ("ERR", "DEBUG", "RETURN"):
+                    report(code[j], f"'trap … {code[j].text}' is bash; POSIX sh traps EXIT and signals only")
+                j += 1
         for offset, feature in tok.features:
+            if feature == "$((":
+                for m in re.finditer(r"\b(" + "|".join(sorted(_BASH_VARIABLES)) + r")\b", word):
+                    report(tok, f"{m.group()} is a bash variable (empty in sh) even inside $(( ))", 0)
+                    break
             if feature == "$'":
                 report(tok, "$'…' ANSI-C quoting is bash; write the character with printf (e.g. $(printf '\\t'))",
                        offset)

@@ -106,18 +106,33 @@ def _adjacent(a: Token, b: Token | None) -> bool:
     return b is not None and a.end == b.start
 
 
-def _bash_in_powershell(path: str, tokens: list[Token], pairs: dict[int, int]) -> list[Finding]:
+_BRACKETS = frozenset(("{", "}", ")", "]", ",", ";", "=", "|"))
+
+
+def _bash_in_powershell(path: str, tokens: list[Token], pairs: dict[int, int],
+                        command_indices: list[int] | None = None) -> list[Finding]:
     out = []
 
     def report(tok: Token, message: str) -> None:
         out.append(finding(X4_PWSH, path, message, tok.line, tok.column))
 
-    commands = set(st.command_positions(tokens))
-    assigned = {t.value.lower() for i, t in enumerate(tokens)
-                if t.kind == VARIABLE and (n := _next(tokens, i)) is not None and n.is_op("=")}
-    for i, tok in enumerate(tokens):
+    commands = set(st.command_positions(tokens) if command_indices is None else command_indices)
+    # The next token after each one, comments skipped (one pass instead of a search per token).
+    nexts: list[Token | None] = [None] * len(tokens)
+    following = None
+    for k in range(len(tokens) - 1, -1, -1):
+        nexts[k] = following
+        if tokens[k].kind != COMMENT:
+            following = tokens[k]
+    assigned: set[str] | None = None
+    # Only commands, operators other than brackets, variables and backtick words can be bash here.
+    candidates = commands.union(
+        i for i, t in enumerate(tokens)
+        if t.kind is VARIABLE or t.kind is OPERATOR and t.text not in _BRACKETS or t.kind is WORD and t.text[0] == "`")
+    for i in sorted(candidates):
+        tok = tokens[i]
         kind, text = tok.kind, tok.text
-        nxt = _next(tokens, i)
+        nxt = nexts[i]
         if i in commands:
             low = text.lower()
             if kind == WORD:
@@ -134,9 +149,6 @@ def _bash_in_powershell(path: str, tokens: list[Token], pairs: dict[int, int]) -
                         re.fullmatch(r"-[euxo]+", nxt.value):
                     report(tok, f"'set {nxt.text}' is bash; in PowerShell write $ErrorActionPreference = 'Stop' "
                                 "(and $PSNativeCommandUseErrorActionPreference = $true for native commands)")
-                elif text.startswith("`") and text.count("`") >= 2:
-                    report(tok, "backtick command substitution is bash; the backtick is PowerShell's escape "
-                                "character: write $(command)")
                 elif nxt is not None and nxt.is_op("(") and _adjacent(tok, nxt):
                     close = pairs.get(i + 1, -1)
                     after = _next(tokens, close) if 0 <= close < len(tokens) else None
@@ -156,6 +168,11 @@ def _bash_in_powershell(path: str, tokens: list[Token], pairs: dict[int, int]) -
             elif kind == OPERATOR and text == "[" and nxt is not None and nxt.is_op("[") and _adjacent(tok, nxt):
                 report(tok, "'[[ … ]]' is a bash condition; in PowerShell write if (<condition>) { … } "
                             "with -and/-or/-match")
+        if kind == WORD and text.startswith("`") and len(text) > 2 and re.fullmatch(r"[A-Za-z][\w .\-]*", (
+                text[1:-1] if text.endswith("`") else text[1:])) and (
+                text.endswith("`") or (nxt is not None and nxt.text == "`" and _adjacent(tok, nxt))):
+            report(tok, "backtick command substitution is bash; the backtick is PowerShell's escape "
+                        "character: write $(command)")
         if kind == OPERATOR:
             if text in ("<<", "<<<"):
                 report(tok, f"'{text}' here-document is bash; in PowerShell pipe a here-string: @' … '@ | command")
@@ -176,6 +193,9 @@ def _bash_in_powershell(path: str, tokens: list[Token], pairs: dict[int, int]) -
                 report(tok, "'&>' is bash; in PowerShell redirect all streams with '*> file'")
         elif kind == VARIABLE:
             name = tok.value
+            if _BASH_ENV_VAR.match(name) and assigned is None:
+                assigned = {t.value.lower() for k, t in enumerate(tokens)
+                            if t.kind == VARIABLE and nexts[k] is not None and nexts[k].is_op("=")}
             if _BASH_ENV_VAR.match(name) and name.lower() not in assigned:
                 report(tok, f"${name} is a bash environment variable reference; in PowerShell write $env:{name}")
             elif name == "0":
@@ -300,6 +320,9 @@ def root_condition(cond: list[Token]) -> int:
 
 # --- the rules ----------------------------------------------------------------------------------------------
 
+_MAY_MATTER = re.compile(r"[:\\%$]").search
+
+
 class _Parsed:
     """A tokenized script with its structure, computed once and shared by the rules."""
 
@@ -309,6 +332,24 @@ class _Parsed:
         self.blocks = st.blocks(self.tokens, self.pairs)
         self.chains = st.if_chains(self.tokens, self.blocks)
         self.commands = st.command_positions(self.tokens)
+        # (token, top-level host index) of the tokens some rule looks inside: words and strings that could hold
+        # a path, registry drive or $PSScriptRoot, all variables, -AssemblyName; string subexpressions included.
+        self.interesting: list[tuple[Token, int]] = []
+        self.nested_groups: list[list[Token]] = []
+        keep = self.interesting.append
+        for host, tok in enumerate(self.tokens):
+            kind = tok.kind
+            if kind is VARIABLE or (kind is WORD or kind is STRING) and _MAY_MATTER(tok.text) or \
+                    kind is PARAMETER and tok.value == "-assemblyname":
+                keep((tok, host))
+            if tok.nested:
+                for inner, _ in st.walk([tok]):
+                    if inner is tok:
+                        continue
+                    if inner.kind in (VARIABLE, WORD, STRING, PARAMETER):
+                        keep((inner, host))
+                    self.nested_groups.extend(inner.nested)
+                self.nested_groups.extend(tok.nested)
         self._guards: dict[str, st.GuardIndex] = {}
 
     def guard(self, name: str, classify) -> st.GuardIndex:
@@ -363,8 +404,9 @@ def windows_only_calls(path: str, parsed: _Parsed) -> list[Finding]:
                                          f"call '{base}'{guard_tail}")
         if rule:
             out.append(finding(rule, path, message, tok.line, tok.column))
-    for tok, host in st.walk(tokens):
-        if tok.kind in (WORD, STRING) and _REGISTRY_PREFIX.match(tok.value) and not guard.guarded(host):
+    for tok, host in parsed.interesting:
+        if tok.kind in (WORD, STRING) and ":" in tok.value and _REGISTRY_PREFIX.match(tok.value) and \
+                not guard.guarded(host):
             out.append(finding(X1_REGISTRY, path, f"'{tok.value[:60]}' is a Windows registry path and fails on "
                                f"Linux/macOS; keep the setting in a file or environment variable{guard_tail}",
                                tok.line, tok.column))
@@ -499,7 +541,7 @@ def root_findings(path: str, parsed: _Parsed) -> list[Finding]:
     conditions = [b.condition for chain in parsed.chains for b in chain.branches if b.condition is not None]
     functions = {b.name.lower(): b for b in parsed.blocks if b.keyword == "function" and b.name}
     out = []
-    for tok, host in st.walk(tokens):
+    for tok, host in parsed.interesting:
         uses: list[tuple[Token, bool, int | None]] = []
         if tok.kind == VARIABLE and tok is tokens[host]:
             is_root, nullable = _root_use_at(tokens, host)
@@ -582,11 +624,11 @@ def lint_powershell(path: str, text: str, options: Mapping[str, Any] | None = No
     out = []
     out.extend(windows_only_calls(path, parsed))
     out.extend(version_findings(path, parsed))
-    out.extend(_bash_in_powershell(path, parsed.tokens, parsed.pairs))
-    for string_token, _host in st.walk(parsed.tokens):
-        for group in string_token.nested:
-            out.extend(_bash_in_powershell(path, group, st.match_brackets(group)))
-    out.extend(powershell_paths(path, parsed.tokens, options, parsed.guard("windows", windows_condition)))
+    out.extend(_bash_in_powershell(path, parsed.tokens, parsed.pairs, parsed.commands))
+    for group in parsed.nested_groups:
+        out.extend(_bash_in_powershell(path, group, st.match_brackets(group)))
+    out.extend(powershell_paths(path, parsed.tokens, options, parsed.guard("windows", windows_condition),
+                                flat=parsed.interesting))
     if b4:
         out.extend(root_findings(path, parsed))
     return out

@@ -55,12 +55,21 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
+_REPR_REF_MARKERS = ("'$ref'", "'$dynamicRef'", "'$recursiveRef'")
+
+
 def _same(a: Any, b: Any) -> bool:
-    """Equal as JSON (``true`` is not ``1``) and free of ``$ref``: nothing under it can differ."""
+    """Equal as JSON (``true`` is not ``1``) and free of ``$ref``: nothing under it can differ.
+
+    ``==`` alone says ``True == 1``; the reprs tell them apart (and are cheap, in C). Equal
+    values with keys in another order fail the repr test and are simply walked.
+    """
+    if a is b:
+        return not isinstance(a, (dict, list)) or not any(m in repr(a) for m in _REPR_REF_MARKERS)
     if a != b:
         return False
-    text = _dumps(a)
-    return text == _dumps(b) and not any(marker in text for marker in _REF_MARKERS)
+    text = repr(a)
+    return text == repr(b) and not any(marker in text for marker in _REPR_REF_MARKERS)
 
 
 def _json_equal(a: Any, b: Any) -> bool:
@@ -561,7 +570,8 @@ class _Differ:
         score = 1
         pa, pb = sa.get("properties"), sb.get("properties")
         if isinstance(pa, dict) and isinstance(pb, dict):
-            for name in pa.keys() & pb.keys():   # a shared tag value (discriminated unions)
+            tags = set(sa.get("required") or ()) & set(sb.get("required") or ())
+            for name in pa.keys() & pb.keys() & tags:   # a required tag property (discriminated unions)
                 va = _values(pa[name]) if isinstance(pa[name], dict) else None
                 vb = _values(pb[name]) if isinstance(pb[name], dict) else None
                 if va is not None and vb is not None:
@@ -932,7 +942,7 @@ class _Differ:
                     renamed[old_name] = new_name
                     break
         for name in oprops:
-            if name in nprops:
+            if name in nprops and not _same(oprops[name], nprops[name]):
                 self.compare(o.child(oprops[name], "properties", name), n.child(nprops[name], "properties", name),
                              f"{ip}/{_esc(name)}")
         for name in removed:
@@ -986,8 +996,14 @@ class _Differ:
         opn, npn = o.schema.get("propertyNames", True), n.schema.get("propertyNames", True)
         if not _same(opn, npn):
             self.compare(o.child(opn, "propertyNames"), n.child(npn, "propertyNames"), ip)
-        self._count_bounds(o, n, ip, (("minProperties", False), ("maxProperties", True)))
-        self._dependencies(o, n, ip)
+        # required names already force that many properties: minProperties below it adds nothing
+        floor_o = {"minProperties": max(o.schema.get("minProperties", 0) if _number(o.schema.get("minProperties")) else 0, len(oreq))}
+        floor_n = {"minProperties": max(n.schema.get("minProperties", 0) if _number(n.schema.get("minProperties")) else 0, len(nreq))}
+        if "minProperties" in o.schema or "minProperties" in n.schema:
+            self._count_bounds(o.with_schema({**o.schema, **floor_o}), n.with_schema({**n.schema, **floor_n}), ip,
+                               (("minProperties", False),))
+        self._count_bounds(o, n, ip, (("maxProperties", True),))
+        self._dependencies(o, n, ip, oreq, nreq)
         self._unevaluated(o, n, ip, "unevaluatedProperties")
 
     def _additional(self, o: _Node, n: _Node, ip: str) -> None:
@@ -1038,11 +1054,13 @@ class _Differ:
                     schemas[name] = (key, dep)
         return required, schemas
 
-    def _dependencies(self, o: _Node, n: _Node, ip: str) -> None:
+    def _dependencies(self, o: _Node, n: _Node, ip: str, o_required: set, n_required: set) -> None:
         oreq, osch = self._dependency_maps(o)
         nreq, nsch = self._dependency_maps(n)
         for name in dict.fromkeys([*oreq, *nreq]):
-            before, after = oreq.get(name, set()), nreq.get(name, set())
+            # a dependency on a property that is required anyway constrains nothing
+            before = oreq.get(name, set()) - o_required
+            after = nreq.get(name, set()) - n_required
             if before != after:
                 more, fewer = sorted(after - before), sorted(before - after)
                 self.emit("dependency-changed", n, ip, f"when {name!r} is present {_where(ip)}, the properties it "

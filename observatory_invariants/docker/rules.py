@@ -44,6 +44,21 @@ class FileTree:
                 d = posixpath.dirname(d)
         self.dirs = dirs
 
+    @property
+    def sorted_paths(self) -> list[str]:
+        """Files and folders, sorted (for glob lookups by literal prefix)."""
+        cached = getattr(self, "_sorted_paths", None)
+        if cached is None:
+            cached = self._sorted_paths = sorted([*self.files, *self.dirs])
+        return cached
+
+    @property
+    def top_level(self) -> list[str]:
+        cached = getattr(self, "_top_level", None)
+        if cached is None:
+            cached = self._top_level = _top_level(self.sorted_paths)
+        return cached
+
     def under(self, folder: str) -> list[str]:
         """Files under ``folder`` ("." is the root), relative to it."""
         if folder in (".", ""):
@@ -71,6 +86,22 @@ class ContextView:
     included: set[str]
     included_dirs: set[str] = field(default_factory=set)
     all_dirs: set[str] = field(default_factory=set)
+
+    @property
+    def all_file_set(self) -> set[str]:
+        if not hasattr(self, "_all_file_set"):
+            self._all_file_set = set(self.all_files)
+        return self._all_file_set
+
+    def sorted_included(self) -> list[str]:
+        if not hasattr(self, "_sorted_included"):
+            self._sorted_included = sorted(self.included | self.included_dirs)
+        return self._sorted_included
+
+    def sorted_all(self) -> list[str]:
+        if not hasattr(self, "_sorted_all"):
+            self._sorted_all = sorted({*self.all_files, *self.all_dirs})
+        return self._sorted_all
 
 
 def make_context_view(tree: FileTree, folder: str, ignore_path: str | None, ignore: DockerIgnore | None) -> ContextView:
@@ -118,16 +149,16 @@ def check_source(source: ContextSource, view: ContextView, tree: FileTree,
     repo_path = rel if view.folder == "." else f"{view.folder}/{rel}"
     if source.is_glob:
         regex = re.compile(glob_to_regex(rel, double_star=False), re.DOTALL)
-        hits = [p for p in (*view.included, *view.included_dirs) if regex.match(p)]
+        hits = [p for p in _glob_candidates(view.sorted_included(), rel) if regex.match(p)]
         if hits:
             return _tracked_status(source, tree, [f"{view.folder}/{h}" if view.folder != "." else h for h in hits])
-        if any(regex.match(p) for p in (*view.all_files, *view.all_dirs)):
-            return SourceCheck(source, "ignored", _ignored_by(view, next(p for p in (*view.all_files, *view.all_dirs)
-                                                                          if regex.match(p))))
+        ignored = [p for p in _glob_candidates(view.sorted_all(), rel) if regex.match(p)]
+        if ignored:
+            return SourceCheck(source, "ignored", _ignored_by(view, ignored[0]))
         return SourceCheck(source, "empty-glob")
     if rel in view.included or rel in view.included_dirs:
         return _tracked_status(source, tree, [repo_path])
-    if rel in view.all_dirs or rel in set(view.all_files):
+    if rel in view.all_dirs or rel in view.all_file_set:
         return SourceCheck(source, "ignored", _ignored_by(view, rel))
     if on_disk is not None and on_disk(repo_path):
         return SourceCheck(source, "on-disk-only")
@@ -169,11 +200,13 @@ def _tracked_sorted(tree: FileTree, prefix: str) -> list[str]:
 
 def local_folder(dockerfile: str, service_dirs: Iterable[str]) -> str:
     """The service folder holding a Dockerfile (its own folder when it is in no service)."""
-    best = None
-    for d in service_dirs:
-        if dockerfile.startswith(d + "/") and (best is None or len(d) < len(best)):
-            best = d
-    return best or (posixpath.dirname(dockerfile) or ".")
+    dirs = service_dirs if isinstance(service_dirs, (set, frozenset, dict)) else set(service_dirs)
+    parts = dockerfile.split("/")[:-1]
+    for i in range(1, len(parts) + 1):
+        candidate = "/".join(parts[:i])
+        if candidate in dirs:
+            return candidate
+    return posixpath.dirname(dockerfile) or "."
 
 
 def classify_sources(sources: list[ContextSource], local: str, tree: FileTree) -> tuple[str, dict[str, list[ContextSource]]]:
@@ -198,15 +231,41 @@ def classify_sources(sources: list[ContextSource], local: str, tree: FileTree) -
     return "neutral", kinds
 
 
+def _literal_dir(rel: str) -> str:
+    """The leading segments of a glob that hold no wildcard ("a/b" for "a/b/*.go")."""
+    parts = rel.split("/")
+    literal = []
+    for part in parts[:-1]:
+        if any(ch in part for ch in "*?[\\"):
+            break
+        literal.append(part)
+    return "/".join(literal)
+
+
+def _glob_candidates(paths_sorted: list[str], rel: str, top: list[str] | None = None) -> list[str]:
+    """Paths that can match glob ``rel``: same literal folder, same depth ('*' never crosses '/')."""
+    lit = _literal_dir(rel)
+    depth = rel.count("/")
+    if not lit:
+        if depth == 0:     # the common case: "*.go", "requirements*.txt" — top-level entries only
+            return top if top is not None else _top_level(paths_sorted)
+        return [p for p in paths_sorted if p.count("/") == depth]
+    lo = bisect.bisect_left(paths_sorted, lit + "/")
+    hi = bisect.bisect_left(paths_sorted, lit + "0")
+    return [p for p in paths_sorted[lo:hi] if p.count("/") == depth]
+
+
+def _top_level(paths_sorted: list[str]) -> list[str]:
+    return [p for p in paths_sorted if "/" not in p]
+
+
 def _exists_rel(tree: FileTree, folder: str, rel: str, is_glob: bool) -> bool:
     if not is_glob:
         return tree.exists(rel if folder in (".", "") else f"{folder}/{rel}")
     regex = re.compile(glob_to_regex(rel, double_star=False), re.DOTALL)
-    files = tree.under(folder)
-    if any(regex.match(f) for f in files):
-        return True
-    dirs = tree.dirs if folder in (".", "") else {d[len(folder) + 1:] for d in tree.dirs if d.startswith(folder + "/")}
-    return any(regex.match(d) for d in dirs)
+    full = rel if folder in (".", "") else f"{folder}/{rel}"
+    top = tree.top_level if folder in (".", "") else None
+    return any(regex.match(p[len(full) - len(rel):]) for p in _glob_candidates(tree.sorted_paths, full, top))
 
 
 def declared_context_folder(text: str, local: str) -> str | None:
@@ -277,6 +336,7 @@ def check_builds(inputs: DockerInputs) -> tuple[list[BuildReport], list[Finding]
     for problem in inputs.discovery.problems:
         findings.append(finding("B1.bad-declaration", problem.path, problem.message, problem.line))
 
+    service_set = set(inputs.service_dirs)
     reports: list[BuildReport] = []
     mixed_reported: set[str] = set()
     for build in inputs.discovery.builds:
@@ -320,7 +380,7 @@ def check_builds(inputs: DockerInputs) -> tuple[list[BuildReport], list[Finding]
         for p in problems:
             report.findings.append(finding("B2.bad-target", build.declared_in,
                                            f"{p.message}; fix --target/target of this build", build.line))
-        local = local_folder(build.dockerfile, inputs.service_dirs)
+        local = local_folder(build.dockerfile, service_set)
         style, kinds = classify_sources(sources, local, tree)
         report.style = style
         if style == "mixed" and build.dockerfile not in mixed_reported:
@@ -343,7 +403,7 @@ def check_builds(inputs: DockerInputs) -> tuple[list[BuildReport], list[Finding]
                                            ignore_for(ignore_path) if ignore_path else None)
         view = views[key]
         checks = [check_source(s, view, tree, inputs.on_disk) for s in sources]
-        report.findings.extend(_source_findings(build, checks, sources, local, tree, inputs, style))
+        report.findings.extend(_source_findings(build, checks, local, tree, views))
         errors = [f for f in report.findings if f.severity == "error"]
         report.verdict = "ok" if not errors else ", ".join(sorted({f.rule for f in errors}))
     # Dockerfiles: unreadable / unparseable ones, and those nobody builds
@@ -383,8 +443,8 @@ def _mixed_finding(dockerfile: str, kinds, local: str) -> Finding:
         "and build with the root as context", first.line)
 
 
-def _source_findings(build: Build, checks: list[SourceCheck], sources, local: str, tree: FileTree,
-                     inputs: DockerInputs, style: str) -> list[Finding]:
+def _source_findings(build: Build, checks: list[SourceCheck], local: str, tree: FileTree,
+                     views: dict) -> list[Finding]:
     out: list[Finding] = []
     where = build.where
     ctx = build.context
@@ -392,7 +452,11 @@ def _source_findings(build: Build, checks: list[SourceCheck], sources, local: st
     if missing:
         alternative = "." if ctx != "." else local
         if alternative != ctx and alternative not in ("", None):
-            alt_view = make_context_view(tree, alternative, None, None)
+            # without ignore files: the question is only which folder the paths are written for
+            alt_key = (alternative, "<no ignore file>")
+            if alt_key not in views:
+                views[alt_key] = make_context_view(tree, alternative, None, None)
+            alt_view = views[alt_key]
             if all(check_source(c.source, alt_view, tree).status in ("ok", "untracked") for c in checks
                    if c.status != "escapes"):
                 first = missing[0].source

@@ -104,10 +104,8 @@ def blocks(tokens: list[Token], pairs: dict[int, int] | None = None) -> list[Blo
     pairs = match_brackets(tokens) if pairs is None else pairs
     closers = {close: open_ for open_, close in pairs.items() if close < len(tokens)}
     found = []
-    for i, tok in enumerate(tokens):
-        if tok.kind != OPERATOR or tok.text != "{":
-            continue
-        close = pairs.get(i, len(tokens))
+    for i in sorted(k for k in pairs if tokens[k].text == "{"):
+        close = pairs[i]
         j = prev_significant(tokens, i)
         header = None
         if j >= 0 and tokens[j].is_op(")", "]") and j in closers:

@@ -54,25 +54,27 @@ _MAX_NESTING = 40  # subexpressions inside strings inside subexpressions...: bey
 _SQ = "'\u2018\u2019\u201a\u201b"
 _DQ = '"\u201c\u201d\u201e'
 
-# One alternative per token shape, tried in order at each position. Strings,
-# block comments, here-strings and braced variables have their own scanners.
+_WORD_BODY = r"""[^\s(){};,|&"'`<>\[\]$\u2018\u2019\u201a\u201b\u201c\u201d\u201e]*(?:`[\s\S][^\s(){};,|&"'`<>\[\]$\u2018\u2019\u201a\u201b\u201c\u201d\u201e]*)*"""
+# Leading blanks, then one alternative per token shape, most frequent first (a word that starts
+# with a letter). Strings, block comments, here-strings and braced variables have their own scanners.
 _MASTER = re.compile(r"""
- (?P<ws>[ \t\f\v\u00a0\u2000-\u200b\u3000]+)
+[ \t\f\v\u00a0\u2000-\u200b\u3000]*(?:
+ (?P<aword>[A-Za-z_]""" + _WORD_BODY + r""")
 |(?P<nl>\n)
-|(?P<cont>`\n)
-|(?P<comment>\#[^\n]*)
-|(?P<special><\#|@["\u201c\u201d\u201e'\u2018\u2019\u201a\u201b][ \t]*\n|["\u201c\u201d\u201e'\u2018\u2019\u201a\u201b]|\$\{)
-|(?P<subexpr>[$@]\(|@\{)
 |(?P<variable>\$(?:[A-Za-z_][A-Za-z0-9_]*(?::(?!:)[A-Za-z_0-9]+)?|[0-9]+|[$?^]))
-|(?P<splat>@[A-Za-z_][A-Za-z0-9_]*)
-|(?P<redirect>[1-6*]>>?(?:&[12])?|>>?(?:&[12])?|<<<?|<)
+|(?P<special><\#|@["\u201c\u201d\u201e'\u2018\u2019\u201a\u201b][ \t]*\n|["\u201c\u201d\u201e'\u2018\u2019\u201a\u201b]|\$\{)
+|(?P<comment>\#[^\n]*)
 |(?P<dash>--[A-Za-z][\w-]*|[-\u2013\u2014\u2015][A-Za-z_][A-Za-z0-9_]*:?)
-|(?P<number>(?:0[xX][0-9a-fA-F]+|[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)(?:[dDlLuUyYsSnN]|[kKmMgGtTpP][bB])?(?![\w\\/:]|\.(?!\.)))
-|(?P<path>[/\\][\w.~\-](?:[^\s(){};,|&"'`<>\[\]$\u2018\u2019\u201a\u201b\u201c\u201d\u201e]|`[\s\S])*)
+|(?P<path>[/\\][\w.~\-]""" + _WORD_BODY + r""")
+|(?P<redirect>[1-6*]>>?(?:&[12])?|>>?(?:&[12])?|<<<?|<)
 |(?P<op>\?\?=|\?\?|\?\.|&&|\|\||::|\.\.(?![\\/])|\+\+|--(?![A-Za-z])|[-+*/%]=|[=!+\-*/%,;|&?:\[\](){}])
-|(?P<word>(?:\.{1,2}[\\/]|\.(?=[A-Za-z0-9_])|`[\s\S]|[^\s(){};,|&"'`$<>\[\]\u2018\u2019\u201a\u201b\u201c\u201d\u201e])
-          (?:[^\s(){};,|&"'`<>\[\]$\u2018\u2019\u201a\u201b\u201c\u201d\u201e]|`[\s\S])*)
+|(?P<subexpr>[$@]\(|@\{)
+|(?P<splat>@[A-Za-z_][A-Za-z0-9_]*)
+|(?P<number>(?:0[xX][0-9a-fA-F]+|[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)(?:[dDlLuUyYsSnN]|[kKmMgGtTpP][bB])?(?![\w\\/:]|\.(?!\.)))
+|(?P<cont>`\n)
+|(?P<word>(?:\.{1,2}[\\/]|\.(?=[A-Za-z0-9_])|`[\s\S]|[^\s(){};,|&"'`$<>\[\]\u2018\u2019\u201a\u201b\u201c\u201d\u201e])""" + _WORD_BODY + r""")
 |(?P<other>[\s\S])
+|(?P<eof>\Z))
 """, re.VERBOSE)
 
 _SIMPLE_DQ = re.compile(r'"(?:[^"`$\u201c\u201d\u201e]|`[\s\S]|""|\$(?!\())*"')
@@ -135,68 +137,74 @@ class _Lexer:
         text = self.text
         tokens: list[Token] = []
         append = tokens.append
-        match = _MASTER.match
+        finditer = _MASTER.finditer
         parens = 0
+        line, line_start = self.line, self.line_start
+        # Every position matches some alternative, so finditer's matches are contiguous; a string,
+        # comment or here-string is scanned by hand and the iteration restarts after it.
         while pos < end:
-            m = match(text, pos, end)
-            kind = m.lastgroup
-            mend = m.end()
-            if kind == "ws":
-                pos = mend
-                continue
-            line, column = self.line, pos - self.line_start + 1
-            if kind == "nl":
-                append(Token(NEWLINE, "\n", pos, mend, line, column))
-                self.line += 1
-                self.line_start = mend
-                pos = mend
-                continue
-            if kind == "cont":
-                self.line += 1
-                self.line_start = mend
-                pos = mend
-                continue
-            if kind == "word" or kind == "path":
-                word = m.group()
-                lower = word.lower()
-                append(Token(KEYWORD if lower in KEYWORDS else WORD, word, pos, mend, line, column,
-                             lower if lower in KEYWORDS else word))
-            elif kind == "variable":
-                append(Token(VARIABLE, m.group(), pos, mend, line, column, m.group()[1:]))
-            elif kind == "op":
-                op = m.group()
-                if close_paren:
-                    if op == "(":
-                        parens += 1
-                    elif op == ")":
-                        if parens == 0:
+            resume = -1
+            for m in finditer(text, pos, end):
+                kind = m.lastgroup
+                if kind == "eof":
+                    break
+                start = m.start(kind)
+                mend = m.end()
+                if kind == "aword" or kind == "word" or kind == "path":
+                    word = m.group(kind)
+                    lower = word.lower()
+                    if lower in KEYWORDS:
+                        append(Token(KEYWORD, word, start, mend, line, start - line_start + 1, lower))
+                    else:
+                        append(Token(WORD, word, start, mend, line, start - line_start + 1))
+                elif kind == "nl":
+                    append(Token(NEWLINE, "\n", start, mend, line, start - line_start + 1))
+                    line += 1
+                    line_start = mend
+                elif kind == "op":
+                    op = m.group(kind)
+                    if close_paren and op == ")":
+                        if parens == 0:  # the ')' that closes the subexpression belongs to the string
+                            self.line, self.line_start = line, line_start
                             return tokens, mend
                         parens -= 1
-                append(Token(OPERATOR, op, pos, mend, line, column))
-            elif kind == "comment":
-                append(Token(COMMENT, m.group(), pos, mend, line, column))
-            elif kind == "dash":
-                word = m.group()
-                lower = "-" + word[1:].lower()
-                name = lower.rstrip(":")
-                append(Token(OPERATOR if name in DASH_OPERATORS else PARAMETER, word, pos, mend, line, column, lower))
-            elif kind == "subexpr":
-                if close_paren and m.group() != "@{":
-                    parens += 1
-                append(Token(OPERATOR, m.group(), pos, mend, line, column))
-            elif kind == "special":
-                token, mend = self._special(m.group(), pos, end, depth)
-                append(token)
-                self._advance_lines(pos, mend)
-            elif kind == "number":
-                append(Token(NUMBER, m.group(), pos, mend, line, column))
-            elif kind == "redirect":
-                append(Token(OPERATOR, m.group(), pos, mend, line, column))
-            elif kind == "splat":
-                append(Token(VARIABLE, m.group(), pos, mend, line, column, m.group()[1:]))
-            else:  # 'other': a stray character (a lone backtick at the end, control characters)
-                append(Token(OPERATOR, m.group(), pos, mend, line, column))
-            pos = mend
+                    elif close_paren and op == "(":
+                        parens += 1
+                    append(Token(OPERATOR, op, start, mend, line, start - line_start + 1))
+                elif kind == "variable" or kind == "splat":
+                    name = m.group(kind)
+                    append(Token(VARIABLE, name, start, mend, line, start - line_start + 1, name[1:]))
+                elif kind == "special":
+                    self.line, self.line_start = line, line_start
+                    token, resume = self._special(m.group(kind), start, end, depth)
+                    append(token)
+                    self._advance_lines(start, resume)
+                    line, line_start = self.line, self.line_start
+                    break
+                elif kind == "dash":
+                    word = m.group(kind)
+                    lower = "-" + word[1:].lower()
+                    append(Token(OPERATOR if lower.rstrip(":") in DASH_OPERATORS else PARAMETER, word, start,
+                                 mend, line, start - line_start + 1, lower))
+                elif kind == "comment":
+                    append(Token(COMMENT, m.group(kind), start, mend, line, start - line_start + 1))
+                elif kind == "cont":
+                    line += 1
+                    line_start = mend
+                elif kind == "subexpr":
+                    op = m.group(kind)
+                    if close_paren and op != "@{":
+                        parens += 1
+                    append(Token(OPERATOR, op, start, mend, line, start - line_start + 1))
+                elif kind == "number":
+                    append(Token(NUMBER, m.group(kind), start, mend, line, start - line_start + 1))
+                else:  # redirections, and 'other': a stray character (a lone backtick, control characters)
+                    append(Token(OPERATOR, m.group(kind), start, mend, line, start - line_start + 1))
+            if resume < 0:
+                pos = end
+                break
+            pos = resume
+        self.line, self.line_start = line, line_start
         return tokens, pos
 
     # -- multi-character scanners ------------------------------------------------

@@ -72,7 +72,7 @@ class _ShLexer:
     def run(self) -> list[ShToken]:
         text, n = self.text, self.n
         tokens: list[ShToken] = []
-        pending: list[tuple[str, bool]] = []  # here-document delimiters waiting for the next newline
+        pending: list[tuple[str, bool, bool]] = []  # here-document delimiters waiting for the next newline
         i = 0
         at_word_start = True
         while i < n:
@@ -107,27 +107,28 @@ class _ShLexer:
                     word, i = self._word(i, 0)
                     tokens.append(word)
                     delim = word.text.replace("'", "").replace('"', "").replace("\\", "")
-                    pending.append((delim, op == "<<-"))
+                    pending.append((delim, op == "<<-", word.quoted or "\\" in word.text))
                 continue
             word, i = self._word(i, 0)
             tokens.append(word)
         return tokens
 
-    def _heredocs(self, i: int, pending: list[tuple[str, bool]], tokens: list[ShToken]) -> int:
+    def _heredocs(self, i: int, pending: list[tuple[str, bool, bool]], tokens: list[ShToken]) -> int:
+        """Here-document bodies; ``quoted`` on the token means a quoted delimiter (no expansion in the body)."""
         text, n = self.text, self.n
-        for delim, strip_tabs in pending:
+        for delim, strip_tabs, quoted in pending:
             start = i
             while i < n:
                 end = text.find("\n", i)
                 end = n if end < 0 else end
                 line = text[i:end]
                 if (line.lstrip("\t") if strip_tabs else line) == delim:
-                    tokens.append(ShToken(HEREDOC, text[start:i], *self.pos(start), start))
+                    tokens.append(ShToken(HEREDOC, text[start:i], *self.pos(start), start, quoted=quoted))
                     i = min(end + 1, n)
                     break
                 i = end + 1
             else:
-                tokens.append(ShToken(HEREDOC, text[start:n], *self.pos(start), start))
+                tokens.append(ShToken(HEREDOC, text[start:n], *self.pos(start), start, quoted=quoted))
                 i = n
         return i
 

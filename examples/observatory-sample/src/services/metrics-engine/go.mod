@@ -1,0 +1,3 @@
+module metrics-engine
+
+go 1.22

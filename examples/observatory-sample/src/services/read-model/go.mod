@@ -1,0 +1,3 @@
+module read-model
+
+go 1.22
