@@ -38,11 +38,15 @@ def glob_to_regex(glob: str) -> str:
     return "".join(out)
 
 
-def hook_files_regex(hook: registry.Hook) -> str:
+def hook_files_regex(hook: registry.Hook) -> str | None:
+    """The hook's ``files:`` regex; None when only ``types`` select its files."""
+    keys = hook.layout_keys if hook.layout_keys is not None else [
+        key for rule_id in hook.rules for key in registry.get(rule_id).reads]
     globs: list[str] = []
-    for rule_id in hook.rules:
-        for key in registry.get(rule_id).reads:
-            globs.extend(g for g in DEFAULT_PATHS[key] if g not in globs)
+    for key in keys:
+        globs.extend(g for g in DEFAULT_PATHS[key] if g not in globs)
+    if not globs and not hook.extra_files:
+        return None
     globs.extend(g for g in hook.extra_files if g not in globs)
     return "^(?:" + "|".join(glob_to_regex(g) for g in globs) + ")$"
 
@@ -58,7 +62,11 @@ def render_manifest() -> str:
         lines += [f"- id: {hook.id}", f"  name: {_yaml_str(hook.name)}", f"  description: {_yaml_str(hook.description)}",
                   f"  entry: {hook.entry}", "  language: python"]
         if hook.pass_filenames:
-            lines.append(f"  files: {_yaml_str(hook_files_regex(hook))}")
+            files = hook_files_regex(hook)
+            if files:
+                lines.append(f"  files: {_yaml_str(files)}")
+            if hook.types:
+                lines.append(f"  types: [{', '.join(hook.types)}]")
             if hook.types_or:
                 lines.append(f"  types_or: [{', '.join(hook.types_or)}]")
             lines.append("  require_serial: true")

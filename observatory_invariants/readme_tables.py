@@ -10,10 +10,36 @@ from .config import Config
 from .invariant_map import render_map
 
 
+def hooks_table() -> str:
+    from . import registry
+    from .hooks_manifest import hook_files_regex
+
+    lines = ["| Hook id | Rules | Runs on |", "|---|---|---|"]
+    for hook in registry.HOOKS:
+        rules = " ".join(hook.rules) or "every automated rule"
+        if not hook.pass_filenames:
+            runs_on = "the whole repository, once per commit (`pass_filenames: false`)"
+        else:
+            parts = []
+            if hook.types:
+                parts.append(f"pre-commit `types: [{', '.join(hook.types)}]`")
+            if hook_files_regex(hook):
+                parts.append("the files its rules read (see `.pre-commit-hooks.yaml`)")
+            runs_on = "; ".join(parts)
+            if hook.staged:
+                runs_on += "; compares with HEAD"
+        lines.append(f"| `{hook.id}` | {rules} | {runs_on} |")
+    return "\n".join(lines) + "\n"
+
+
+def _replace(text: str, name: str, body: str) -> str:
+    return re.sub(rf"<!-- {name}:start -->.*<!-- {name}:end -->",
+                  lambda _: f"<!-- {name}:start -->\n{body}<!-- {name}:end -->", text, flags=re.S)
+
+
 def update_readme(text: str) -> str:
-    table = render_map(Config(), "markdown")
-    return re.sub(r"<!-- rules:start -->.*<!-- rules:end -->",
-                  lambda _: "<!-- rules:start -->\n" + table + "<!-- rules:end -->", text, flags=re.S)
+    text = _replace(text, "rules", render_map(Config(), "markdown"))
+    return _replace(text, "hooks", hooks_table())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -39,6 +39,7 @@ class Rule:
     check: str | None = None          # "module:function" taking (workspace, targets) -> list[Finding]
     subrules: tuple[SubRule, ...] = ()
     seed_check: str = ""              # what the seed repository used to enforce it
+    shebang_scripts: bool = False     # also reads extension-less files pre-commit passes by `types: [shell]`
 
     @property
     def status(self) -> str:
@@ -55,9 +56,10 @@ class Rule:
         return getattr(importlib.import_module(module_name), func)
 
 
-def _r(id, title, category, reads=(), check=None, enforcement=AUTOMATED, subrules=(), seed_check=""):
+def _r(id, title, category, reads=(), check=None, enforcement=AUTOMATED, subrules=(), seed_check="",
+       shebang_scripts=False):
     return Rule(id=id, title=title, category=category, enforcement=enforcement, reads=tuple(reads),
-                check=check, subrules=tuple(subrules), seed_check=seed_check)
+                check=check, subrules=tuple(subrules), seed_check=seed_check, shebang_scripts=shebang_scripts)
 
 
 _CONTRACT_INSTANCES = "observatory_invariants.checks.contract_instances:run"
@@ -98,12 +100,13 @@ RULES: tuple[Rule, ...] = (
        seed_check="run-all-tests.ps1 version check"),
     _r("X3", "No hardcoded Windows paths", "scripts",
        ("powershell-scripts", "shell-scripts", "workflows", "composite-actions", "dockerfiles", "source-files",
-        "config-files"), _SCRIPT_LINT,
-       subrules=(SubRule("X3.drive-path", "Drive-letter path (C:\\, c:/) in a string or argument"),
-                 SubRule("X3.unc-path", "UNC path (\\\\server\\share) in a string or argument"),
-                 SubRule("X3.env-var", "Windows-only variable (%USERPROFILE%, $env:APPDATA…)"))),
+        "config-files"), _SCRIPT_LINT, shebang_scripts=True,
+       subrules=(SubRule("X3.drive-path", "Drive-letter path in a string or argument"),
+                 SubRule("X3.unc-path", "UNC (network share) path in a string or argument"),
+                 SubRule("X3.env-var", "Windows-only environment variable (USERPROFILE, APPDATA…)"))),
     _r("X4", "No bash-only constructs where bash is not the shell", "scripts",
        ("powershell-scripts", "shell-scripts", "workflows", "composite-actions", "scripts"), _SCRIPT_LINT,
+       shebang_scripts=True,
        subrules=(SubRule("X4.pwsh-bashism", "Bash syntax in a PowerShell script"),
                  SubRule("X4.workflow-step", "Bash syntax in a workflow run: step whose shell is pwsh/powershell/sh"),
                  SubRule("X4.sh-bashism", "Bashism in a #!/bin/sh (POSIX) script"),
@@ -264,6 +267,8 @@ class Hook:
     types_or: tuple[str, ...] = ()
     extra_files: tuple[str, ...] = ()  # globs beyond the rules' reads (e.g. shebang scripts are matched by types)
     staged: bool = False  # compare with HEAD (C4): pre-commit runs on the staged content
+    layout_keys: tuple[str, ...] | None = None  # files: from these layout keys instead of the rules' reads
+    types: tuple[str, ...] = ()  # pre-commit `types` (all must match), e.g. ("shell",)
 
     @property
     def entry(self) -> str:
@@ -285,4 +290,16 @@ HOOKS: tuple[Hook, ...] = (
     Hook("observatory-docker", "Docker build contexts, COPY sources, image versions (B1 B2 B3)",
          "Check every declared Docker build: context style, COPY/ADD sources after .dockerignore, VERSION files "
          "and image tags.", ("B1", "B2", "B3")),
+    Hook("observatory-powershell", "PowerShell scripts (X1 X2 X3 X4 B4)",
+         "Lint PowerShell for Linux-pwsh breakage, pwsh-7-only syntax, Windows paths, bash syntax and $PSScriptRoot.",
+         ("X1", "X2", "X3", "X4", "B4"), layout_keys=("powershell-scripts",)),
+    Hook("observatory-shell", "POSIX shell scripts (X3 X4)",
+         "Bashisms in #!/bin/sh scripts and hardcoded Windows paths, for every shell script pre-commit identifies.",
+         ("X3", "X4"), layout_keys=(), types=("shell",)),
+    Hook("observatory-workflows", "GitHub workflow run: steps (X3 X4)",
+         "Bash syntax in run: steps whose shell is pwsh or powershell, and hardcoded Windows paths.",
+         ("X3", "X4"), layout_keys=("workflows", "composite-actions")),
+    Hook("observatory-windows-paths", "hardcoded Windows paths (X3)",
+         "Drive-letter, UNC and %USERPROFILE%-style paths in string literals of source, config and Dockerfiles.",
+         ("X3",)),
 )

@@ -43,8 +43,13 @@ def select_rules(select: Sequence[str] | None, ignore: Sequence[str]) -> list[Ru
 
 
 def relevant_targets(ws: Workspace, rule: Rule, paths: Sequence[str]) -> list[str]:
-    """The passed paths this rule reads (pre-commit mode)."""
-    return [p for p in paths if any(ws.matches(key, p) for key in rule.reads)]
+    """The passed paths this rule reads (pre-commit mode).
+
+    Extension-less files reach rules that read shebang scripts: pre-commit selects those by
+    content (`types: [shell]`), which no path pattern can express; the check reads the shebang.
+    """
+    return [p for p in paths if any(ws.matches(key, p) for key in rule.reads)
+            or (rule.shebang_scripts and "." not in p.rsplit("/", 1)[-1])]
 
 
 def run(ws: Workspace, *, select: Sequence[str] | None = None, ignore: Sequence[str] = (),

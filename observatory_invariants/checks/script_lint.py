@@ -122,9 +122,17 @@ def lint_file(path: str, text: str, kind: str | None, options: Mapping[str, Any]
 
 
 def run(ws: Workspace, targets: list[str] | None) -> list[Finding]:
+    """The registry's adapter for X1, X2, X3, X4 and B4."""
+    return run_kinds(ws, targets, None)
+
+
+def run_kinds(ws: Workspace, targets: list[str] | None, kinds: set | None) -> list[Finding]:
+    """Lint the files of the given kinds (None: all kinds)."""
     options = ws.config.section("scripts")
     out: list[Finding] = []
     for path, kind in _file_kinds(ws, targets, options):
+        if kinds is not None and kind not in kinds:
+            continue
         try:
             text = ws.read_text(path)
         except UnreadableFile as exc:

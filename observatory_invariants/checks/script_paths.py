@@ -210,9 +210,18 @@ def python_paths(path: str, text: str, options: Mapping[str, Any]) -> list[Findi
     guard_stack: list[tuple[int, bool]] = []
     pending_guard: bool | None = None
     last_if_negative = False
+    statement_start = True          # the previous token ended a statement (a string here may be a docstring)
+    docstring: list[Finding] | None = None  # findings of a string that is a whole statement so far
     try:
         for tok in tokenize.generate_tokens(io.StringIO(text).readline):
             ttype, value, (line, col) = tok.type, tok.string, tok.start
+            if docstring is not None and ttype not in (tokenize.NL, tokenize.COMMENT):
+                if ttype not in (tokenize.NEWLINE, tokenize.ENDMARKER, tokenize.DEDENT):
+                    out.extend(docstring)  # the string was part of an expression, not a docstring
+                docstring = None
+            was_start = statement_start
+            statement_start = ttype in (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.NL,
+                                        tokenize.COMMENT, tokenize.ENCODING) and (was_start or ttype != tokenize.NL)
             if ttype == tokenize.INDENT:
                 guard_stack.append((len(value), bool(pending_guard)))
                 pending_guard = None
@@ -235,7 +244,11 @@ def python_paths(path: str, text: str, options: Mapping[str, Any]) -> list[Findi
                     continue
                 quote_at = min((k for k in (value.find("'"), value.find('"')) if k >= 0), default=0)
                 raw_string = "r" in value[:quote_at].lower()
-                out.extend(findings_in_literal(path, value, line, col + 1, severity, escaped=not raw_string))
+                found = findings_in_literal(path, value, line, col + 1, severity, escaped=not raw_string)
+                if was_start and ttype == tokenize.STRING:
+                    docstring = found  # kept only if the statement turns out to be more than this string
+                else:
+                    out.extend(found)
     except (tokenize.TokenError, SyntaxError, IndentationError) as exc:
         if not out:
             return [finding(RULE, path, f"cannot tokenize Python source ({exc}); X3 skipped this file", None, None,
@@ -452,3 +465,10 @@ def yaml_paths(path: str, text: str, options: Mapping[str, Any]) -> list[Finding
         return [finding(RULE, path, f"invalid YAML ({getattr(exc, 'problem', None) or exc}); fix the file so "
                         "X3 can check it", mark.line + 1 if mark else None, mark.column + 1 if mark else None)]
     return out
+
+
+def run(ws, targets):
+    """Adapter for X3 alone, over every file kind."""
+    from .script_lint import run_kinds
+
+    return [f for f in run_kinds(ws, targets, None) if f.rule.startswith("X3")]

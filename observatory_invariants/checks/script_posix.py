@@ -8,8 +8,6 @@ PowerShell only (``powershell-only-folders``).
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
-
 from ..findings import Finding, finding
 from ..shell.lexer import COMMENT, HEREDOC, NEWLINE, OP, WORD, ShToken, command_positions, lex, shebang_shell
 
@@ -170,3 +168,10 @@ def powershell_only_violations(path: str, text: str | None, folders: list[str]) 
                         f"'{folder}' holds PowerShell scripts only (powershell-only-folders in the config); "
                         "rewrite this script in PowerShell (.ps1) or move it elsewhere", 1, 1)]
     return []
+
+
+def run(ws, targets):
+    """Adapter for sh scripts only (X4.sh-bashism, X4.powershell-only-folder, X3 in shell scripts)."""
+    from .script_lint import SHELL, run_kinds
+
+    return run_kinds(ws, targets, {SHELL, None})

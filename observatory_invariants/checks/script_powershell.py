@@ -90,7 +90,6 @@ _BASH_KEYWORD_FIX = {
     "esac": "'case … esac' is bash; write switch ($value) { 'a' { … } default { … } } in PowerShell",
     "case": "'case … in' is bash; write switch ($value) { 'a' { … } default { … } } in PowerShell",
     "source": "'source FILE' is bash; dot-source in PowerShell: . ./file.ps1",
-    "fi;": "'fi' is bash; close the if block with '}' in PowerShell",
 }
 _ASSIGN_WORD = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.S)
 _BASH_ENV_VAR = re.compile(r"^(?:GITHUB|RUNNER|ACTIONS)_[A-Z0-9_]+$")
@@ -638,3 +637,10 @@ def bash_in_powershell(path: str, text: str) -> list[Finding]:
     """X4 only, for a PowerShell snippet (a workflow run: step)."""
     parsed = _Parsed(text)
     return _bash_in_powershell(path, parsed.tokens, parsed.pairs)
+
+
+def run(ws, targets):
+    """Adapter for PowerShell files only (X1, X2, X3, X4, B4); the registry uses script_lint.run for all."""
+    from .script_lint import POWERSHELL, run_kinds
+
+    return run_kinds(ws, targets, {POWERSHELL})

@@ -204,3 +204,10 @@ def workflow_findings(path: str, text: str, options: Mapping[str, Any] | None = 
             run_lines.update(range(step.node.start_mark.line + 1, step.node.end_mark.line + 2))
         out.extend(f for f in yaml_paths(path, text, options) if f.line not in run_lines)
     return out
+
+
+def run(ws, targets):
+    """Adapter for workflows and composite actions only (X4.workflow-step, X3 in YAML values and steps)."""
+    from .script_lint import WORKFLOW, run_kinds
+
+    return run_kinds(ws, targets, {WORKFLOW})

@@ -64,6 +64,7 @@ def test_catches_by_file_kind(path, text, kind, line):
     ("s.ps1", "$p = if ($IsWindows) { 'C:\\tools' } else { '/opt/tools' }", "powershell"),
     ("src/a.py", "# C:\\data\nx = 1", "python"),
     ("src/a.py", "Y = 'services:\\n  a:\\n'", "python"),
+    ("src/a.py", '"""Module docs: install to C:\\\\tools."""\ndef f():\n    """C:\\\\x"""\n', "python"),
     ("src/a.c", "printf(\"key:\\tvalue a:\\n\");", "c-like"),
     ("src/a.py", "import os\nif os.name == 'nt':\n    P = 'C:\\\\data'\nelse:\n    P = '/data'\n", "python"),
     ("src/a.py", "import re\nR = re.compile(r'^[a-z]:\\\\')", "python"),

@@ -1,0 +1,69 @@
+"""The script-rule adapter end to end: a repository on disk, api.check, targets, bad files."""
+
+from __future__ import annotations
+
+from observatory_invariants.checks.script_lint import run
+from observatory_invariants.repo import Repository
+from observatory_invariants.workspace import Workspace
+
+from ..helpers import write_tree
+
+FILES = {
+    "scripts/build.ps1": "\ufeff#Requires -Version 7\r\nexport FOO=1\r\ngit fetch && git pull\r\n$p = 'C:\\tools'",
+    "scripts/ok.ps1": "Write-Host 'fine'\n",
+    "tools/deploy": "#!/bin/sh\nif [[ -f x ]]; then :; fi\n",
+    "tools/run.sh": "#!/bin/bash\nif [[ -f x ]]; then :; fi\n",
+    ".github/workflows/ci.yml": "jobs:\n  a:\n    runs-on: windows-latest\n    steps:\n      - run: export A=1\n",
+    ".github/actions/setup/action.yml": "runs:\n  using: composite\n  steps:\n    - run: export B=1\n      shell: pwsh\n",
+    "src/services/gateway/main.rs": "fn main() { let p = \"C:\\\\data\"; }\n",
+    "src/services/gateway/Dockerfile": "FROM alpine\nWORKDIR C:\\app\n",
+    "docs/guide.md": "Install into C:\\Program Files.\n",
+    "bin/tool.exe": b"MZ\x00\x00binary",
+}
+
+
+def test_whole_repository(tmp_path):
+    write_tree(tmp_path, FILES)
+    found = sorted((f.path, f.line, f.rule) for f in run(Workspace(Repository(tmp_path)), None))
+    assert found == [
+        (".github/actions/setup/action.yml", 4, "X4.workflow-step"),
+        (".github/workflows/ci.yml", 5, "X4.workflow-step"),
+        ("scripts/build.ps1", 2, "X4.pwsh-bashism"),
+        ("scripts/build.ps1", 4, "X3.drive-path"),
+        ("src/services/gateway/Dockerfile", 2, "X3.drive-path"),
+        ("src/services/gateway/main.rs", 1, "X3.drive-path"),
+        ("tools/deploy", 2, "X4.sh-bashism"),
+    ]
+
+
+def test_targets_limit_the_files(tmp_path):
+    write_tree(tmp_path, FILES)
+    found = run(Workspace(Repository(tmp_path)), ["tools/deploy", "scripts/ok.ps1"])
+    assert [(f.path, f.rule) for f in found] == [("tools/deploy", "X4.sh-bashism")]
+
+
+def test_unreadable_script_is_a_finding_not_a_crash(tmp_path):
+    write_tree(tmp_path, {"scripts/bad.ps1": b"\xff\xfe\x00\x01", "a.sh": b"#!/bin/sh\n\xff\n"})
+    found = sorted((f.path, f.rule) for f in run(Workspace(Repository(tmp_path)), None))
+    assert found == [("a.sh", "X4"), ("scripts/bad.ps1", "X4")]
+
+
+def test_api_check_selects_rules(tmp_path):
+    from observatory_invariants import api
+
+    write_tree(tmp_path, FILES)
+    rules = {f.rule for f in api.check(tmp_path, select=["X4"])}
+    assert rules == {"X4.workflow-step", "X4.pwsh-bashism", "X4.sh-bashism"}
+    assert {f.rule for f in api.check(tmp_path, select=["X3.drive-path"])} == {"X3.drive-path"}
+
+
+def test_per_family_adapters(tmp_path):
+    from observatory_invariants.checks import script_paths, script_posix, script_powershell, script_workflows
+
+    write_tree(tmp_path, FILES)
+    ws = Workspace(Repository(tmp_path))
+    assert {f.path for f in script_powershell.run(ws, None)} == {"scripts/build.ps1"}
+    assert {f.path for f in script_posix.run(ws, None)} == {"tools/deploy"}
+    assert {f.path for f in script_workflows.run(ws, None)} == {".github/workflows/ci.yml",
+                                                                ".github/actions/setup/action.yml"}
+    assert {f.rule for f in script_paths.run(ws, None)} == {"X3.drive-path"}
