@@ -89,7 +89,8 @@ def build_registry(docs: Iterable[JsonDocument]):
             except Exception:  # an unknown $schema: C3 reports it; keep the rest usable
                 resource = DRAFT202012.create_resource(doc.value)
             resources.append((normalize_uri(schema_id), resource))
-    return Registry(retrieve=refuse).with_resources(resources)
+    # Crawl once here (finding every embedded $id/anchor), not again for each validator built on it.
+    return Registry(retrieve=refuse).with_resources(resources).crawl()
 
 
 def contract_schemas(ws) -> list[JsonDocument]:

@@ -30,14 +30,16 @@ def schema_for_fixture(fixture_name: str, stems: Iterable[str]) -> str | None:
     """The schema whose stem is the longest prefix of the fixture's name (``job-accepted-x`` → ``job-accepted``).
 
     A prefix must end at a word boundary: ``job`` fits ``job-missing-id`` and ``job``, not ``jobs``.
+    Only the name's boundary positions are looked up, so the cost does not grow with the number of schemas.
     """
     name = PurePosixPath(fixture_name).stem
-    best = None
-    for stem in stems:
-        if name == stem or name.startswith(stem + "-") or name.startswith(stem + "_") or name.startswith(stem + "."):
-            if best is None or len(stem) > len(best):
-                best = stem
-    return best
+    known = stems if isinstance(stems, (set, frozenset, dict)) else set(stems)
+    if name in known:
+        return name
+    for end in range(len(name) - 1, 0, -1):
+        if name[end] in "-_." and name[:end] in known:
+            return name[:end]
+    return None
 
 
 def _format_checker(formats: Sequence[str]):
@@ -79,13 +81,18 @@ def _describe(error) -> tuple[list, str]:
     return list(shown.absolute_path), f"{lead}instance at {where}: {shown.message} (schema {schema_where})"
 
 
-def validate_instance(instance, schema: dict, registry, formats: Sequence[str]):
+def make_validator(schema: dict, registry, format_checker):
+    cls = validator_class(schema)
+    return cls(schema, registry=registry, format_checker=format_checker)
+
+
+def validate_instance(instance, schema: dict, registry, formats: Sequence[str], *, validator=None):
     """``(errors, problem)``: the validation errors, or why validation could not run."""
     from referencing.exceptions import Unresolvable
     from jsonschema.exceptions import relevance
 
-    cls = validator_class(schema)
-    validator = cls(schema, registry=registry, format_checker=_format_checker(formats))
+    if validator is None:
+        validator = make_validator(schema, registry, _format_checker(formats))
     try:
         return sorted(validator.iter_errors(instance), key=relevance), None
     except RecursionError:
@@ -104,6 +111,8 @@ def check_instances(schemas: Sequence[JsonDocument], instances: Sequence[Instanc
     usable = {doc.stem: doc for doc in usable_schemas(schemas)}
     all_stems = {doc.stem for doc in schemas}
     registry = registry if registry is not None else build_registry(schemas)
+    format_checker = _format_checker(formats)
+    validators: dict[str, object] = {}  # one per schema: building one merges the whole registry
     out: list[Finding] = []
     for inst in instances:
         doc = inst.doc
@@ -125,7 +134,18 @@ def check_instances(schemas: Sequence[JsonDocument], instances: Sequence[Instanc
             out.append(finding(rule, doc.path, f"cannot validate against schema {stem!r}: it is missing or not a "
                                                "usable schema (C3 says why)", 1, 1))
             continue
-        errors, problem = validate_instance(doc.value, schema_doc.value, registry, formats)
+        if stem not in validators:
+            try:
+                validators[stem] = make_validator(schema_doc.value, registry, format_checker)
+            except Exception as exc:  # a schema the validator cannot even load; C3 explains it
+                validators[stem] = exc
+        validator = validators[stem]
+        if isinstance(validator, Exception):
+            out.append(finding(rule, doc.path, f"cannot validate against {schema_doc.path}: the schema cannot be "
+                                               f"applied ({type(validator).__name__}: {validator}); fix the schema "
+                                               "(see C3)", 1, 1))
+            continue
+        errors, problem = validate_instance(doc.value, schema_doc.value, registry, formats, validator=validator)
         if problem:
             out.append(finding(rule, doc.path, f"cannot validate against {schema_doc.path}: {problem}", 1, 1))
             continue
@@ -143,21 +163,27 @@ def check_instances(schemas: Sequence[JsonDocument], instances: Sequence[Instanc
     return out
 
 
-def collect_instances(ws) -> list[Instance]:
-    instances = [Instance(read_document(ws, p), True, None) for p in ws.glob("golden-fixtures")]
-    instances += [Instance(read_document(ws, p), False, None) for p in ws.glob("negative-fixtures")]
+def collect_instances(ws, targets=None) -> list[Instance]:
+    """The instances to validate: all of them, or (pre-commit) only the targeted ones unless a schema changed."""
+    if targets is not None and not any(ws.matches("schemas", t) for t in targets):
+        wanted = set(targets)
+        keep = lambda paths: [p for p in paths if p in wanted]  # noqa: E731
+    else:
+        keep = lambda paths: paths  # noqa: E731
+    instances = [Instance(read_document(ws, p), True, None) for p in keep(ws.glob("golden-fixtures"))]
+    instances += [Instance(read_document(ws, p), False, None) for p in keep(ws.glob("negative-fixtures"))]
     mapped: Mapping[str, str] = ws.config.section("contracts").get("instances", {})
     if mapped:
         from ..workspace import compile_patterns
 
         for pattern, stem in mapped.items():
             spec = compile_patterns((pattern,))
-            instances += [Instance(read_document(ws, p), True, stem) for p in ws.repo.files if spec.match_file(p)]
+            instances += [Instance(read_document(ws, p), True, stem) for p in keep(ws.repo.files) if spec.match_file(p)]
     return instances
 
 
 def run(ws, targets):
     options = ws.config.section("contracts")
     schemas = contract_schemas(ws)
-    return check_instances(schemas, collect_instances(ws), job_schemas=list(options["job-schemas"]),
+    return check_instances(schemas, collect_instances(ws, targets), job_schemas=list(options["job-schemas"]),
                            formats=list(options["formats"]))

@@ -117,8 +117,8 @@ def _version_findings(doc: JsonDocument) -> list[Finding]:
     return []
 
 
-def check_unique_ids(docs: Iterable[JsonDocument]) -> list[Finding]:
-    """No two schemas share an ``$id``."""
+def check_unique_ids(docs: Iterable[JsonDocument], report_for: set[str] | None = None) -> list[Finding]:
+    """No two schemas share an ``$id`` (reported on the later file; ``report_for`` limits which files)."""
     first_seen: dict[str, str] = {}
     out = []
     for doc in usable_schemas(docs):
@@ -126,7 +126,7 @@ def check_unique_ids(docs: Iterable[JsonDocument]) -> list[Finding]:
         if not isinstance(schema_id, str) or not schema_id:
             continue
         key = normalize_uri(schema_id)
-        if key in first_seen:
+        if key in first_seen and (report_for is None or doc.path in report_for or first_seen[key] in report_for):
             line, col = _at(doc, ["$id"])
             out.append(finding(RULE, doc.path, f'"$id" {schema_id!r} is already used by {first_seen[key]}; '
                                                "every schema needs its own $id", line, col))
@@ -135,18 +135,19 @@ def check_unique_ids(docs: Iterable[JsonDocument]) -> list[Finding]:
     return out
 
 
-def check_refs(docs: Sequence[JsonDocument], registry=None) -> list[Finding]:
-    """Every ``$ref`` resolves offline, and no chain of bare ``$ref``s loops."""
+def check_refs(docs: Sequence[JsonDocument], registry=None, report_for: set[str] | None = None) -> list[Finding]:
+    """Every ``$ref`` resolves offline, and no chain of bare ``$ref``s loops (in ``report_for``, or every schema)."""
     from referencing.exceptions import Unresolvable
 
     registry = registry if registry is not None else build_registry(docs)
     out = []
     for doc in usable_schemas(docs):
+        if report_for is not None and doc.path not in report_for:
+            continue
         base = doc.value.get("$id") if isinstance(doc.value.get("$id"), str) else ""
         if not base:
             continue  # without an $id the schema cannot be addressed; _id_findings reports it
         for parts, ref, ref_base in iter_refs(doc.value, normalize_uri(base)):
-            line, col = _at(doc, parts)
             target = urljoin(ref_base, ref)
             try:
                 resolved = registry.resolver(base_uri=ref_base).lookup(ref)
@@ -157,15 +158,15 @@ def check_refs(docs: Sequence[JsonDocument], registry=None) -> list[Finding]:
                            f"fetched — add a schema with \"$id\": \"{document_uri}\" to the contracts folder")
                 else:
                     why = f"$ref {ref!r} does not resolve (looked for {target} among the contracts' $ids)"
-                out.append(finding(RULE, doc.path, why, line, col))
+                out.append(finding(RULE, doc.path, why, *_at(doc, parts)))
                 continue
             except Exception as exc:  # a malformed pointer, e.g. "#/$defs/~9"
-                out.append(finding(RULE, doc.path, f"$ref {ref!r} cannot be resolved: {exc}", line, col))
+                out.append(finding(RULE, doc.path, f"$ref {ref!r} cannot be resolved: {exc}", *_at(doc, parts)))
                 continue
             cycle = _bare_ref_cycle(resolved, ref)
             if cycle:
                 out.append(finding(RULE, doc.path, f"$ref {ref!r} starts a cycle of references that never reaches a "
-                                                   f"schema ({' -> '.join(cycle)}); break the loop", line, col))
+                                                   f"schema ({' -> '.join(cycle)}); break the loop", *_at(doc, parts)))
     return out
 
 
@@ -193,16 +194,21 @@ def _bare_ref_cycle(resolved, first_ref: str) -> list[str] | None:
     return chain
 
 
-def check_schemas(docs: Sequence[JsonDocument], *, dialects: Sequence[str]) -> list[Finding]:
-    """C3 for a whole contracts folder."""
+def check_schemas(docs: Sequence[JsonDocument], *, dialects: Sequence[str],
+                  only: Iterable[str] | None = None) -> list[Finding]:
+    """C3 for a contracts folder; ``only`` (paths) limits the findings to those schemas (pre-commit)."""
+    report_for = set(only) if only is not None else None
     out = []
     for doc in docs:
-        out.extend(check_schema_document(doc, dialects=dialects))
-    out.extend(check_unique_ids(docs))
+        if report_for is None or doc.path in report_for:
+            out.extend(check_schema_document(doc, dialects=dialects))
+    out.extend(check_unique_ids(docs, report_for))
+    # Every schema's $refs, even in pre-commit mode: a changed $id breaks the schemas that point at it.
     out.extend(check_refs(docs))
     return out
 
 
 def run(ws, targets):
     docs = contract_schemas(ws)
-    return check_schemas(docs, dialects=list(ws.config.section("contracts")["dialects"]))
+    only = None if targets is None else [t for t in targets if ws.matches("schemas", t)]
+    return check_schemas(docs, dialects=list(ws.config.section("contracts")["dialects"]), only=only)

@@ -127,3 +127,9 @@ def test_explicit_schema_mapping_validates_extra_files():
     doc = parse_document("data/messages/m1.json", json.dumps({"id": "x", "status": "DONE"}))
     [f] = check_instances(schemas(), [Instance(doc, True, "job")], job_schemas=["job"], formats=["uuid"])
     assert f.rule == "C2" and f.path == "data/messages/m1.json"
+
+
+def test_schema_lookup_cost_does_not_depend_on_schema_count():
+    stems = {f"schema-{i}" for i in range(20000)} | {"job"}
+    assert schema_for_fixture("job-x-y.json", stems) == "job"
+    assert schema_for_fixture("schema-19999-ok.json", stems) == "schema-19999"

@@ -99,3 +99,13 @@ def test_property_named_ref_is_not_a_reference():
 def test_finding_points_at_the_version_line():
     [f] = c3(good(**{"$version": "2"}))
     assert f.line == 4 and f.path.endswith(".json")
+
+
+def test_precommit_mode_checks_the_staged_schema_and_refs_into_it():
+    docs = [parse_document("contracts/schemas/a.json", json.dumps(good("a", **{"$version": "bad"}))),
+            parse_document("contracts/schemas/b.json", json.dumps(good("b", **{"$version": "bad"}))),
+            parse_document("contracts/schemas/c.json", json.dumps(good("c", properties={
+                "x": {"$ref": "https://example.test/gone.json"}})))]
+    findings = check_schemas(docs, dialects=DIALECTS, only=["contracts/schemas/a.json"])
+    assert {(f.path, "SemVer" in f.message) for f in findings} == {
+        ("contracts/schemas/a.json", True), ("contracts/schemas/c.json", False)}
