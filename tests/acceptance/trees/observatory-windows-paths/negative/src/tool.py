@@ -1,0 +1,4 @@
+import os
+
+DATA_DIR = "C:\\observatory\\data"
+SHARE = r"\\fileserver\builds"
