@@ -67,6 +67,12 @@ def _build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("rule", metavar="ID")
 
+    drift = sub.add_parser("drift", help="compare the repository's INVARIANTS.md with the invariant map")
+    drift.add_argument("document", nargs="?", metavar="FILE",
+                       help="the invariant document (default: INVARIANTS.md or docs/INVARIANTS.md at the root)")
+    drift.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
+    drift.add_argument("--root", metavar="DIR")
+
     # Only the requested sub-command's module is imported: `--version` and `check` stay cheap.
     requested = next((a for a in (sys.argv[1:] if argv is None else argv) if not a.startswith("-")), None)
     for name, module, help_text in EXTRA_COMMANDS:
@@ -196,10 +202,38 @@ def cmd_explain(args) -> int:
     return EXIT_CLEAN
 
 
+def cmd_drift(args) -> int:
+    from .config import load_config
+    from .map_drift import check_map_drift
+    from .reporters import render
+
+    root = _discover_root(Path.cwd(), args.root)
+    config = load_config(root)
+    if args.document:
+        path = Path(args.document)
+    else:
+        found = [root / p for p in config.patterns("invariants-doc") if (root / p).is_file()]
+        if not found:
+            raise UsageError(f"no invariant document found at {root} (looked for "
+                             f"{', '.join(config.patterns('invariants-doc'))}); name it: drift FILE")
+        path = found[0]
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read it as UTF-8 text ({exc})") from None
+    try:
+        shown = path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        shown = str(path)
+    findings = check_map_drift(shown, text)
+    sys.stdout.write(render(args.format, findings, descriptors=_descriptors(config), tool_version=__version__))
+    return EXIT_FINDINGS if any(f.severity.value == "error" for f in findings) else EXIT_CLEAN
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _build_parser(argv)
     args = parser.parse_args(argv)
-    handlers = {"check": cmd_check, "list": cmd_list, "explain": cmd_explain}
+    handlers = {"check": cmd_check, "list": cmd_list, "explain": cmd_explain, "drift": cmd_drift}
     handler = handlers.get(args.command) or getattr(args, "handler", None)
     if handler is None:
         parser.print_help(sys.stderr)

@@ -42,4 +42,5 @@ DEFAULT_PATHS: dict[str, tuple[str, ...]] = {
     "release-workflow": (".github/workflows/release.yml", ".github/workflows/release.yaml"),
     "visual-tests": ("tests/visual/**",),
     "version-files": ("src/services/*/VERSION", "src/interfaces/*/VERSION"),
+    "invariants-doc": ("INVARIANTS.md", "docs/INVARIANTS.md"),
 }

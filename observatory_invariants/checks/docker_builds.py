@@ -43,7 +43,7 @@ def gather(ws: Workspace):
     from ..docker import discovery as disc
     from ..docker.dockerfile import parse_dockerfile
     from ..docker.rules import DockerInputs, FileTree
-    from ..docker.yamldoc import YamlError, load_all
+    from ..yamlio import YamlError, load
 
     options = ws.config.section("docker")
     limit = int(options.get("max-matrix-combinations", 256))
@@ -61,11 +61,10 @@ def gather(ws: Workspace):
             return None
 
     def yaml_docs(path: str, rule: str) -> list | None:
-        text = read(path, rule)
-        if text is None:
+        if read(path, rule) is None:
             return None
         try:
-            return load_all(text)
+            return load(ws, path).data()  # one parse per file and run, shared with X3/X4
         except YamlError as exc:
             problems.append(finding(rule, path, f"{path} {exc.message}; fix the YAML so its builds can be checked",
                                     exc.line))

@@ -1,0 +1,373 @@
+"""The one place that reads YAML: workflows, composite actions, compose files, k8s manifests, config files.
+
+* Composed with libyaml (``yaml.CSafeLoader``) when PyYAML was built with it
+  (``yaml.__with_libyaml__``), else with the pure-Python ``yaml.SafeLoader``:
+  the safe loaders only, never arbitrary Python objects.
+* :func:`compose` gives the node trees of every document (``start_mark`` /
+  ``end_mark`` carry 0-based line and column) for rules that point at a value;
+  :func:`to_data` turns them into plain data (:class:`LineDict` /
+  :class:`LineList` / scalars that remember their lines) for rules that only
+  need values.
+* :func:`load` memoizes one :class:`Parsed` per path through
+  ``ws.memo(("yaml", path), …)``, so every rule of a run (B1–B3, X3, X4)
+  shares one parse of each file.
+* Bad YAML never raises out of here as a YAML exception: a syntax error, an
+  alias or merge-key bomb ("billion laughs"), a document too big to compose or
+  nested too deeply becomes a :class:`YamlProblem` with a 1-based line and
+  column where known (:func:`to_data` raises :class:`YamlError` carrying it).
+
+Protection against bombs: composing does not expand aliases (an alias is the
+same node object again), so the node graph is as big as the text. A document
+with too many nodes for its size is refused *before* composing
+(:func:`node_estimate` is a cheap upper bound on the node count). Walking the
+graph either visits each node once (:func:`scalars`) or expands aliases while
+counting (:func:`to_data`, capped at :data:`MAX_NODES`, merge keys included).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+MAX_NODES = 200_000            # expanded nodes per document in to_data; a real workflow has a few thousand
+MAX_DEPTH = 200                # nesting depth in to_data
+MAX_COMPOSE_NODES = 1_000_000  # upper bound (node_estimate) on the nodes composed for one file (~300 MB)
+
+MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+# --- results ------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class YamlProblem:
+    """Why a file could not be read as YAML.
+
+    ``problem`` is the short reason ("mapping values are not allowed here");
+    ``message`` is a phrase that follows the file name ("is not valid YAML: …");
+    ``line``/``column`` are 1-based, None when unknown.
+    """
+
+    kind: str                  # 'syntax', 'too-big' (bomb / huge document), 'too-deep'
+    problem: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+
+class YamlError(Exception):
+    """The file is not usable YAML; ``line`` (and ``column``) are 1-based when known."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None,
+                 problem: YamlProblem | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+        self.problem = problem or YamlProblem("syntax", message, message, line, column)
+
+    @classmethod
+    def of(cls, problem: YamlProblem) -> "YamlError":
+        return cls(problem.message, problem.line, problem.column, problem)
+
+
+@dataclass
+class Parsed:
+    """One file's YAML: the root node of each document (``None`` entries dropped) or the problem."""
+
+    nodes: list = field(default_factory=list)
+    problem: YamlProblem | None = None
+    _data: Any = field(default=None, repr=False)
+
+    @property
+    def root(self):
+        """The first document's root node (None for an empty file)."""
+        return self.nodes[0] if self.nodes else None
+
+    def data(self) -> list:
+        """Every document as plain data (memoized); raises :class:`YamlError`."""
+        if self.problem is not None:
+            raise YamlError.of(self.problem)
+        if self._data is None:
+            try:
+                self._data = to_data(self.nodes)
+            except YamlError as exc:
+                self._data = exc
+        if isinstance(self._data, YamlError):
+            raise self._data
+        return self._data
+
+
+class LineDict(dict):
+    """A dict that knows the line of each key (``line_of``) and of itself (``line``)."""
+
+    line: int = 1
+    key_lines: dict
+
+    def line_of(self, key, default: int | None = None) -> int | None:
+        return self.key_lines.get(key, default if default is not None else self.line)
+
+
+class LineList(list):
+    line: int = 1
+    item_lines: list
+
+
+class _TooBig(Exception):
+    pass
+
+
+# --- composing ----------------------------------------------------------------------------------------------
+
+def loader_class():
+    """The libyaml safe loader when PyYAML has libyaml, else the pure-Python one."""
+    import yaml
+
+    if getattr(yaml, "__with_libyaml__", False) and hasattr(yaml, "CSafeLoader"):
+        return yaml.CSafeLoader
+    return yaml.SafeLoader
+
+
+def node_estimate(text: str) -> int:
+    """An upper bound on the number of nodes composing ``text`` can create (aliases create none).
+
+    Every node other than a document root is introduced by an indicator: a
+    block sequence item by '-', a flow item by '[' / '{' / ',', a mapping key
+    and its value by ':' (or '?', or nothing in a flow mapping, hence the
+    factor 2); document roots follow a line break or '---'.
+    """
+    return (1 + text.count("\n") + text.count("-") + text.count("[")
+            + 2 * (text.count(",") + text.count("{") + text.count(":") + text.count("?")))
+
+
+def _problem_from(exc: BaseException, text: str) -> YamlProblem:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = column = None
+    if mark is not None:
+        line, column = mark.line + 1, mark.column + 1
+    elif isinstance(getattr(exc, "position", None), int):   # yaml.reader.ReaderError: a character offset
+        position = min(exc.position, len(text))
+        line = text.count("\n", 0, position) + 1
+        column = position - (text.rfind("\n", 0, position) + 1) + 1
+    problem = getattr(exc, "problem", None) or (str(exc).splitlines() or [type(exc).__name__])[0]
+    return YamlProblem("syntax", problem, f"is not valid YAML: {problem}", line, column)
+
+
+def too_big_problem(estimate: int | None = None) -> YamlProblem:
+    if estimate is None:
+        return YamlProblem("too-big", "too many nodes after expanding aliases",
+                           f"has more than {MAX_NODES} YAML nodes after expanding aliases (an alias bomb?); "
+                           "it was not read")
+    return YamlProblem("too-big", "too many nodes",
+                       f"is too big to read as YAML (up to {estimate} nodes, over the {MAX_COMPOSE_NODES}-node "
+                       "limit); it was not read")
+
+
+def compose(text: str) -> Parsed:
+    """The node tree of every document in ``text``; never raises for bad YAML (see ``Parsed.problem``)."""
+    import yaml
+
+    estimate = node_estimate(text)
+    if estimate > MAX_COMPOSE_NODES:
+        return Parsed(problem=too_big_problem(estimate))
+    loader = loader_class()(text)
+    nodes: list = []
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is not None:
+                nodes.append(node)
+    except RecursionError:   # the pure-Python composer recurses once per nesting level
+        return Parsed(problem=YamlProblem("too-deep", "nested too deeply", "is nested too deeply to read"))
+    except (yaml.YAMLError, ValueError, UnicodeError) as exc:
+        return Parsed(problem=_problem_from(exc, text))
+    finally:
+        loader.dispose()
+    return Parsed(nodes)
+
+
+def load(ws, path: str) -> Parsed:
+    """The YAML of a project file, composed once per run and shared by every rule (``ws.memo``).
+
+    Raises ``repo.UnreadableFile`` (not memoized here; the repository caches it) when the file cannot be read.
+    """
+    return ws.memo(("yaml", path), lambda: compose(ws.read_text(path)))
+
+
+# --- walking ------------------------------------------------------------------------------------------------
+
+def scalars(nodes: list) -> Iterator[tuple[Any, tuple]]:
+    """(scalar node, key path) for every scalar of every document, each node visited once (aliases too)."""
+    import yaml
+
+    seen: set[int] = set()
+    for doc in nodes:
+        if doc is None:
+            continue
+        stack = [(doc, ())]
+        while stack:
+            node, keys = stack.pop()
+            if id(node) in seen:  # an alias: walked once (no billion-laughs blow-up)
+                continue
+            seen.add(id(node))
+            if isinstance(node, yaml.ScalarNode):
+                yield node, keys
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend((child, keys + ("[]",)) for child in reversed(node.value))
+            elif isinstance(node, yaml.MappingNode):
+                for key, value in reversed(node.value):
+                    stack.append((value, keys + (key.value if isinstance(key, yaml.ScalarNode) else "?",)))
+
+
+def get(node, key: str):
+    """The value node of ``key`` in a mapping node (None when absent or not a mapping); merge keys not applied."""
+    import yaml
+
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    for k, v in node.value:
+        if isinstance(k, yaml.ScalarNode) and k.value == key:
+            return v
+    return None
+
+
+def scalar(node) -> str | None:
+    import yaml
+
+    return node.value if isinstance(node, yaml.ScalarNode) else None
+
+
+# --- plain data ---------------------------------------------------------------------------------------------
+
+def load_all(text: str) -> list:
+    """Every document of ``text`` as plain data (LineDict / LineList / scalars); YamlError otherwise."""
+    return compose(text).data()
+
+
+def load_one(text: str):
+    docs = load_all(text)
+    return docs[0] if docs else None
+
+
+def to_data(nodes: list) -> list:
+    """Plain data for composed documents, aliases expanded with a node cap and merge keys (``<<``) applied.
+
+    The node trees are not modified (the other rules of the run read the same nodes).
+    """
+    import yaml
+
+    constructor = yaml.constructor.SafeConstructor()
+    docs = []
+    try:
+        for node in nodes:
+            if node is None:
+                continue
+            state = _State(constructor)
+            docs.append(_convert(node, state, 0))
+    except _TooBig:
+        raise YamlError.of(too_big_problem()) from None
+    except RecursionError:
+        raise YamlError.of(YamlProblem("too-deep", "nested too deeply", "is nested too deeply to read")) from None
+    except yaml.YAMLError as exc:
+        raise YamlError.of(_problem_from(exc, "")) from None
+    return docs
+
+
+class _State:
+    __slots__ = ("constructor", "count", "merged", "merge_count")
+
+    def __init__(self, constructor):
+        self.constructor = constructor
+        self.count = 0
+        self.merged: dict[int, list] = {}
+        self.merge_count = 0
+
+
+def _pairs(node, state: _State, depth: int = 0) -> list:
+    """A mapping node's (key, value) pairs with merge keys applied, as SafeConstructor.flatten_mapping does.
+
+    Merged pairs come first (so the mapping's own keys win; of several merged
+    mappings the first listed wins); the node itself is left alone.
+    """
+    import yaml
+    from yaml.constructor import ConstructorError
+
+    if not any(k.tag == MERGE_TAG for k, _ in node.value):
+        return node.value
+    cached = state.merged.get(id(node))
+    if cached is not None:
+        return cached
+    if depth > MAX_DEPTH:
+        raise RecursionError()
+    merge: list = []
+    own: list = []
+    for key_node, value_node in node.value:
+        if key_node.tag != MERGE_TAG:
+            own.append((key_node, value_node))
+            continue
+        if isinstance(value_node, yaml.MappingNode):
+            merge.extend(_pairs(value_node, state, depth + 1))
+        elif isinstance(value_node, yaml.SequenceNode):
+            submerge = []
+            for subnode in value_node.value:
+                if not isinstance(subnode, yaml.MappingNode):
+                    raise ConstructorError("while constructing a mapping", node.start_mark,
+                                           f"expected a mapping for merging, but found {subnode.id}",
+                                           subnode.start_mark)
+                submerge.append(_pairs(subnode, state, depth + 1))
+            for pairs in reversed(submerge):
+                merge.extend(pairs)
+                if state.merge_count + len(merge) > MAX_NODES:
+                    raise _TooBig()
+        else:
+            raise ConstructorError("while constructing a mapping", node.start_mark,
+                                   f"expected a mapping or list of mappings for merging, but found {value_node.id}",
+                                   value_node.start_mark)
+        if state.merge_count + len(merge) > MAX_NODES:
+            raise _TooBig()
+    result = merge + own
+    state.merge_count += len(result)
+    state.merged[id(node)] = result
+    return result
+
+
+def _convert(node, state: _State, depth: int):
+    import yaml
+
+    state.count += 1
+    if state.count > MAX_NODES:
+        raise _TooBig()
+    if depth > MAX_DEPTH:
+        raise RecursionError()
+    line = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out = LineDict()
+        out.line = line
+        out.key_lines = {}
+        for key_node, value_node in _pairs(node, state):
+            key = _convert(key_node, state, depth + 1)
+            if isinstance(key, (dict, list)):
+                key = str(key)
+            out[key] = _convert(value_node, state, depth + 1)
+            out.key_lines[key] = key_node.start_mark.line + 1
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        out = LineList()
+        out.line = line
+        out.item_lines = []
+        for item in node.value:
+            out.append(_convert(item, state, depth + 1))
+            out.item_lines.append(item.start_mark.line + 1)
+        return out
+    try:
+        return state.constructor.construct_object(node, deep=True)
+    except yaml.YAMLError:
+        return node.value
+
+
+def line_of(container, key, default: int | None = None) -> int | None:
+    """The line of ``key`` in a LineDict, of item ``key`` in a LineList, else ``default``."""
+    if isinstance(container, LineDict):
+        return container.key_lines.get(key, default)
+    if isinstance(container, LineList) and isinstance(key, int) and 0 <= key < len(container.item_lines):
+        return container.item_lines[key]
+    return default
