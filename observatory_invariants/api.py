@@ -5,43 +5,82 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from .config import load_config
+from . import registry
+from .config import ConfigError, load_config
 from .findings import Finding
-from .repo import Repository, find_root, validate_ref
+from .repo import INDEX, WORKTREE, Repository, find_root, validate_ref
 from .runner import RunResult, run
 from .workspace import Workspace
 
 
+class InternalCheckError(Exception):
+    """A check crashed (a bug of ours); its message names the rules and the exception."""
+
+
 def open_workspace(root: str | Path, *, base: str | None = None, staged: bool = False,
                    config_file: str | Path | None = None) -> Workspace:
-    """A Workspace for the repository at ``root`` with its config loaded and validated."""
-    root = Path(root).resolve()
+    """A Workspace for the repository at ``root`` with its config loaded and validated.
+
+    ``staged`` makes checks see the index (what the commit will record), not the work tree.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise ConfigError(f"{root}: not a directory")
+    root = root.resolve()
     config = load_config(root, Path(config_file) if config_file else None)
     if base is not None:
         validate_ref(base)
-    repo = Repository(root, exclude=config.exclude, max_file_size=config.max_file_size)
+    repo = Repository(root, exclude=config.exclude, max_file_size=config.max_file_size,
+                      content=INDEX if staged else WORKTREE)
+    if staged:
+        repo.require_git("--staged")
     return Workspace(repo=repo, config=config, base_ref=base, staged=staged)
+
+
+def effective_selection(config, select: Sequence[str] | None, ignore: Sequence[str]):
+    """Command-line selection over the config's: a CLI ``--select`` is the whole selection (config
+    ``select`` and ``ignore`` step aside, so an explicitly selected rule always runs); CLI ``--ignore``
+    adds to the config's ignores."""
+    if select:
+        return list(select), list(ignore)
+    return (list(config.select) if config.select is not None else None), [*config.ignore, *ignore]
 
 
 def run_workspace(ws: Workspace, *, select: Sequence[str] | None = None, ignore: Sequence[str] = (),
                   paths: Sequence[str] | None = None) -> RunResult:
-    """Run with CLI selectors merged over the config's (command line wins, like ruff)."""
-    config = ws.config
-    effective_select = list(select) if select else (list(config.select) if config.select is not None else None)
-    effective_ignore = [*config.ignore, *ignore]
-    if ws.staged and paths is None:
+    """Run with CLI selectors merged over the config's; paths from --staged/--base when none are given.
+
+    Raises ConfigError when the selection names nothing that can be checked (only governance or
+    not-yet-implemented rules, or nothing at all): that is never reported as a pass.
+    """
+    effective_select, effective_ignore = effective_selection(ws.config, select, ignore)
+    chosen = [r for r in registry.RULES if any(registry.is_enabled(i, effective_select, effective_ignore)
+                                               for i in (r.id, *(s.id for s in r.subrules)))]
+    if not any(r.implemented for r in chosen):
+        names = ", ".join(f"{r.id} ({r.status})" for r in chosen) or "none"
+        raise ConfigError(f"nothing to check: the selection enables no implemented rule (selected: {names})")
+    if paths is None and ws.staged:
         paths = ws.repo.staged_paths()
-    elif ws.base_ref and paths is None:
+    elif paths is None and ws.base_ref:
         # CI mode: only what changed since the base (rules that compare with the base, like C4, read it).
         paths = ws.repo.changed_paths(ws.base_ref)
+    if paths is not None:
+        paths = [p for p in paths if not ws.repo.excluded(p)]
     return run(ws, select=effective_select, ignore=effective_ignore, paths=paths)
 
 
 def check(root: str | Path = ".", *, select: Sequence[str] | None = None, ignore: Sequence[str] = (),
           paths: Sequence[str] | None = None, base: str | None = None, staged: bool = False) -> list[Finding]:
-    """Findings for the repository at ``root`` (root discovery is the caller's business)."""
+    """Findings for the repository at ``root`` (root discovery is the caller's business).
+
+    Raises ConfigError / GitError for bad configuration or refs, and InternalCheckError when a check
+    crashed, rather than returning a silently incomplete list.
+    """
     ws = open_workspace(root, base=base, staged=staged)
-    return run_workspace(ws, select=select, ignore=ignore, paths=paths).findings
+    result = run_workspace(ws, select=select, ignore=ignore, paths=paths)
+    if result.internal_errors:
+        raise InternalCheckError("; ".join(result.internal_errors))
+    return result.findings
 
 
-__all__ = ["check", "open_workspace", "run_workspace", "find_root", "Finding"]
+__all__ = ["check", "open_workspace", "run_workspace", "find_root", "Finding", "InternalCheckError"]

@@ -102,36 +102,31 @@ def _discover_root(start: Path, explicit_root: str | None) -> Path:
     return root
 
 
-def _relative_paths(root: Path, paths: Sequence[str]) -> list[str] | None:
-    """Root-relative posix paths; None for a whole-repository scan."""
+def _relative_paths(root: Path, paths: Sequence[str], all_files: list[str]) -> list[str] | None:
+    """Root-relative posix paths; None for a whole-repository scan.
+
+    Symlinks are not followed (pre-commit passes tracked links as they are): only the folders
+    above a path are resolved, so a link, a dangling link or a link loop keeps its own name.
+    """
     out: list[str] = []
     for raw in paths:
-        full = Path(raw).resolve()
+        given = Path(raw)
+        full = given.resolve() if given.is_dir() and not given.is_symlink() else \
+            Path(os.path.realpath(given.parent if str(given.parent) else ".")) / given.name
         try:
             rel = full.relative_to(root)
         except ValueError:
             raise UsageError(f"{raw}: outside the repository root {root}") from None
-        if full.is_dir():
+        if full.is_dir() and not full.is_symlink():
             if rel == Path("."):
                 return None
             prefix = rel.as_posix() + "/"
-            out.extend(p for p in _all_files(root) if p.startswith(prefix))
-        elif full.exists() or os.path.lexists(full):
+            out.extend(p for p in all_files if p.startswith(prefix))
+        elif os.path.lexists(full):
             out.append(rel.as_posix())
         else:
             raise UsageError(f"{raw}: no such file or directory")
     return out
-
-
-_FILES_CACHE: dict = {}
-
-
-def _all_files(root: Path) -> list[str]:
-    from .repo import Repository
-
-    if root not in _FILES_CACHE:
-        _FILES_CACHE[root] = Repository(root).files
-    return _FILES_CACHE[root]
 
 
 def _descriptors(config):
@@ -158,20 +153,23 @@ def cmd_check(args) -> int:
         raise UsageError(f"unknown rule id(s): {', '.join(bad)} (see `observatory-invariants list`)")
     if args.base and args.staged:
         raise UsageError("--base and --staged cannot be combined")
-    first_dir = next((Path(p) for p in args.paths if Path(p).is_dir()), None)
-    root = _discover_root(first_dir or Path.cwd(), args.root)
+    # Root discovery starts where the first PATH is (a file's folder), else in the current folder.
+    start = Path(args.paths[0]) if args.paths else Path.cwd()
+    start = start if start.is_dir() else (start.parent if str(start.parent) else Path.cwd())
+    root = _discover_root(start, args.root)
     ws = open_workspace(root, base=args.base, staged=args.staged, config_file=args.config)
     if args.base:
         ws.repo.resolve_ref(args.base)  # an unknown ref is a usage error before any rule runs
-    paths = _relative_paths(root, args.paths) if args.paths else None
+    paths = _relative_paths(root, args.paths, ws.repo.files) if args.paths else None
     result = run_workspace(ws, select=select or None, ignore=ignore, paths=paths)
     if result.not_implemented:
         print(f"observatory-invariants: not implemented yet, so not checked: {', '.join(result.not_implemented)}",
               file=sys.stderr)
-        if not result.rules_run and paths is None:
-            raise UsageError("none of the selected rules is implemented yet; nothing was checked")
-    sys.stdout.write(render(args.format, result.findings, descriptors=_descriptors(ws.config),
-                            tool_version=__version__))
+    if not result.rules_run and not result.findings and args.format == "text":
+        sys.stdout.write("Nothing to check: no selected rule reads the given files.\n")
+    else:
+        sys.stdout.write(render(args.format, result.findings, descriptors=_descriptors(ws.config),
+                                tool_version=__version__))
     for error in result.internal_errors:
         print(f"observatory-invariants: internal error in check {error} (set OBSERVATORY_DEBUG=1 for the "
               "traceback, and please report it)", file=sys.stderr)

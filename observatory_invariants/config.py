@@ -81,6 +81,8 @@ def _load_toml(path: Path) -> dict:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not valid UTF-8; save it as UTF-8") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
@@ -115,24 +117,42 @@ def find_config_file(root: Path) -> tuple[Path, dict] | None:
     pyproject = root / PYPROJECT
     if pyproject.is_file():
         data = _load_toml(pyproject)
-        table = data.get("tool", {}).get(TOOL_KEY)
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict):
+            raise ConfigError(f"{pyproject}: [tool] must be a table")
+        table = tool.get(TOOL_KEY)
         if table is not None:
             return pyproject, table
     return None
 
 
-def _validation_error_text(error) -> str:
-    where = "".join(f"[{p!r}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+def _validation_error_text(error, dedicated: bool) -> str:
+    parts = list(error.absolute_path)
+    table = ".".join(str(p) for p in parts if isinstance(p, str))
+    if dedicated:
+        where = f"[{table}]" if table else "the top level"
+    else:
+        where = f"[tool.{TOOL_KEY}{'.' + table if table else ''}]"
     if error.validator == "additionalProperties":
         extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
         known = ", ".join(sorted(error.schema.get("properties", {})))
         names = ", ".join(repr(k) for k in extra)
-        return f"unknown key {names} in [tool.{TOOL_KEY}{where}] (known keys: {known})"
-    return f"{TOOL_KEY}{where}: {error.message}"
+        hint = (" (this file is the tool's table itself: write its keys without a [tool.…] header)"
+                if dedicated and extra == ["tool"] else "")
+        return f"unknown key {names} in {where} (known keys: {known}){hint}"
+    if error.validator in ("oneOf", "anyOf") and error.schema.get("$ref", "").endswith("globs") or \
+            error.validator == "oneOf" and any("minItems" in b for b in error.schema.get("oneOf", [])):
+        return f"{where}: {error.instance!r} must be a glob string or a list of glob strings"
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        from jsonschema.exceptions import best_match
+
+        error = best_match(error.context)
+    return f"{where}: {error.message}"
 
 
-def validate_raw(raw: dict, source: str) -> None:
-    """Raise ConfigError for the first problem of ``raw`` against the config schema."""
+def validate_raw(raw: dict, source: str, dedicated: bool = False) -> None:
+    """Raise ConfigError for the first problem of ``raw`` against the config schema, then for values
+    the schema cannot judge (glob syntax, the docs URL template, format names)."""
     import jsonschema
 
     from .contracts_data import load_contract
@@ -141,7 +161,36 @@ def validate_raw(raw: dict, source: str) -> None:
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(raw), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
     if errors:
-        raise ConfigError(f"{source}: {_validation_error_text(errors[0])}")
+        raise ConfigError(f"{source}: {_validation_error_text(errors[0], dedicated)}")
+    _check_values(raw, source)
+
+
+def _check_values(raw: dict, source: str) -> None:
+    import jsonschema
+
+    from .workspace import compile_patterns
+
+    globs = [("exclude", g) for g in raw.get("exclude", ())]
+    globs += [("per-path-ignores", g) for g in raw.get("per-path-ignores", {})]
+    for key, value in raw.get("paths", {}).items():
+        globs += [(f"paths.{key}", g) for g in ([value] if isinstance(value, str) else value)]
+    globs += [("contracts.instances", g) for g in raw.get("contracts", {}).get("instances", {})]
+    for key, glob in globs:
+        try:
+            compile_patterns((glob,))
+        except Exception as exc:  # pathspec's own errors name the pattern problem
+            raise ConfigError(f"{source}: {key}: invalid glob {glob!r}: {exc}") from None
+    if "docs-url" in raw:
+        try:
+            raw["docs-url"].format(rule="C1")
+        except (KeyError, IndexError, ValueError, AttributeError) as exc:
+            raise ConfigError(f"{source}: docs-url: {raw['docs-url']!r} is not a valid template (use {{rule}} "
+                              f"for the rule id and double other braces): {exc!r}") from None
+    unknown = [f for f in raw.get("contracts", {}).get("formats", ()) if f not in jsonschema.FormatChecker.checkers]
+    if unknown:
+        known = ", ".join(sorted(jsonschema.FormatChecker.checkers))
+        raise ConfigError(f"{source}: contracts.formats: no checker for {', '.join(map(repr, unknown))} "
+                          f"(known: {known})")
 
 
 def build_config(raw: dict | None, source: str | None = None) -> Config:
@@ -175,7 +224,10 @@ def load_config(root: Path, explicit: Path | None = None) -> Config:
         if not explicit.is_file():
             raise ConfigError(f"{explicit}: config file not found")
         data = _load_toml(explicit)
-        raw = data.get("tool", {}).get(TOOL_KEY, {}) if explicit.name == PYPROJECT else data
+        tool = data.get("tool", {}) if explicit.name == PYPROJECT else {}
+        if not isinstance(tool, dict):
+            raise ConfigError(f"{explicit}: [tool] must be a table")
+        raw = tool.get(TOOL_KEY, {}) if explicit.name == PYPROJECT else data
         source = str(explicit)
     else:
         found = find_config_file(root)
@@ -185,7 +237,7 @@ def load_config(root: Path, explicit: Path | None = None) -> Config:
         source = str(path)
     if not isinstance(raw, dict):
         raise ConfigError(f"{source}: [tool.{TOOL_KEY}] must be a table")
-    validate_raw(raw, source)
+    validate_raw(raw, source, dedicated=not source.endswith(PYPROJECT))
     from .registry import unknown_selectors
 
     for key in ("select", "ignore"):

@@ -300,6 +300,7 @@ HOOKS: tuple[Hook, ...] = (
          "Bash syntax in run: steps whose shell is pwsh or powershell, and hardcoded Windows paths.",
          ("X3", "X4"), layout_keys=("workflows", "composite-actions")),
     Hook("observatory-windows-paths", "hardcoded Windows paths (X3)",
-         "Drive-letter, UNC and %USERPROFILE%-style paths in string literals of source, config and Dockerfiles.",
+         "Drive-letter, UNC and Windows-only environment-variable paths in string literals of source, config and "
+         "Dockerfiles.",
          ("X3",)),
 )

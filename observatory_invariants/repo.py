@@ -29,13 +29,14 @@ class UnreadableFile(Exception):
         self.reason = reason
 
 
-# Printable ref spellings git accepts: names, SHAs, HEAD~2, main^, origin/main, v1.0.0, @{u}.
-_SAFE_REF = re.compile(r"^[A-Za-z0-9_@][A-Za-z0-9_./@{}~^+-]*$")
+# No option look-alikes, ranges, whitespace or control characters; git itself judges the rest
+# (unicode branch names are legal). Refs also go after --end-of-options wherever git allows it.
+_BAD_REF = re.compile(r"^-|\.\.|[\s\x00-\x1f\x7f;$`]")
 
 
 def validate_ref(ref: str) -> str:
     """Reject refs that git could read as an option or a range; return the ref unchanged."""
-    if not ref or ref.startswith("-") or not _SAFE_REF.match(ref) or ".." in ref:
+    if not ref or len(ref) > 256 or _BAD_REF.search(ref):
         raise ConfigError(f"invalid git ref {ref!r}: expected a branch, tag or commit (not an option or a range)")
     return ref
 
@@ -71,16 +72,21 @@ def find_root(start: Path, markers: tuple[str, ...] = DEFAULT_ROOT_MARKERS) -> P
     return start
 
 
-def _run_git(root: Path, *args: str, check: bool = True) -> bytes:
+def _git_process(root: Path, *args: str) -> subprocess.CompletedProcess:
     try:
-        proc = subprocess.run(("git", "-C", str(root), *args), capture_output=True, stdin=subprocess.DEVNULL,
+        return subprocess.run(("git", "-C", str(root), *args), capture_output=True, stdin=subprocess.DEVNULL,
                               timeout=120)
     except FileNotFoundError:
         raise GitError("git is not installed") from None
     except subprocess.TimeoutExpired:
         raise GitError(f"git {' '.join(args[:2])} timed out") from None
-    if check and proc.returncode != 0:
-        raise GitError(proc.stderr.decode("utf-8", "replace").strip() or f"git {args[0]} failed")
+
+
+def _run_git(root: Path, *args: str) -> bytes:
+    proc = _git_process(root, *args)
+    if proc.returncode != 0:
+        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(message[0] if message else f"git {args[0]} failed")
     return proc.stdout
 
 
@@ -88,13 +94,25 @@ def _split_z(out: bytes) -> list[str]:
     return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
 
 
-class Repository:
-    """A repository root plus cached, read-once access to its files and its git history."""
+WORKTREE = "worktree"
+INDEX = "index"
 
-    def __init__(self, root: Path, *, exclude: tuple[str, ...] = (), max_file_size: int = 5_000_000):
+
+class Repository:
+    """A repository root plus cached, read-once access to its files and its git history.
+
+    ``content`` says which version of the files checks see: the work tree (default), or the
+    index (``--staged`` without the pre-commit framework, which would have stashed unstaged
+    changes itself): then the file list is the index's and a file whose work-tree copy differs
+    from its staged copy is read from the index.
+    """
+
+    def __init__(self, root: Path, *, exclude: tuple[str, ...] = (), max_file_size: int = 5_000_000,
+                 content: str = WORKTREE):
         self.root = root.resolve()
         self.exclude = exclude
         self.max_file_size = max_file_size
+        self.content = content
         self._text: dict[str, str | UnreadableFile] = {}
 
     # -- git ------------------------------------------------------------
@@ -125,15 +143,22 @@ class Repository:
     def show(self, ref: str, path: str) -> bytes | None:
         """A file's bytes at ``ref`` (None when it did not exist there)."""
         sha = self.resolve_ref(ref)
-        proc = subprocess.run(("git", "-C", str(self.root), "cat-file", "blob", f"{sha}:./{path}"),
-                              capture_output=True, stdin=subprocess.DEVNULL, timeout=120)
+        proc = _git_process(self.root, "cat-file", "blob", f"{sha}:./{path}")
         return proc.stdout if proc.returncode == 0 else None
 
     def staged(self, path: str) -> bytes | None:
-        """A file's bytes in the index (what a commit would record)."""
-        proc = subprocess.run(("git", "-C", str(self.root), "cat-file", "blob", f":./{path}"),
-                              capture_output=True, stdin=subprocess.DEVNULL, timeout=120)
+        """A file's bytes in the index (what a commit would record); None when it is not staged."""
+        proc = _git_process(self.root, "cat-file", "blob", f":./{path}")
         return proc.stdout if proc.returncode == 0 else None
+
+    def require_git(self, what: str) -> None:
+        if not self.is_git:
+            raise GitError(f"{self.root} is not a git repository, so {what} cannot be used")
+
+    @cached_property
+    def _differs_from_index(self) -> frozenset[str]:
+        """Paths whose work-tree copy is not what is staged (modified or deleted since `git add`)."""
+        return frozenset(_split_z(_run_git(self.root, "diff", "--name-only", "-z", "--no-renames", "--relative")))
 
     def files_at(self, ref: str) -> list[str]:
         """Every file path under the root at ``ref``."""
@@ -143,8 +168,12 @@ class Repository:
         return [p[len(prefix):] for p in _split_z(out) if p.startswith(prefix)]
 
     def staged_paths(self) -> list[str]:
-        """Paths added, copied, modified or renamed in the index (as pre-commit would pass them)."""
-        out = _run_git(self.root, "diff", "--cached", "--name-only", "-z", "--no-renames", "--diff-filter=ACMRD", "--relative")
+        """Paths the index changes against HEAD: added, copied, modified and deleted (renames as both)."""
+        self.require_git("--staged")
+        head = _git_process(self.root, "rev-parse", "--verify", "--quiet", "HEAD")
+        against = "HEAD" if head.returncode == 0 else "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # the empty tree
+        out = _run_git(self.root, "diff", "--cached", "--name-only", "-z", "--no-renames", "--diff-filter=ACMRD",
+                       "--relative", "--end-of-options", against)
         return sorted(_split_z(out))
 
     def changed_paths(self, base: str) -> list[str]:
@@ -167,9 +196,13 @@ class Repository:
         is checked before it is added). Outside git: a walk honouring .gitignore.
         Excluded patterns from the config are dropped in both cases.
         """
-        if self.is_git:
+        if self.is_git and self.content == INDEX:
+            paths = [p for p in dict.fromkeys(_split_z(_run_git(self.root, "ls-files", "-z", "--cached")))]
+        elif self.is_git:
             out = _run_git(self.root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
-            paths = [p for p in dict.fromkeys(_split_z(out)) if os.path.isfile(self.root / p)]
+            # Dangling links and link loops stay listed (reading them is a finding); folders (submodules) do not.
+            paths = [p for p in dict.fromkeys(_split_z(out))
+                     if os.path.lexists(self.root / p) and not os.path.isdir(self.root / p)]
         else:
             paths = self._walk()
         if self.exclude:
@@ -230,14 +263,28 @@ class Repository:
 
     # -- reading ----------------------------------------------------------
     def exists(self, path: str) -> bool:
-        return (self.root / path).exists()
+        if self.content == INDEX and path in self._differs_from_index:
+            return self.staged(path) is not None
+        return os.path.lexists(self.root / path)  # a dangling link exists (and reading it is a finding)
 
     def is_dir(self, path: str) -> bool:
         return (self.root / path).is_dir()
 
+    def excluded(self, path: str) -> bool:
+        return bool(self.exclude) and _spec(self.exclude).match_file(path)
+
     def read_bytes(self, path: str) -> bytes:
+        if self.content == INDEX and self.is_git and path in self._differs_from_index:
+            data = self.staged(path)
+            if data is None:
+                raise UnreadableFile(path, "is not staged")
+            return data
         full = self.root / path
         try:
+            if full.is_symlink():
+                target = full.resolve()
+                if target != self.root and self.root not in target.parents:
+                    raise UnreadableFile(path, "is a symbolic link to a file outside the repository; not read")
             if full.is_dir():
                 raise UnreadableFile(path, "is a directory, not a file")
             size = full.stat().st_size
@@ -247,6 +294,8 @@ class Repository:
             return full.read_bytes()
         except FileNotFoundError:
             raise UnreadableFile(path, "does not exist") from None
+        except RuntimeError:  # pathlib's "Symlink loop"
+            raise UnreadableFile(path, "is a symbolic link loop") from None
         except OSError as exc:
             raise UnreadableFile(path, f"cannot be read: {exc.strerror or exc}") from None
 
@@ -277,6 +326,6 @@ def decode_text(path: str, data: bytes) -> str:
 
 
 def _spec(patterns):
-    import pathspec
+    from .workspace import compile_patterns
 
-    return pathspec.PathSpec.from_lines("gitignore", patterns)
+    return compile_patterns(tuple(patterns))

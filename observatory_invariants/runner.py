@@ -20,8 +20,9 @@ from .workspace import Workspace, path_matches
 
 _USAGE_ERRORS = (ConfigError, GitError)
 
-# `# observatory: ignore[X3]`, `// observatory: ignore[X3, B3.latest-tag]`, `<!-- observatory: ignore[C5] -->`
-_SUPPRESSION = re.compile(r"observatory:\s*ignore\[([^\]]*)\]")
+# `# observatory: ignore[X3]`, `// observatory: ignore[X3, B3.latest-tag]`, `<!-- observatory: ignore[C5] -->`:
+# the marker must follow a comment leader on its line, so data that merely mentions it suppresses nothing.
+_SUPPRESSION = re.compile(r"(?:#|//|/\*|<!--|--|;|\bREM\b)[^\n]*?observatory:\s*ignore\[([^\]]*)\]")
 
 
 @dataclass
@@ -57,6 +58,7 @@ def run(ws: Workspace, *, select: Sequence[str] | None = None, ignore: Sequence[
     """Run every selected, implemented rule once; ``paths`` limits the run to rules those files touch."""
     result = RunResult()
     rules = select_rules(select, ignore)
+    existing = None if paths is None else [p for p in paths if ws.repo.exists(p)]
     # Group rules sharing one adapter (C1/C2, B1-B3): it runs once.
     by_check: dict[str, list[Rule]] = {}
     targets_by_check: dict[str, set[str] | None] = {}
@@ -70,11 +72,12 @@ def run(ws: Workspace, *, select: Sequence[str] | None = None, ignore: Sequence[
             by_check.setdefault(rule.check, []).append(rule)
             targets_by_check[rule.check] = None
             continue
-        wanted = relevant_targets(ws, rule, paths)
-        if not wanted:
+        # A deleted path still triggers the rules that read it (C4 reports a deleted schema, C5 its
+        # orphaned row), but only existing files are handed to checks as targets.
+        if not relevant_targets(ws, rule, paths):
             continue
         by_check.setdefault(rule.check, []).append(rule)
-        targets_by_check.setdefault(rule.check, set()).update(wanted)
+        targets_by_check.setdefault(rule.check, set()).update(relevant_targets(ws, rule, existing))
 
     findings: list[Finding] = []
     for check, check_rules in by_check.items():
@@ -96,7 +99,8 @@ def run(ws: Workspace, *, select: Sequence[str] | None = None, ignore: Sequence[
 
     findings = [f for f in findings if registry.is_enabled(f.rule, select, ignore)]
     findings = apply_config_filters(ws, findings)
-    findings = [f for f in findings if not is_suppressed_inline(ws, f)]
+    lines_cache: dict[str, list[str]] = {}
+    findings = [f for f in findings if not is_suppressed_inline(ws, f, lines_cache)]
     result.findings = sorted(set(findings), key=Finding.sort_key)
     return result
 
@@ -130,16 +134,24 @@ def suppressed_ids(line_text: str) -> list[str]:
     return ids
 
 
-def is_suppressed_inline(ws: Workspace, f: Finding) -> bool:
-    """``observatory: ignore[ID]`` on the finding's line or the line above, naming its rule or sub-rule."""
+def suppression_names(suppressed: str, rule_id: str) -> bool:
+    """A suppression must name the rule (``B3``) or the sub-rule (``B3.latest-tag``): no families, no ALL."""
+    return rule_id == suppressed or rule_id.startswith(suppressed + ".")
+
+
+def is_suppressed_inline(ws: Workspace, f: Finding, lines_cache: dict | None = None) -> bool:
+    """``observatory: ignore[ID]`` in a comment on the finding's line or the line above."""
     if not f.line:
         return False
-    try:
-        lines = ws.read_text(f.path).splitlines()
-    except Exception:  # unreadable files carry no comments
-        return False
+    cache = lines_cache if lines_cache is not None else {}
+    if f.path not in cache:
+        try:
+            cache[f.path] = ws.read_text(f.path).splitlines()
+        except Exception:  # unreadable files carry no comments
+            cache[f.path] = []
+    lines = cache[f.path]
     for index in (f.line - 1, f.line - 2):
         if 0 <= index < len(lines) and "observatory:" in lines[index]:
-            if any(registry.selector_matches(sel, f.rule) for sel in suppressed_ids(lines[index])):
+            if any(suppression_names(sel, f.rule) for sel in suppressed_ids(lines[index])):
                 return True
     return False

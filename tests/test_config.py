@@ -29,7 +29,7 @@ def test_dedicated_file_wins_over_pyproject(tmp_path):
 
 @pytest.mark.parametrize("text, expected", [
     ('colour = "red"\n', "unknown key 'colour'"),
-    ('[paths]\nschemaz = "x"\n', "unknown key 'schemaz' in [tool.observatory-invariants.paths]"),
+    ('[paths]\nschemaz = "x"\n', "unknown key 'schemaz' in [paths]"),
     ('[contracts]\njob-schema = ["job"]\n', "unknown key 'job-schema'"),
     ('select = "C1"\n', "is not of type 'array'"),
     ('select = ["Z9"]\n', "unknown rule id(s) 'Z9'"),
@@ -109,3 +109,44 @@ def test_custom_layout_paths(tmp_path):
     })
     [f] = check(tmp_path)
     assert f.rule == "C3" and f.path == "api/schemas/job.json"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('docs-url = "https://x/{rule}/{nope}"\n', "docs-url"),
+    ('docs-url = "https://x/{rule}/{"\n', "docs-url"),
+    ('[per-path-ignores]\n"[z-a]" = ["C2"]\n', "invalid glob '[z-a]'"),
+    ('[contracts]\nformats = ["nonexistent-format"]\n', "no checker for 'nonexistent-format'"),
+    ('[paths]\nschemas = 3\n', "must be a glob string or a list of glob strings"),
+    ('[tool.observatory-invariants]\nselect = ["C"]\n', "without a [tool.…] header"),
+    ('[contracts]\ncompat-policy = "sideways"\n', "is not one of"),
+])
+def test_values_the_schema_cannot_judge_are_config_errors(tmp_path, text, expected):
+    write_tree(tmp_path, {".observatory-invariants.toml": text})
+    with pytest.raises(ConfigError) as err:
+        load_config(tmp_path)
+    assert expected in str(err.value)
+
+
+@pytest.mark.parametrize("files", [
+    {"pyproject.toml": "tool = 5\n"},
+    {".observatory-invariants.toml": b"\xff\xfe select"},
+])
+def test_malformed_config_files_exit_2_naming_the_file(tmp_path, files):
+    write_tree(tmp_path, {".git/HEAD": "", **files})
+    proc = run_cli("check", str(tmp_path))
+    assert proc.returncode == 2 and list(files)[0] in proc.stderr and "internal error" not in proc.stderr
+
+
+def test_cli_select_beats_config_ignore(tmp_path):
+    _repo_with_c3_and_c5_problems(tmp_path)
+    write_tree(tmp_path, {".observatory-invariants.toml": 'ignore = ["C3"]\n'})
+    assert {f.rule for f in check(tmp_path)} == {"C5"}
+    assert {f.rule for f in check(tmp_path, select=["C3"])} == {"C3"}
+
+
+@pytest.mark.parametrize("config", ['select = []\n', 'ignore = ["ALL"]\n', 'select = ["I6"]\n'])
+def test_a_selection_that_checks_nothing_is_never_a_pass(tmp_path, config):
+    write_tree(tmp_path, {".observatory-invariants.toml": config, "contracts/schemas/a.json": schema("a")})
+    with pytest.raises(ConfigError, match="nothing to check"):
+        check(tmp_path)
+    assert run_cli("check", str(tmp_path)).returncode == 2

@@ -25,3 +25,8 @@ def test_own_negative_fixtures_are_really_rejected():
 def test_cli_on_own_repository_is_clean_for_contracts():
     proc = run_cli("check", "--select", "C1,C2,C3,C5", cwd=REPO_ROOT)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_whole_tool_repository_passes_its_own_rules():
+    proc = run_cli("check", cwd=REPO_ROOT)
+    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -72,8 +72,13 @@ def _file_kinds(ws: Workspace, targets: list[str] | None, options: Mapping[str, 
     return found
 
 
-def lint_file(path: str, text: str, kind: str | None, options: Mapping[str, Any]) -> list[Finding]:
-    """Every script rule for one file's text (pure)."""
+def lint_file(path: str, text: str, kind: str | None, options: Mapping[str, Any], *,
+              yaml=None) -> list[Finding]:
+    """Every script rule for one file's text (pure).
+
+    ``yaml`` is the file's :class:`~observatory_invariants.yamlio.Parsed` for workflow and YAML files when the
+    caller has it (the adapter gets it from ``yamlio.load``, one parse per file and run); else it is parsed here.
+    """
     from . import script_paths as paths
     from .script_posix import POSIX_SHELLS, bashisms, powershell_only_violations
     from ..shell.lexer import shebang_shell
@@ -106,7 +111,7 @@ def lint_file(path: str, text: str, kind: str | None, options: Mapping[str, Any]
     elif kind == WORKFLOW:
         from .script_workflows import workflow_findings
 
-        out.extend(workflow_findings(path, text, options, check_paths=WORKFLOW in types))
+        out.extend(workflow_findings(path, text, options, check_paths=WORKFLOW in types, parsed=yaml))
     elif kind == DOCKERFILE:
         if DOCKERFILE in types:
             out.extend(paths.shell_paths(path, text, options))
@@ -115,7 +120,7 @@ def lint_file(path: str, text: str, kind: str | None, options: Mapping[str, Any]
             out.extend(paths.python_paths(path, text, options))
     elif kind == YAML:
         if YAML in types:
-            out.extend(paths.yaml_paths(path, text, options))
+            out.extend(paths.yaml_paths(path, text, options, yaml))
     elif kind in types:
         out.extend(paths.source_paths(path, text, kind, options))
     return out
@@ -128,7 +133,10 @@ def run(ws: Workspace, targets: list[str] | None) -> list[Finding]:
 
 def run_kinds(ws: Workspace, targets: list[str] | None, kinds: set | None) -> list[Finding]:
     """Lint the files of the given kinds (None: all kinds)."""
+    from .. import yamlio
+
     options = ws.config.section("scripts")
+    types = set(options.get("x3-file-types", ()))
     out: list[Finding] = []
     for path, kind in _file_kinds(ws, targets, options):
         if kinds is not None and kind not in kinds:
@@ -141,5 +149,6 @@ def run_kinds(ws: Workspace, targets: list[str] | None, kinds: set | None) -> li
             rule = "X3" if kind not in (POWERSHELL, SHELL, WORKFLOW) else "X4"
             out.append(finding(rule, path, f"{exc.reason}; it cannot be checked"))
             continue
-        out.extend(lint_file(path, text, kind, options))
+        parsed = yamlio.load(ws, path) if kind == WORKFLOW or (kind == YAML and YAML in types) else None
+        out.extend(lint_file(path, text, kind, options, yaml=parsed))
     return out

@@ -401,27 +401,17 @@ def source_paths(path: str, text: str, family: str, options: Mapping[str, Any]) 
 
 # --- YAML ---------------------------------------------------------------------------------------------------
 
-def yaml_scalars(text: str):
-    """(scalar node, key path) for every scalar of every YAML document; raises yaml.YAMLError."""
-    import yaml
+def yaml_scalars(text_or_parsed):
+    """(scalar node, key path) for every scalar of every YAML document, each node once (aliases too).
 
-    seen: set[int] = set()
-    for doc in yaml.compose_all(text, Loader=yaml.SafeLoader):
-        if doc is None:
-            continue
-        stack = [(doc, ())]
-        while stack:
-            node, keys = stack.pop()
-            if id(node) in seen:  # an alias: walked once (no billion-laughs blow-up)
-                continue
-            seen.add(id(node))
-            if isinstance(node, yaml.ScalarNode):
-                yield node, keys
-            elif isinstance(node, yaml.SequenceNode):
-                stack.extend((child, keys + ("[]",)) for child in reversed(node.value))
-            elif isinstance(node, yaml.MappingNode):
-                for key, value in reversed(node.value):
-                    stack.append((value, keys + (key.value if isinstance(key, yaml.ScalarNode) else "?",)))
+    Takes the text or a :class:`~observatory_invariants.yamlio.Parsed`; raises ``yamlio.YamlError`` for bad YAML.
+    """
+    from .. import yamlio
+
+    parsed = yamlio.compose(text_or_parsed) if isinstance(text_or_parsed, str) else text_or_parsed
+    if parsed.problem is not None:
+        raise yamlio.YamlError.of(parsed.problem)
+    return yamlio.scalars(parsed.nodes)
 
 
 def scalar_position(node, text_lines: list[str]) -> tuple[int, int, int]:
@@ -438,33 +428,44 @@ def scalar_position(node, text_lines: list[str]) -> tuple[int, int, int]:
     return line, column, 1 if style in ("'", '"') else 0
 
 
-def yaml_paths(path: str, text: str, options: Mapping[str, Any]) -> list[Finding]:
-    """X3 over the scalar values of a YAML file (comments are not values)."""
-    import yaml
+def yaml_paths(path: str, text: str, options: Mapping[str, Any], parsed=None) -> list[Finding]:
+    """X3 over the scalar values of a YAML file (comments are not values).
+
+    ``parsed`` is the file's :class:`~observatory_invariants.yamlio.Parsed` when the caller has it
+    (the adapter shares one parse per file and run); otherwise the text is composed here.
+    """
+    from .. import yamlio
 
     severity = options.get("x3-severity", "error")
+    if parsed is None:
+        parsed = yamlio.compose(text)
+    if parsed.problem is not None:
+        return [invalid_yaml(path, parsed.problem, "X3 can check it")]
     out: list[Finding] = []
-    text_lines = text.replace("\r\n", "\n").split("\n")
-    try:
-        for node, _keys in yaml_scalars(text):
-            value = node.value
-            if not isinstance(value, str) or not windows_paths(value):
-                continue
-            line, column, extra = scalar_position(node, text_lines)
-            if node.style in ("|", ">"):
-                for k, content in enumerate(value.split("\n")):
-                    for hit in windows_paths(content):
-                        out.append(finding(hit.kind, path, path_message(hit.kind, hit.text), line + k,
-                                           column + hit.offset, severity))
-            else:
-                for hit in windows_paths(value):
-                    out.append(finding(hit.kind, path, path_message(hit.kind, hit.text), line,
-                                       column + extra + hit.offset, severity))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        return [finding(RULE, path, f"invalid YAML ({getattr(exc, 'problem', None) or exc}); fix the file so "
-                        "X3 can check it", mark.line + 1 if mark else None, mark.column + 1 if mark else None)]
+    text_lines: list[str] | None = None
+    for node, _keys in yamlio.scalars(parsed.nodes):
+        value = node.value
+        if not isinstance(value, str) or not windows_paths(value):
+            continue
+        if text_lines is None:
+            text_lines = text.replace("\r\n", "\n").split("\n")
+        line, column, extra = scalar_position(node, text_lines)
+        if node.style in ("|", ">"):
+            for k, content in enumerate(value.split("\n")):
+                for hit in windows_paths(content):
+                    out.append(finding(hit.kind, path, path_message(hit.kind, hit.text), line + k,
+                                       column + hit.offset, severity))
+        else:
+            for hit in windows_paths(value):
+                out.append(finding(hit.kind, path, path_message(hit.kind, hit.text), line,
+                                   column + extra + hit.offset, severity))
     return out
+
+
+def invalid_yaml(path: str, problem, purpose: str, rule: str = RULE) -> Finding:
+    """The finding for a YAML file that could not be read (a yamlio.YamlProblem)."""
+    return finding(rule, path, f"invalid YAML ({problem.problem}); fix the file so {purpose}",
+                   problem.line, problem.column)
 
 
 def run(ws, targets):

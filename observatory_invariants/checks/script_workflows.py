@@ -1,7 +1,7 @@
 """X4 (and X3) in GitHub workflow and composite-action ``run:`` steps.
 
-The YAML is composed with PyYAML's SafeLoader into nodes, so every ``run:``
-keeps its line; the step's effective shell is worked out the way the runner
+The YAML is composed into nodes by :mod:`observatory_invariants.yamlio` (one
+parse per file and run, shared with B1–B3 and X3), so every ``run:`` keeps its line; the step's effective shell is worked out the way the runner
 does (step ``shell``, job ``defaults.run.shell``, workflow
 ``defaults.run.shell``, else pwsh on ``windows-*`` runners and bash elsewhere)
 and the script is linted with that shell's lexer.
@@ -33,20 +33,15 @@ class RunStep:
 
 
 def _get(node, key: str):
-    import yaml
+    from ..yamlio import get
 
-    if not isinstance(node, yaml.MappingNode):
-        return None
-    for k, v in node.value:
-        if isinstance(k, yaml.ScalarNode) and k.value == key:
-            return v
-    return None
+    return get(node, key)
 
 
 def _scalar(node) -> str | None:
-    import yaml
+    from ..yamlio import scalar
 
-    return node.value if isinstance(node, yaml.ScalarNode) else None
+    return scalar(node)
 
 
 def _defaults_shell(node) -> str | None:
@@ -94,14 +89,39 @@ def _content_position(node, text_lines: list[str]) -> tuple[int, int]:
     return line, column + extra
 
 
-def run_steps(text: str) -> list[RunStep]:
-    """Every ``run:`` step of a workflow or composite action, with its effective shell; raises yaml.YAMLError."""
+def _single_document(parsed, text_lines: list[str]):
+    """The one document of a workflow; a second document is an error (GitHub reads one), as yaml.compose says."""
+    from ..yamlio import YamlError, YamlProblem
+
+    if len(parsed.nodes) < 2:
+        return parsed.root
+    first, second = parsed.nodes[0], parsed.nodes[1]
+    line = second.start_mark.line   # 0-based; the '---' that starts the second document, when there is one
+    for k in range(second.start_mark.line, first.end_mark.line - 1, -1):
+        if 0 <= k < len(text_lines) and text_lines[k].startswith("---"):
+            line = k
+            break
+    problem = "but found another document"
+    raise YamlError.of(YamlProblem("syntax", problem, f"is not valid YAML: {problem}", line + 1, 1))
+
+
+def run_steps(text: str, parsed=None) -> list[RunStep]:
+    """Every ``run:`` step of a workflow or composite action, with its effective shell; raises yamlio.YamlError.
+
+    ``parsed`` is the file's :class:`~observatory_invariants.yamlio.Parsed` when the caller has it.
+    """
     import yaml
 
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    from ..yamlio import YamlError, compose
+
+    if parsed is None:
+        parsed = compose(text)
+    if parsed.problem is not None:
+        raise YamlError.of(parsed.problem)
+    text_lines = text.replace("\r\n", "\n").split("\n")
+    root = _single_document(parsed, text_lines)
     if not isinstance(root, yaml.MappingNode):
         return []
-    text_lines = text.replace("\r\n", "\n").split("\n")
     workflow_shell = _defaults_shell(root)
     found: list[RunStep] = []
 
@@ -159,24 +179,26 @@ def _mask_expressions(script: str) -> str:
 
 
 def workflow_findings(path: str, text: str, options: Mapping[str, Any] | None = None,
-                      check_paths: bool = True) -> list[Finding]:
-    """X4.workflow-step for run: steps under pwsh/powershell (and sh), plus X3 in scripts and values."""
-    import yaml
+                      check_paths: bool = True, parsed=None) -> list[Finding]:
+    """X4.workflow-step for run: steps under pwsh/powershell (and sh), plus X3 in scripts and values.
 
-    from .script_paths import yaml_paths, shell_paths
+    ``parsed`` is the file's :class:`~observatory_invariants.yamlio.Parsed` when the caller has it
+    (the adapter shares one parse per file and run); otherwise the text is composed here, once.
+    """
+    from .script_paths import invalid_yaml, yaml_paths, shell_paths
     from .script_posix import bashisms
     from .script_powershell import bash_in_powershell
     from ..powershell import tokenize
     from .script_paths import powershell_paths
+    from ..yamlio import YamlError, compose
 
     options = options or {}
+    if parsed is None:
+        parsed = compose(text)
     try:
-        steps = run_steps(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        return [finding("X4", path, f"invalid YAML ({getattr(exc, 'problem', None) or exc}); fix the file so its "
-                        "run: steps can be checked", mark.line + 1 if mark else None,
-                        mark.column + 1 if mark else None)]
+        steps = run_steps(text, parsed)
+    except YamlError as exc:
+        return [invalid_yaml(path, exc.problem, "its run: steps can be checked", rule="X4")]
     out: list[Finding] = []
     run_nodes = set()
     for step in steps:
@@ -202,7 +224,7 @@ def workflow_findings(path: str, text: str, options: Mapping[str, Any] | None = 
         run_lines: set[int] = set()
         for step in steps:
             run_lines.update(range(step.node.start_mark.line + 1, step.node.end_mark.line + 2))
-        out.extend(f for f in yaml_paths(path, text, options) if f.line not in run_lines)
+        out.extend(f for f in yaml_paths(path, text, options, parsed) if f.line not in run_lines)
     return out
 
 
