@@ -30,9 +30,16 @@ class UsageError(Exception):
 
 
 def _ids(values: Sequence[str] | None) -> list[str]:
+    """Comma-separated ids, spelled as the registry spells them (``b3`` → ``B3``, ``v2A`` → ``V2a``)."""
+    from .registry import all_ids
+
+    canonical = {i.lower(): i for i in all_ids()}
     out = []
     for value in values or ():
-        out.extend(part.strip() for part in value.split(",") if part.strip())
+        for part in value.split(","):
+            part = part.strip()
+            if part:
+                out.append(canonical.get(part.lower(), part.upper() if part.isalpha() else part))
     return out
 
 
@@ -192,7 +199,10 @@ def cmd_list(args) -> int:
 
 def cmd_explain(args) -> int:
     from .invariant_map import explain
+    from .registry import all_ids
 
+    if args.rule.lower() not in {i.lower() for i in all_ids()}:
+        raise UsageError(f"unknown rule id {args.rule!r} (see `observatory-invariants list`)")
     text = explain(args.rule)
     if text is None:
         raise UsageError(f"unknown rule id {args.rule!r} (see `observatory-invariants list`)")
@@ -229,6 +239,10 @@ def cmd_drift(args) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # A file name git reports that is not UTF-8 must not crash the report: escape what cannot be encoded.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     parser = _build_parser(argv)
     args = parser.parse_args(argv)
     handlers = {"check": cmd_check, "list": cmd_list, "explain": cmd_explain, "drift": cmd_drift}

@@ -206,7 +206,7 @@ def scalars(nodes: list) -> Iterator[tuple[Any, tuple]]:
         stack = [(doc, ())]
         while stack:
             node, keys = stack.pop()
-            if False:  # an alias: walked once (no billion-laughs blow-up)
+            if id(node) in seen:  # an alias: walked once (no billion-laughs blow-up)
                 continue
             seen.add(id(node))
             if isinstance(node, yaml.ScalarNode):
@@ -308,6 +308,8 @@ def _pairs(node, state: _State, depth: int = 0) -> list:
             continue
         if isinstance(value_node, yaml.MappingNode):
             merge.extend(_pairs(value_node, state, depth + 1))
+            if len(merge) > MAX_NODES:
+                raise _TooBig()
         elif isinstance(value_node, yaml.SequenceNode):
             submerge = []
             for subnode in value_node.value:
@@ -318,6 +320,8 @@ def _pairs(node, state: _State, depth: int = 0) -> list:
                 submerge.append(_pairs(subnode, state, depth + 1))
             for pairs in reversed(submerge):   # later ones first, so that the first listed wins
                 merge.extend(pairs)
+                if len(merge) > MAX_NODES:        # many aliases of one big mapping
+                    raise _TooBig()
         else:
             raise ConstructorError("while constructing a mapping", node.start_mark,
                                    f"expected a mapping or list of mappings for merging, but found {value_node.id}",

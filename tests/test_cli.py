@@ -164,3 +164,9 @@ def test_a_crashing_check_is_an_internal_error_that_keeps_other_findings(tmp_pat
     out, err = capsys.readouterr()
     assert code == 2
     assert "C3" in out and "internal error in check C5: ZeroDivisionError" in err and "Traceback" not in err
+
+
+def test_ids_are_case_insensitive_and_explain_rejects_unknown_subrules():
+    assert run_cli("check", str(SAMPLE), "--select", "c3").returncode == 1
+    assert run_cli("explain", "b3").returncode == 0
+    assert run_cli("explain", "B3.nope").returncode == 2

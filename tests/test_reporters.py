@@ -86,3 +86,11 @@ def test_github_annotations_escape_properties_and_data():
 def test_github_property_with_comma_and_colon_is_escaped():
     [line] = out("github", [Finding("C3", "a,b:c.json", "m", 1, 1)]).splitlines()
     assert line.startswith("::error file=a%2Cb%3Ac.json,")
+
+
+def test_sarif_uris_are_percent_encoded_and_columns_are_code_points():
+    sarif = json.loads(out("sarif"))
+    run = sarif["runs"][0]
+    assert run["columnKind"] == "unicodeCodePoints"
+    assert run["results"][2]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == \
+        "infra/k8s/a%20b/%C3%BC.yaml"

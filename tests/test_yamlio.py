@@ -112,7 +112,7 @@ def test_control_character_has_a_position():
 
 
 def test_deep_nesting_is_a_problem_not_a_crash(monkeypatch):
-    text = "[" * 5000 + "]" * 5000
+    text = "[" * 1500 + "]" * 1500
     assert compose(text).problem is not None
     monkeypatch.setattr(yaml, "__with_libyaml__", False)   # the pure composer recurses: RecursionError
     assert compose(text).problem is not None
@@ -153,6 +153,15 @@ def test_merge_bomb_is_read_in_linear_time_and_memory():
         tracemalloc.stop()
     assert sorted(doc["m9"]) == sorted([f"k{j}" for j in range(10)] + [f"own{i}" for i in range(1, 10)])
     assert time.perf_counter() - start < 2 and peak < 16 * 1024 * 1024
+
+
+def test_merging_one_big_mapping_many_times_is_refused():
+    text = "big: &big {" + ", ".join(f"key{j}: v" for j in range(3000)) + "}\n"
+    text += "m:\n  <<: [" + ", ".join(["*big"] * 3000) + "]\n"     # 9 million pairs before de-duplication
+    start = time.perf_counter()
+    with pytest.raises(YamlError, match="alias bomb"):
+        load_all(text)
+    assert time.perf_counter() - start < 2
 
 
 def test_merge_precedence_own_keys_then_first_listed():

@@ -45,7 +45,7 @@ def read_document(ws, path: str) -> JsonDocument:
     try:
         text = ws.read_text(path)
     except UnreadableFile as exc:
-        return JsonDocument(path, "", None, JsonProblem(exc.reason))
+        return JsonDocument(path, "", None, JsonProblem(exc.reason, kind="unreadable"))
     return parse_document(path, text)
 
 
@@ -89,8 +89,11 @@ def build_registry(docs: Iterable[JsonDocument]):
             except Exception:  # an unknown $schema: C3 reports it; keep the rest usable
                 resource = DRAFT202012.create_resource(doc.value)
             resources.append((normalize_uri(schema_id), resource))
-    # Crawl once here (finding every embedded $id/anchor), not again for each validator built on it.
-    return Registry(retrieve=refuse).with_resources(resources).crawl()
+    from jsonschema_specifications import REGISTRY as METASCHEMAS
+
+    # The dialects' own metaschemas resolve too (as they do for the validator), offline: they ship
+    # with jsonschema. Crawled once here, not again for each validator built on the registry.
+    return METASCHEMAS.combine(Registry(retrieve=refuse).with_resources(resources)).crawl()
 
 
 def contract_schemas(ws) -> list[JsonDocument]:

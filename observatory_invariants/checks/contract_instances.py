@@ -78,7 +78,12 @@ def _describe(error) -> tuple[list, str]:
         shown = sub
     where = pointer(shown.absolute_path) or "/"
     schema_where = pointer(shown.absolute_schema_path) or "/"
-    return list(shown.absolute_path), f"{lead}instance at {where}: {shown.message} (schema {schema_where})"
+    return list(shown.absolute_path), f"{lead}instance at {where}: {_short(shown.message)} (schema {schema_where})"
+
+
+def _short(message: str, limit: int = 300) -> str:
+    """jsonschema repeats the whole failing value in its message; a 20,000-key object must not flood the report."""
+    return message if len(message) <= limit else message[:limit] + f"… ({len(message) - limit} more characters)"
 
 
 def make_validator(schema: dict, registry, format_checker):
@@ -125,7 +130,7 @@ def check_instances(schemas: Sequence[JsonDocument], instances: Sequence[Instanc
             continue
         if not doc.ok:
             extra = (" — negative fixtures must be well-formed JSON that fails for a schema reason"
-                     if not inst.expect_valid else "")
+                     if not inst.expect_valid and doc.problem.kind in ("syntax", "empty") else "")
             out.append(finding(rule, doc.path, f"{kind} for {stem}: {doc.problem.message}{extra}",
                                doc.problem.line, doc.problem.column))
             continue
@@ -174,11 +179,20 @@ def collect_instances(ws, targets=None) -> list[Instance]:
     instances += [Instance(read_document(ws, p), False, None) for p in keep(ws.glob("negative-fixtures"))]
     mapped: Mapping[str, str] = ws.config.section("contracts").get("instances", {})
     if mapped:
+        from ..config import ConfigError
         from ..workspace import compile_patterns
 
+        stems = {doc.stem for doc in contract_schemas(ws)}
+        seen = {inst.doc.path for inst in instances}
         for pattern, stem in mapped.items():
+            if stem not in stems:
+                raise ConfigError(f"{ws.config.source}: contracts.instances: {pattern!r} maps to schema {stem!r}, "
+                                  f"but there is no {stem}.json among the schemas ({', '.join(sorted(stems))})")
             spec = compile_patterns((pattern,))
-            instances += [Instance(read_document(ws, p), True, stem) for p in keep(ws.repo.files) if spec.match_file(p)]
+            for p in keep(ws.repo.files):
+                if spec.match_file(p) and p not in seen:  # a fixture is validated once, as a fixture
+                    seen.add(p)
+                    instances.append(Instance(read_document(ws, p), True, stem))
     return instances
 
 

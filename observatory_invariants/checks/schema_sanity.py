@@ -141,16 +141,25 @@ def check_refs(docs: Sequence[JsonDocument], registry=None, report_for: set[str]
 
     registry = registry if registry is not None else build_registry(docs)
     out = []
+    from referencing.jsonschema import DRAFT202012
+
     for doc in usable_schemas(docs):
         if report_for is not None and doc.path not in report_for:
             continue
         base = doc.value.get("$id") if isinstance(doc.value.get("$id"), str) else ""
-        if not base:
-            continue  # without an $id the schema cannot be addressed; _id_findings reports it
+        try:
+            resource = DRAFT202012.create_resource(doc.value) if not base else None
+        except Exception:
+            resource = None
+        # A schema without $id is checked as the root of its own resolver (its "#/…" refs resolve).
+        root = registry.resolver_with_root(resource) if resource is not None else None
         for parts, ref, ref_base in iter_refs(doc.value, normalize_uri(base)):
             target = urljoin(ref_base, ref)
             try:
-                resolved = registry.resolver(base_uri=ref_base).lookup(ref)
+                if root is not None:
+                    resolved = root.lookup(target)
+                else:
+                    resolved = registry.resolver(base_uri=ref_base).lookup(ref)
             except Unresolvable:
                 document_uri = urldefrag(target)[0]
                 if document_uri.startswith(("http://", "https://")) and normalize_uri(document_uri) not in registry:
@@ -194,6 +203,20 @@ def _bare_ref_cycle(resolved, first_ref: str) -> list[str] | None:
     return chain
 
 
+def check_unique_stems(docs: Sequence[JsonDocument]) -> list[Finding]:
+    """Fixtures and VERSIONS.md rows name schemas by file stem: two schemas may not share one."""
+    first: dict[str, str] = {}
+    out = []
+    for doc in docs:
+        if doc.stem in first:
+            out.append(finding(RULE, doc.path, f"another schema is also named {doc.stem!r} ({first[doc.stem]}); "
+                                               "fixtures and VERSIONS.md rows could not tell them apart — rename one",
+                               1, 1))
+        else:
+            first[doc.stem] = doc.path
+    return out
+
+
 def check_schemas(docs: Sequence[JsonDocument], *, dialects: Sequence[str],
                   only: Iterable[str] | None = None) -> list[Finding]:
     """C3 for a contracts folder; ``only`` (paths) limits the findings to those schemas (pre-commit)."""
@@ -203,6 +226,7 @@ def check_schemas(docs: Sequence[JsonDocument], *, dialects: Sequence[str],
         if report_for is None or doc.path in report_for:
             out.extend(check_schema_document(doc, dialects=dialects))
     out.extend(check_unique_ids(docs, report_for))
+    out.extend(check_unique_stems(docs))
     # Every schema's $refs, even in pre-commit mode: a changed $id breaks the schemas that point at it.
     out.extend(check_refs(docs))
     return out

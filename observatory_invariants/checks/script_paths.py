@@ -195,6 +195,37 @@ _PY_NOT_WINDOWS = re.compile(r"os\.name\s*!=\s*['\"]nt['\"]|sys\.platform\s*!=\s
 _REGEX_CALL = re.compile(r"(?:\bre\.\w+|\bRegex(?:::new)?|\bRegExp|\bregexp\.\w+|Pattern\.compile|\bregex)\s*\(\s*[rR]?$")
 
 
+def could_hold_windows_path(text: str) -> bool:
+    """False only when no substring of ``text`` can give a :func:`windows_paths` hit (a cheap pre-filter).
+
+    Conservative: every literal handed to windows_paths is a substring of the
+    file, and each hit needs a drive match (the same regex; its look-behind and
+    look-ahead see the same neighbours, since a literal keeps its quotes), two
+    backslashes in a row (UNC) or a %WINDOWS_VARIABLE%; URL masking and the
+    escape check only ever remove hits.
+    """
+    return bool(_DRIVE_RE.search(text)) or "\\\\" in text or bool(_PERCENT_RE.search(text))
+
+
+def _compiles(text: str, path: str) -> bool:
+    """Whether CPython's own (C) parser accepts ``text``: then ``tokenize`` raises no error either.
+
+    tokenize only fails on an unterminated triple-quoted string, an open bracket
+    or line continuation at the end of the file, or a dedent to an unknown
+    level; compile() rejects all of those. Any doubt (an error of any kind)
+    means "not known to compile": the caller then tokenizes as before.
+    """
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarning / DeprecationWarning about the checked file
+            compile(text, path, "exec", dont_inherit=True)
+    except Exception:  # noqa: BLE001 - SyntaxError, ValueError (NUL), RecursionError, MemoryError...
+        return False
+    return True
+
+
 def python_paths(path: str, text: str, options: Mapping[str, Any]) -> list[Finding]:
     """X3 over Python string literals (stdlib tokenize), skipping regex arguments and Windows-guarded blocks."""
     import io
@@ -205,6 +236,8 @@ def python_paths(path: str, text: str, options: Mapping[str, Any]) -> list[Findi
     out: list[Finding] = []
     if text.startswith("\ufeff"):
         text = text[1:]
+    if not could_hold_windows_path(text) and _compiles(text, path):
+        return []
     lines = text.splitlines()
     # Indentation stack of (indent, windows-only?) for if/elif/else blocks.
     guard_stack: list[tuple[int, bool]] = []

@@ -108,30 +108,53 @@ def _adjacent(a: Token, b: Token | None) -> bool:
 _BRACKETS = frozenset(("{", "}", ")", "]", ",", ";", "=", "|"))
 
 
+# Outside command position only these can be bash: here-documents, '$(', redirections, '&>', backtick words,
+# $GITHUB_*/$RUNNER_*/$ACTIONS_* and $0, and ${...} parameter expansions (see the checks below).
+_BASH_OPERATORS = frozenset(("<<", "<<<", "$(", ">", ">>", "2>", "2>>", "*>", "1>", "&"))
+_BASH_VARIABLE_START = frozenset("GRA0")
+
+
+def _bash_candidate(t: Token) -> bool:
+    kind = t.kind
+    if kind is VARIABLE:
+        return t.value[:1] in _BASH_VARIABLE_START or t.text.startswith("${")
+    if kind is OPERATOR:
+        return t.text in _BASH_OPERATORS
+    return kind is WORD and t.text[0] == "`"
+
+
+def _bash_candidates(tokens: list[Token]) -> list[int]:
+    """Indices of the tokens that can be bash besides commands (the others cannot give an X4 finding)."""
+    return [i for i, t in enumerate(tokens) if _bash_candidate(t)]
+
+
 def _bash_in_powershell(path: str, tokens: list[Token], pairs: dict[int, int],
-                        command_indices: list[int] | None = None) -> list[Finding]:
+                        command_indices: list[int] | None = None,
+                        candidate_indices: list[int] | None = None) -> list[Finding]:
     out = []
 
     def report(tok: Token, message: str) -> None:
         out.append(finding(X4_PWSH, path, message, tok.line, tok.column))
 
     commands = set(st.command_positions(tokens) if command_indices is None else command_indices)
-    # The next token after each one, comments skipped (one pass instead of a search per token).
-    nexts: list[Token | None] = [None] * len(tokens)
-    following = None
-    for k in range(len(tokens) - 1, -1, -1):
-        nexts[k] = following
-        if tokens[k].kind != COMMENT:
-            following = tokens[k]
+    count = len(tokens)
+
+    def next_of(k: int) -> Token | None:
+        """The next token after ``k``, comments skipped."""
+        k += 1
+        while k < count:
+            if tokens[k].kind is not COMMENT:
+                return tokens[k]
+            k += 1
+        return None
+
     assigned: set[str] | None = None
     # Only commands, operators other than brackets, variables and backtick words can be bash here.
-    candidates = commands.union(
-        i for i, t in enumerate(tokens)
-        if t.kind is VARIABLE or t.kind is OPERATOR and t.text not in _BRACKETS or t.kind is WORD and t.text[0] == "`")
+    candidates = commands.union(_bash_candidates(tokens) if candidate_indices is None else candidate_indices)
     for i in sorted(candidates):
         tok = tokens[i]
         kind, text = tok.kind, tok.text
-        nxt = nexts[i]
+        nxt = next_of(i)
         if i in commands:
             low = text.lower()
             if kind == WORD:
@@ -194,7 +217,7 @@ def _bash_in_powershell(path: str, tokens: list[Token], pairs: dict[int, int],
             name = tok.value
             if _BASH_ENV_VAR.match(name) and assigned is None:
                 assigned = {t.value.lower() for k, t in enumerate(tokens)
-                            if t.kind == VARIABLE and nexts[k] is not None and nexts[k].is_op("=")}
+                            if t.kind == VARIABLE and (after := next_of(k)) is not None and after.is_op("=")}
             if _BASH_ENV_VAR.match(name) and name.lower() not in assigned:
                 report(tok, f"${name} is a bash environment variable reference; in PowerShell write $env:{name}")
             elif name == "0":
@@ -335,11 +358,25 @@ class _Parsed:
         # a path, registry drive or $PSScriptRoot, all variables, -AssemblyName; string subexpressions included.
         self.interesting: list[tuple[Token, int]] = []
         self.nested_groups: list[list[Token]] = []
+        # Tokens X4 looks at besides commands (see _bash_candidates), collected in the same pass.
+        self.bash_candidates: list[int] = []
         keep = self.interesting.append
+        candidate = self.bash_candidates.append
         for host, tok in enumerate(self.tokens):
             kind = tok.kind
-            if kind is VARIABLE or (kind is WORD or kind is STRING) and _MAY_MATTER(tok.text) or \
-                    kind is PARAMETER and tok.value == "-assemblyname":
+            if kind is VARIABLE:
+                keep((tok, host))
+                if tok.value[:1] in _BASH_VARIABLE_START or tok.text.startswith("${"):
+                    candidate(host)
+            elif kind is OPERATOR:
+                if tok.text in _BASH_OPERATORS:
+                    candidate(host)
+            elif kind is WORD:
+                if _MAY_MATTER(tok.text):
+                    keep((tok, host))
+                if tok.text[0] == "`":
+                    candidate(host)
+            elif kind is STRING and _MAY_MATTER(tok.text) or kind is PARAMETER and tok.value == "-assemblyname":
                 keep((tok, host))
             if tok.nested:
                 for inner, _ in st.walk([tok]):
@@ -366,11 +403,18 @@ def _command_name(tokens: list[Token], i: int) -> str | None:
             return None
         tok = tokens[j]
     if tok.kind in (WORD, KEYWORD, STRING):
-        name = tok.value.replace("\\", "/").rsplit("/", 1)[-1].lower()
+        value = tok.value
+        if "/" not in value and "\\" not in value:
+            return value.lower() or None
+        name = value.replace("\\", "/").rsplit("/", 1)[-1].lower()
         return name or None
     if tok.kind == OPERATOR and tok.text == "%":
         return "%"
     return None
+
+
+_X1_BASES = frozenset(("powershell", "powershell_ise", "cmd")) | WINDOWS_TOOLS
+_X1_NAMES = frozenset(REMOVED_CMDLETS) | WINDOWS_ONLY_CMDLETS | WINDOWS_TOOLS
 
 
 def windows_only_calls(path: str, parsed: _Parsed) -> list[Finding]:
@@ -381,10 +425,12 @@ def windows_only_calls(path: str, parsed: _Parsed) -> list[Finding]:
     guard_tail = " or guard it with if ($IsWindows) { … }"
     for i in parsed.commands:
         name = _command_name(tokens, i)
-        if not name or guard.guarded(i):
+        if not name:
             continue
-        tok = tokens[i]
         base = name[:-4] if name.endswith(".exe") else name
+        if not (base in _X1_BASES or name in _X1_NAMES or name.endswith(".exe")) or guard.guarded(i):
+            continue  # (the guard is looked up only for a name that would be a finding)
+        tok = tokens[i]
         message = rule = None
         if base in ("powershell", "powershell_ise"):
             rule, message = X1_COMMAND, f"'{name}' is Windows PowerShell and does not exist on Linux; call pwsh"
@@ -533,6 +579,71 @@ def _marker_search(region: list[Token]) -> tuple[bool, bool]:
     return loop and probe, fails
 
 
+def _variable_name(tok: Token) -> str:
+    """A variable's name for comparisons: lower case, scope prefix ('script:', 'local:'…) dropped."""
+    name = tok.value.lower()
+    if tok.text.startswith("${"):
+        name = name.strip()
+    if ":" in name and not name.startswith("env:"):
+        name = name.split(":", 1)[1]
+    return name
+
+
+def _assigned_at(tokens: list[Token], i: int) -> bool:
+    """Whether the variable at ``i`` is assigned (``$x = …``)."""
+    j = st.next_significant(tokens, i, skip_newlines=False)
+    return j < len(tokens) and tokens[j].is_op("=")
+
+
+def _fallback_consumers(parsed: _Parsed, chain: st.IfChain, empty_block: st.Block | None,
+                        functions: dict[str, st.Block]) -> list[Token]:
+    """Bodies of the functions the guard's fallback value is handed to, after the if-chain in the same scope.
+
+    The fallback value is the variable the chain is assigned to (``$dir = if ($PSScriptRoot) { … } else
+    { … }``) and the variables the empty-case branch assigns. A call ``Find-Root -Start $dir`` of a
+    function defined in the script, before ``$dir`` is assigned again, makes that function's body (and
+    the functions it calls) part of the empty case: the marker search and fail-fast may live there.
+    """
+    tokens = parsed.tokens
+    tracked: set[str] = set()
+    j = st.prev_significant(tokens, chain.start, skip_newlines=False)
+    if j >= 1 and tokens[j].is_op("=") and tokens[j - 1].kind == VARIABLE:
+        tracked.add(_variable_name(tokens[j - 1]))
+    if empty_block is not None:
+        for i in range(empty_block.open + 1, min(empty_block.close, len(tokens))):
+            if tokens[i].kind == VARIABLE and _assigned_at(tokens, i):
+                tracked.add(_variable_name(tokens[i]))
+    if not tracked or not functions:
+        return []
+    around = st.enclosing(parsed.blocks, chain.start)
+    scope_end = min(around[-1].close if around else len(tokens), len(tokens))
+    # calls inside functions defined after the chain are not on this path
+    skipped = [(b.open, b.close) for b in parsed.blocks if b.keyword == "function" and b.open > chain.end]
+    commands = set(parsed.commands)
+    found: list[Token] = []
+    called: set[str] = set()
+    i = chain.end + 1
+    while i < scope_end and tracked:
+        inside = next((close for open_, close in skipped if open_ <= i <= close), None)
+        if inside is not None:
+            i = inside + 1
+            continue
+        tok = tokens[i]
+        if tok.kind == VARIABLE and _variable_name(tok) in tracked and _assigned_at(tokens, i):
+            tracked.discard(_variable_name(tok))   # a new value: the fallback no longer flows from here
+        elif i in commands and tok.kind == WORD and tok.text.lower() in functions and tok.text.lower() not in called:
+            k = i + 1
+            while k < scope_end and tokens[k].kind != NEWLINE and not tokens[k].is_op(";", "|"):
+                if tokens[k].kind == VARIABLE and _variable_name(tokens[k]) in tracked:
+                    body = functions[tok.text.lower()]
+                    called.add(tok.text.lower())
+                    found.extend(_region_tokens(parsed, body.open, body.close, functions))
+                    break
+                k += 1
+        i += 1
+    return found
+
+
 def root_findings(path: str, parsed: _Parsed) -> list[Finding]:
     """B4: $PSScriptRoot-derived paths need the empty guard, a marker-based fallback and a fail-fast."""
     tokens = parsed.tokens
@@ -584,11 +695,13 @@ def root_findings(path: str, parsed: _Parsed) -> list[Finding]:
             continue
         first = chain.branches[0]
         empty_region: list[Token] | None = None
+        empty_block: st.Block | None = None
         if verdicts[0] < 0:
+            empty_block = first.block
             empty_region = list(_region_tokens(parsed, first.block.open, first.block.close, functions))
         elif chain.has_else:
-            last = chain.branches[-1].block
-            empty_region = list(_region_tokens(parsed, last.open, last.close, functions))
+            empty_block = chain.branches[-1].block
+            empty_region = list(_region_tokens(parsed, empty_block.open, empty_block.close, functions))
         elif st.contains_exit(tokens, first.block):
             # 'if ($PSScriptRoot) { return $PSScriptRoot }' then the fallback follows in the same scope.
             around = st.enclosing(parsed.blocks, chain.start)
@@ -601,6 +714,12 @@ def root_findings(path: str, parsed: _Parsed) -> list[Finding]:
                                "Get-Location until a marker such as .git is found> }", kw.line, kw.column))
             continue
         searches, fails = _marker_search(empty_region)
+        if not (searches and fails):
+            # The fallback value may be handed to a function that does the search: $dir = if (…) { … }
+            # else { (Get-Location).Path }; $root = Resolve-RepoRoot -StartDir $dir
+            consumers = _fallback_consumers(parsed, chain, empty_block, functions)
+            if consumers:
+                searches, fails = _marker_search(empty_region + consumers)
         if not searches:
             out.append(finding(B4_NO_FALLBACK, path,
                                "when $PSScriptRoot is empty this script does not search for the repository root; "
@@ -623,7 +742,7 @@ def lint_powershell(path: str, text: str, options: Mapping[str, Any] | None = No
     out = []
     out.extend(windows_only_calls(path, parsed))
     out.extend(version_findings(path, parsed))
-    out.extend(_bash_in_powershell(path, parsed.tokens, parsed.pairs, parsed.commands))
+    out.extend(_bash_in_powershell(path, parsed.tokens, parsed.pairs, parsed.commands, parsed.bash_candidates))
     for group in parsed.nested_groups:
         out.extend(_bash_in_powershell(path, group, st.match_brackets(group)))
     out.extend(powershell_paths(path, parsed.tokens, options, parsed.guard("windows", windows_condition),

@@ -18,9 +18,6 @@ from ..repo import UnreadableFile
 from ._schemas import contract_schemas, usable_schemas
 
 RULE = "C5"
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_LINK = re.compile(r"\[([^\]]*)\]\(([^)]*)\)")
-_SEPARATOR_CELL = re.compile(r"^:?-{3,}:?$")
 
 
 @dataclass(frozen=True)
@@ -33,88 +30,107 @@ class SchemaVersion:
 @dataclass
 class VersionsDoc:
     header_line: int | None = None
-    rows: list[tuple[int, str, str]] = field(default_factory=list)     # (line, schema stem, version)
+    rows: list[tuple[int, str, str, int]] = field(default_factory=list)  # (line, schema stem, version, column)
     history_line: int | None = None
-    history: dict[str, tuple[int, str]] = field(default_factory=dict)  # stem -> (heading line, section text)
+    history: dict[str, tuple[int, str]] = field(default_factory=dict)    # stem -> (heading line, section text)
 
 
-def _cells(line: str) -> list[str]:
-    body = line.strip()
-    if body.startswith("|"):
-        body = body[1:]
-    if body.endswith("|") and not body.endswith("\\|"):
-        body = body[:-1]
-    return [c.strip() for c in re.split(r"(?<!\\)\|", body)]
+def _inline_text(inline) -> str:
+    """The visible text of an inline token (code spans included, HTML comments dropped)."""
+    return "".join(child.content for child in inline.children or () if child.type in ("text", "code_inline"))
 
 
-def _schema_name(cell: str) -> str:
-    """``[job](./schemas/job.json)``, ``job.json``, `` `job` `` → ``job``."""
-    link = _LINK.search(cell)
-    if link:
-        target = link.group(2).strip()
-        name = PurePosixPath(target).name if target.endswith(".json") else link.group(1)
-    else:
-        name = cell
-    name = name.strip().strip("`*_ ").strip()
+def _schema_name(inline) -> str:
+    """A schema cell or heading: ``[job](./schemas/job.json)``, ``job.json``, `` `job` ``, ``job v1.0.0`` → ``job``."""
+    for child in inline.children or ():
+        if child.type == "link_open":
+            href = str(child.attrs.get("href", ""))
+            if href.endswith(".json"):
+                return PurePosixPath(href).stem
+    words = _inline_text(inline).strip().strip("*_ ").split()
+    name = words[0] if words else ""
     return name[:-5] if name.endswith(".json") else name
 
 
-def _version_text(cell: str) -> str:
-    text = cell.strip().strip("`*_ ").strip()
+def _version_text(inline) -> str:
+    text = _inline_text(inline).strip().strip("*_ ")
     return text[1:] if text[:1] in "vV" and text[1:2].isdigit() else text
 
 
+def _cell_column(line_text: str, index: int) -> int:
+    """1-based column where the ``index``-th cell of a table row starts (its first non-space character)."""
+    bounds = [m.start() for m in re.finditer(r"(?<!\\)\|", line_text)]
+    if line_text.lstrip().startswith("|"):
+        bounds = bounds[1:]
+    start = bounds[index - 1] + 1 if 0 < index <= len(bounds) else (0 if index == 0 else len(line_text))
+    while start < len(line_text) and line_text[start] == " ":
+        start += 1
+    return start + 1
+
+
 def parse_versions_doc(text: str) -> VersionsDoc:
-    """The schema table and the version history of a VERSIONS.md."""
-    doc = VersionsDoc()
+    """The schema table and the version history of a VERSIONS.md, read with a CommonMark parser
+    (GFM tables; code fences and HTML comments are not content)."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
     lines = text.splitlines()
-    schema_col = version_col = None
-    in_table = False
-    for index, line in enumerate(lines):
-        stripped = line.strip()
-        if doc.header_line is None and stripped.startswith("|"):
-            cells = [c.lower() for c in _cells(stripped)]
-            if "schema" in cells and any("version" in c for c in cells):
-                schema_col = cells.index("schema")
-                version_col = next((i for i, c in enumerate(cells) if "current" in c and "version" in c),
-                                   next(i for i, c in enumerate(cells) if "version" in c))
-                doc.header_line = index + 1
-                in_table = True
-                continue
-        if in_table:
-            if not stripped.startswith("|"):
-                in_table = False
-                continue
-            cells = _cells(stripped)
-            if all(_SEPARATOR_CELL.match(c.replace(" ", "")) for c in cells if c):
-                continue
-            if len(cells) > max(schema_col, version_col):
-                doc.rows.append((index + 1, _schema_name(cells[schema_col]), _version_text(cells[version_col])))
-    # Version history: "### NAME" headings inside a "Version History" section.
-    history_level = None
+    doc = VersionsDoc()
+    i = 0
+    while i < len(tokens) and doc.header_line is None:  # the first table with Schema and Version columns
+        if tokens[i].type == "table_open":
+            header = []
+            j = i + 1
+            while tokens[j].type != "tbody_open" and tokens[j].type != "table_close":
+                if tokens[j].type == "inline":
+                    header.append(_inline_text(tokens[j]).strip().lower())
+                j += 1
+            schema_col = next((k for k, h in enumerate(header) if h.startswith("schema")), None)
+            version_cols = [k for k, h in enumerate(header) if "version" in h]
+            if schema_col is not None and version_cols:
+                version_col = next((k for k in version_cols if "current" in header[k]), version_cols[0])
+                doc.header_line = tokens[i].map[0] + 1
+                row, row_line = [], None
+                while tokens[j].type != "table_close":
+                    tok = tokens[j]
+                    if tok.type == "tr_open":
+                        row, row_line = [], tok.map[0]
+                    elif tok.type == "inline":
+                        row.append(tok)
+                    elif tok.type == "tr_close" and len(row) > max(schema_col, version_col):
+                        column = _cell_column(lines[row_line], version_col)
+                        doc.rows.append((row_line + 1, _schema_name(row[schema_col]), _version_text(row[version_col]),
+                                         column))
+                    j += 1
+            i = j
+        i += 1
+    # Version history: the first sub-heading level under "Version History" names schemas; deeper
+    # headings (#### 1.0.0 (2024-01-01)) belong to the schema above them.
+    history_level = schema_level = None
     current = None
-    for index, line in enumerate(lines):
-        match = _HEADING.match(line)
-        if match:
-            level, title = len(match.group(1)), match.group(2)
+    for index, tok in enumerate(tokens):
+        if tok.type == "heading_open":
+            level = int(tok.tag[1])
+            title = tokens[index + 1]
             if history_level is None:
-                if "version history" in title.lower():
-                    history_level = level
-                    doc.history_line = index + 1
+                if "version history" in _inline_text(title).lower():
+                    history_level, doc.history_line = level, tok.map[0] + 1
                 continue
             if level <= history_level:
                 break
-            current = _schema_name(title)
-            doc.history.setdefault(current, (index + 1, ""))
-            continue
-        if current is not None:
-            heading_line, body = doc.history[current]
-            doc.history[current] = (heading_line, body + line + "\n")
+            if schema_level is None or level <= schema_level:
+                schema_level = level
+                current = _schema_name(title)
+                doc.history.setdefault(current, (tok.map[0] + 1, ""))
+                continue
+        if current is not None and tok.type == "inline":
+            line, body = doc.history[current]
+            doc.history[current] = (line, body + _inline_text(tok) + "\n")
     return doc
 
 
 def _mentions_version(text: str, version: str) -> bool:
-    return re.search(rf"(?<![0-9A-Za-z.]){re.escape(version)}(?![0-9A-Za-z+-]|\.[0-9])", text) is not None
+    return re.search(rf"(?<![0-9A-Za-z.])[vV]?{re.escape(version)}(?![0-9A-Za-z+-]|\.[0-9])", text) is not None
 
 
 def check_versions_doc(doc_path: str, text: str | None, schemas: Sequence[SchemaVersion]) -> list[Finding]:
@@ -128,14 +144,14 @@ def check_versions_doc(doc_path: str, text: str | None, schemas: Sequence[Schema
         return [finding(RULE, doc_path, "no '| Schema | Current Version |' table found; add one with a row per "
                                         "schema", 1, 1)]
     rows: dict[str, tuple[int, str]] = {}
-    for line, stem, version in parsed.rows:
+    for line, stem, version, column in parsed.rows:
         if stem in rows:
             out.append(finding(RULE, doc_path, f"schema {stem!r} has a second row (first on line {rows[stem][0]}); "
                                                "keep one row per schema", line, 1))
             continue
-        rows[stem] = (line, version)
+        rows[stem] = (line, version, column)
     known = {s.stem for s in schemas}
-    for stem, (line, _) in rows.items():
+    for stem, (line, _, _) in rows.items():
         if stem not in known:
             out.append(finding(RULE, doc_path, f"row for {stem!r}, but there is no schema {stem}.json; remove the "
                                                "row or restore the schema", line, 1))
@@ -147,10 +163,11 @@ def check_versions_doc(doc_path: str, text: str | None, schemas: Sequence[Schema
                                                f"'| [{schema.stem}](./schemas/{schema.stem}.json) | {shown} | … |'",
                                parsed.header_line, 1))
             continue
-        line, documented = row
+        line, documented, column = row
         if schema.version is not None and documented != schema.version:
             out.append(finding(RULE, doc_path, f"{schema.stem}: documented version {documented!r} differs from "
-                                               f"$version {schema.version!r} in {schema.path}; update the row", line, 1))
+                                               f"$version {schema.version!r} in {schema.path}; update the row",
+                               line, column))
         if schema.version is None:
             continue
         if parsed.history_line is None:
@@ -173,8 +190,8 @@ def run(ws, targets):
     for doc in usable_schemas(contract_schemas(ws)):
         version = doc.value.get("$version")
         schemas.append(SchemaVersion(doc.path, doc.stem, version if isinstance(version, str) else None))
-    doc_paths = ws.patterns("versions-doc")
-    doc_path = doc_paths[0]
+    found = ws.glob("versions-doc")  # a glob like the other layout entries; the first match is the document
+    doc_path = found[0] if found else ws.patterns("versions-doc")[0]
     try:
         text = ws.read_text(doc_path)
     except UnreadableFile as exc:

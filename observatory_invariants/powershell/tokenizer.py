@@ -104,6 +104,9 @@ class Token:
         return f"Token({self.kind}, {self.text!r}, {self.line}:{self.column})"
 
 
+_new_token = object.__new__
+
+
 def normalise(text: str) -> str:
     """The text the offsets refer to: BOM dropped, CRLF and lone CR turned into LF."""
     if text.startswith("\ufeff"):
@@ -138,31 +141,54 @@ class _Lexer:
         tokens: list[Token] = []
         append = tokens.append
         finditer = _MASTER.finditer
+        new = _new_token
+        keywords = KEYWORDS
         parens = 0
         line, line_start = self.line, self.line_start
         # Every position matches some alternative, so finditer's matches are contiguous; a string,
         # comment or here-string is scanned by hand and the iteration restarts after it.
+        # The hot kinds build their Token without a call to __init__ (slot stores only).
         while pos < end:
             resume = -1
             for m in finditer(text, pos, end):
                 kind = m.lastgroup
-                if kind == "eof":
-                    break
-                start = m.start(kind)
-                mend = m.end()
                 if kind == "aword" or kind == "word" or kind == "path":
                     word = m.group(kind)
+                    mend = m.end()
+                    start = mend - len(word)
+                    tok = new(Token)
                     lower = word.lower()
-                    if lower in KEYWORDS:
-                        append(Token(KEYWORD, word, start, mend, line, start - line_start + 1, lower))
+                    if lower in keywords:
+                        tok.kind = KEYWORD
+                        tok.value = lower
                     else:
-                        append(Token(WORD, word, start, mend, line, start - line_start + 1))
+                        tok.kind = WORD
+                        tok.value = word
+                    tok.text = word
+                    tok.start = start
+                    tok.end = mend
+                    tok.line = line
+                    tok.column = start - line_start + 1
+                    tok.nested = ()
+                    tok.unterminated = False
+                    append(tok)
                 elif kind == "nl":
-                    append(Token(NEWLINE, "\n", start, mend, line, start - line_start + 1))
+                    mend = m.end()
+                    tok = new(Token)
+                    tok.kind = NEWLINE
+                    tok.text = tok.value = "\n"
+                    tok.start = mend - 1
+                    tok.end = mend
+                    tok.line = line
+                    tok.column = mend - line_start
+                    tok.nested = ()
+                    tok.unterminated = False
+                    append(tok)
                     line += 1
                     line_start = mend
                 elif kind == "op":
                     op = m.group(kind)
+                    mend = m.end()
                     if close_paren and op == ")":
                         if parens == 0:  # the ')' that closes the subexpression belongs to the string
                             self.line, self.line_start = line, line_start
@@ -170,36 +196,64 @@ class _Lexer:
                         parens -= 1
                     elif close_paren and op == "(":
                         parens += 1
-                    append(Token(OPERATOR, op, start, mend, line, start - line_start + 1))
+                    start = mend - len(op)
+                    tok = new(Token)
+                    tok.kind = OPERATOR
+                    tok.text = tok.value = op
+                    tok.start = start
+                    tok.end = mend
+                    tok.line = line
+                    tok.column = start - line_start + 1
+                    tok.nested = ()
+                    tok.unterminated = False
+                    append(tok)
                 elif kind == "variable" or kind == "splat":
                     name = m.group(kind)
-                    append(Token(VARIABLE, name, start, mend, line, start - line_start + 1, name[1:]))
+                    mend = m.end()
+                    start = mend - len(name)
+                    tok = new(Token)
+                    tok.kind = VARIABLE
+                    tok.text = name
+                    tok.value = name[1:]
+                    tok.start = start
+                    tok.end = mend
+                    tok.line = line
+                    tok.column = start - line_start + 1
+                    tok.nested = ()
+                    tok.unterminated = False
+                    append(tok)
+                elif kind == "eof":
+                    break
                 elif kind == "special":
+                    start = m.start(kind)
                     self.line, self.line_start = line, line_start
                     token, resume = self._special(m.group(kind), start, end, depth)
                     append(token)
                     self._advance_lines(start, resume)
                     line, line_start = self.line, self.line_start
                     break
-                elif kind == "dash":
-                    word = m.group(kind)
-                    lower = "-" + word[1:].lower()
-                    append(Token(OPERATOR if lower.rstrip(":") in DASH_OPERATORS else PARAMETER, word, start,
-                                 mend, line, start - line_start + 1, lower))
-                elif kind == "comment":
-                    append(Token(COMMENT, m.group(kind), start, mend, line, start - line_start + 1))
-                elif kind == "cont":
-                    line += 1
-                    line_start = mend
-                elif kind == "subexpr":
-                    op = m.group(kind)
-                    if close_paren and op != "@{":
-                        parens += 1
-                    append(Token(OPERATOR, op, start, mend, line, start - line_start + 1))
-                elif kind == "number":
-                    append(Token(NUMBER, m.group(kind), start, mend, line, start - line_start + 1))
-                else:  # redirections, and 'other': a stray character (a lone backtick, control characters)
-                    append(Token(OPERATOR, m.group(kind), start, mend, line, start - line_start + 1))
+                else:
+                    start = m.start(kind)
+                    mend = m.end()
+                    if kind == "dash":
+                        word = m.group(kind)
+                        lower = "-" + word[1:].lower()
+                        append(Token(OPERATOR if lower.rstrip(":") in DASH_OPERATORS else PARAMETER, word, start,
+                                     mend, line, start - line_start + 1, lower))
+                    elif kind == "comment":
+                        append(Token(COMMENT, m.group(kind), start, mend, line, start - line_start + 1))
+                    elif kind == "cont":
+                        line += 1
+                        line_start = mend
+                    elif kind == "subexpr":
+                        op = m.group(kind)
+                        if close_paren and op != "@{":
+                            parens += 1
+                        append(Token(OPERATOR, op, start, mend, line, start - line_start + 1))
+                    elif kind == "number":
+                        append(Token(NUMBER, m.group(kind), start, mend, line, start - line_start + 1))
+                    else:  # redirections, and 'other': a stray character (a lone backtick, control characters)
+                        append(Token(OPERATOR, m.group(kind), start, mend, line, start - line_start + 1))
             if resume < 0:
                 pos = end
                 break

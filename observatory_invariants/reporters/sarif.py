@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Sequence
+from urllib.parse import quote
 
 from ..findings import Finding
 
@@ -34,7 +35,8 @@ def build_sarif(findings: Sequence[Finding], *, descriptors, tool_version: str) 
             region["startLine"] = f.line
             if f.column:
                 region["startColumn"] = f.column
-        physical = {"artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"}}
+        # A relative URI reference: spaces, '#', '%' and non-ASCII characters are percent-encoded.
+        physical = {"artifactLocation": {"uri": quote(f.path, safe="/"), "uriBaseId": "%SRCROOT%"}}
         if region:
             physical["region"] = region
         results.append({
@@ -50,6 +52,7 @@ def build_sarif(findings: Sequence[Finding], *, descriptors, tool_version: str) 
         "runs": [{
             "tool": {"driver": {"name": "observatory-invariants", "version": tool_version,
                                 "informationUri": INFORMATION_URI, "rules": rules}},
+            "columnKind": "unicodeCodePoints",  # columns count characters, not UTF-16 code units
             "results": results,
         }],
     }

@@ -133,3 +133,17 @@ def test_schema_lookup_cost_does_not_depend_on_schema_count():
     stems = {f"schema-{i}" for i in range(20000)} | {"job"}
     assert schema_for_fixture("job-x-y.json", stems) == "job"
     assert schema_for_fixture("schema-19999-ok.json", stems) == "schema-19999"
+
+
+@pytest.mark.parametrize("text, expected, position", [
+    ('{"id": NaN, "status": "DONE"}', "NaN is not a JSON value", (1, 8)),
+    ('{"id": "a",\n "id": "b"}', "key 'id' appears twice", (2, 2)),
+])
+def test_json_that_python_accepts_but_json_does_not(text, expected, position):
+    [f] = run("job-odd.json", text)
+    assert expected in f.message and (f.line, f.column) == position
+
+
+def test_too_deep_negative_fixture_does_not_claim_broken_json():
+    [f] = run("job-deep.json", "[" * 10000 + "]" * 10000, valid=False)
+    assert "nested too deeply" in f.message and "well-formed" not in f.message

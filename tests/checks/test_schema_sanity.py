@@ -109,3 +109,20 @@ def test_precommit_mode_checks_the_staged_schema_and_refs_into_it():
     findings = check_schemas(docs, dialects=DIALECTS, only=["contracts/schemas/a.json"])
     assert {(f.path, "SemVer" in f.message) for f in findings} == {
         ("contracts/schemas/a.json", True), ("contracts/schemas/c.json", False)}
+
+
+def test_metaschema_ref_resolves_offline_like_the_validator():
+    assert c3(good(properties={"s": {"$ref": "https://json-schema.org/draft/2020-12/schema"}})) == []
+
+
+def test_schema_without_id_still_has_its_refs_checked():
+    no_id = {k: v for k, v in good(properties={"a": {"$ref": "#/$defs/a"}, "b": {"$ref": "http://x.example/b"}},
+                                   **{"$defs": {"a": {"type": "string"}}}).items() if k != "$id"}
+    text = messages(c3(no_id))
+    assert 'missing "$id"' in text and "never fetched" in text and "#/$defs/a" not in text
+
+
+def test_two_schemas_with_one_stem_are_caught():
+    docs = [parse_document("contracts/schemas/job.json", json.dumps(good("a"))),
+            parse_document("contracts/schemas/v2/job.json", json.dumps(good("b")))]
+    assert "also named 'job'" in messages(check_schemas(docs, dialects=DIALECTS))

@@ -37,7 +37,7 @@ def test_good_document_passes():
 
 def test_parses_links_backticks_and_v_prefix():
     doc = parse_versions_doc(GOOD)
-    assert [(stem, v) for _, stem, v in doc.rows] == [("job", "1.2.0"), ("event-envelope", "2.0.0")]
+    assert [(stem, v) for _, stem, v, _ in doc.rows] == [("job", "1.2.0"), ("event-envelope", "2.0.0")]
     assert set(doc.history) == {"job", "event-envelope"}
 
 
@@ -76,3 +76,37 @@ def test_missing_document_is_caught():
 def test_version_prefix_of_another_does_not_count():
     text = GOOD.replace("- 1.2.0 — added result", "- 1.2.0-rc.1 — preview")
     assert any("does not list 1.2.0" in f.message for f in c5(text))
+
+
+@pytest.mark.parametrize("text", [
+    GOOD.replace("|---|---|---|", "|:--|:-:|--:|"),                                   # alignment colons
+    GOOD.replace("| [job](./schemas/job.json) | 1.2.0 | jobs |", "| [job][j] | 1.2.0 | jobs |") + "\n[j]: ./schemas/job.json\n",
+    GOOD.replace("### job\n\n- 1.2.0 — added result\n- 1.0.0 — first\n",
+                 "### job\n\n#### 1.2.0 (2026-11-01)\n\nadded result\n\n#### 1.0.0\n\nfirst\n"),
+    GOOD.replace("- 1.2.0 — added result", "- v1.2.0 — added result"),
+    GOOD.replace("### job\n", "### job v1.2.0\n"),
+    GOOD.replace("## Version History", "Version History\n---------------"),                # setext heading
+    GOOD.replace("| Schema | Current Version | Notes |", "| Schema File | Current Version | Notes |"),
+])
+def test_common_markdown_variants_pass(text):
+    assert c5(text) == []
+
+
+def test_fenced_tables_and_comments_are_not_content():
+    fenced = GOOD.replace("# Versions\n", "# Versions\n\n```\n| Schema | Current Version |\n|---|---|\n| job | 9.9.9 |\n```\n")
+    assert c5(fenced) == []
+    commented = GOOD.replace("- 1.2.0 — added result", "<!-- 1.2.0 -->")
+    assert any("does not list 1.2.0" in f.message for f in c5(commented))
+
+
+def test_table_without_outer_pipes_is_read():
+    text = GOOD.replace("| Schema | Current Version | Notes |\n|---|---|---|\n| [job](./schemas/job.json) | 1.2.0 | jobs |\n"
+                        "| `event-envelope.json` | v2.0.0 | events |",
+                        "Schema | Current Version | Notes\n--- | --- | ---\n[job](./schemas/job.json) | 1.2.0 | jobs\n"
+                        "`event-envelope.json` | v2.0.0 | events")
+    assert c5(text) == []
+
+
+def test_version_mismatch_points_at_the_version_cell():
+    [f] = c5(GOOD.replace("| 1.2.0 | jobs", "| 1.1.0 | jobs"))
+    assert (f.line, f.column) == (5, 31)

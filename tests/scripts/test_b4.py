@@ -84,3 +84,64 @@ def test_scope_is_configurable_through_the_adapter(tmp_path):
     assert lint_file("tools/a.ps1", "Set-Location $PSScriptRoot", "powershell", opts) == []
     assert [f.rule for f in lint_file("scripts/a.ps1", "Set-Location $PSScriptRoot", "powershell", opts)] == \
         ["B4.unguarded"]
+
+
+# --- the fallback value handed to a function that does the marker search -------------------------------------
+
+RESOLVER = r"""
+function Resolve-RepoRoot([string]$StartDir) {
+    $dir = $StartDir
+    while ($dir) {
+        if (Test-Path (Join-Path $dir '.git')) { return $dir }
+        $dir = Split-Path -Parent $dir
+    }
+    throw "Repository root not found above $StartDir"
+}
+"""
+FLOW = RESOLVER + r"""
+$ScriptDir = if ($PSScriptRoot) { $PSScriptRoot } else { (Get-Location).Path }
+$RepoRoot = Resolve-RepoRoot -StartDir $ScriptDir
+"""
+NO_SEARCH = r"""
+function Resolve-RepoRoot([string]$StartDir) {
+    if (-not $StartDir) { throw 'no start folder' }
+    return (Resolve-Path $StartDir).Path
+}
+$ScriptDir = if ($PSScriptRoot) { $PSScriptRoot } else { (Get-Location).Path }
+$RepoRoot = Resolve-RepoRoot -StartDir $ScriptDir
+"""
+
+
+@pytest.mark.parametrize("script", [
+    FLOW,
+    FLOW.replace("Resolve-RepoRoot -StartDir $ScriptDir", "(Resolve-RepoRoot $ScriptDir)"),
+    FLOW.replace("if ($PSScriptRoot) { $PSScriptRoot } else { (Get-Location).Path }",
+                 "if (-not $PSScriptRoot) { (Get-Location).Path } else { $PSScriptRoot }"),
+    # the variable assigned in the empty branch flows into the function
+    RESOLVER + "if ($PSScriptRoot) { $start = $PSScriptRoot } else { $start = (Get-Location).Path }\n"
+               "Write-Host 'resolving'\n$root = Resolve-RepoRoot $start\n",
+    # the function is defined after its use, and the call sits inside a block of the same scope
+    "$ScriptDir = if ($PSScriptRoot) { $PSScriptRoot } else { (Get-Location).Path }\n"
+    "try { $RepoRoot = Resolve-RepoRoot -StartDir $ScriptDir } finally { }\n" + RESOLVER,
+])
+def test_fallback_handed_to_a_marker_search_is_accepted(script):
+    assert b4(script) == []
+
+
+@pytest.mark.parametrize("script, rule", [
+    (NO_SEARCH, "B4.no-marker-fallback"),
+    (FLOW.replace('    throw "Repository root not found above $StartDir"\n', ""), "B4.no-fail-fast"),
+    # the fallback is overwritten before it reaches the search
+    (FLOW.replace("$RepoRoot = Resolve-RepoRoot", "$ScriptDir = 'C:/repo'\n$RepoRoot = Resolve-RepoRoot"),
+     "B4.no-marker-fallback"),
+    # another value is searched from, not the fallback
+    (FLOW.replace("-StartDir $ScriptDir", "-StartDir $HOME"), "B4.no-marker-fallback"),
+    # the call is in a function that is never called: not on the fallback's path
+    (FLOW.replace("$RepoRoot = Resolve-RepoRoot -StartDir $ScriptDir",
+                  "function Later { Resolve-RepoRoot -StartDir $ScriptDir }"), "B4.no-marker-fallback"),
+    # the searching function is called, but without the fallback value
+    (FLOW.replace("Resolve-RepoRoot -StartDir $ScriptDir", "Resolve-RepoRoot -StartDir '.'\n$x = $ScriptDir"),
+     "B4.no-marker-fallback"),
+])
+def test_fallback_not_searched_is_still_caught(script, rule):
+    assert b4(script) == [rule], b4(script)

@@ -1,0 +1,59 @@
+"""The X3 pre-filter for Python sources: skips tokenizing only files that cannot give a finding."""
+
+from __future__ import annotations
+
+import random
+import tokenize
+
+import pytest
+
+from observatory_invariants.checks import script_paths
+from observatory_invariants.checks.script_paths import could_hold_windows_path, python_paths, windows_paths
+from observatory_invariants.config import DEFAULT_OPTIONS
+
+OPTS = DEFAULT_OPTIONS["scripts"]
+
+
+def test_clean_file_is_not_tokenized(monkeypatch):
+    def boom(*_a, **_k):
+        raise AssertionError("tokenize was called")
+
+    monkeypatch.setattr(tokenize, "generate_tokens", boom)
+    assert python_paths("a.py", "import os\nURL = 'https://example.com/a:b'\nx = {'k': 1}\n", OPTS) == []
+
+
+@pytest.mark.parametrize("text", [
+    "x = (\n",                      # open bracket at the end: tokenize fails, compile too
+    "s = '''never closed\n",
+    "if x:\n        a = 1\n    b = 2\n",   # dedent to an unknown level
+])
+def test_broken_file_without_candidates_still_gets_the_note(text):
+    (f,) = python_paths("a.py", text, OPTS)
+    assert f.rule == "X3" and str(f.severity) == "note"
+
+
+@pytest.mark.parametrize("text", [
+    "p = 'C:\\\\temp'\n", "p = r'D:\\data'\n", "p = 'e:/x'\n", "p = '\\\\\\\\srv\\\\share'\n", "p = '%APPDATA%'\n",
+    "p = f'{x}C:\\\\y'\n", "p = ('C:/a'\n     'b')\n",
+])
+def test_files_with_a_finding_are_never_skipped(text):
+    assert could_hold_windows_path(text)
+    assert python_paths("a.py", text, OPTS)
+
+
+def test_prefilter_is_conservative_on_random_literals():
+    rng = random.Random(8)
+    alphabet = "aC:/\\%\"' xAPPDATA.-_@$:"
+    for _ in range(3000):
+        body = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+        for literal in (f"'{body}'", f'"{body}"', f"r'{body}'"):
+            text = f"x = {literal}\n"
+            if windows_paths(literal) or windows_paths(literal, escaped=True):
+                assert could_hold_windows_path(text), text
+
+
+def test_same_findings_with_and_without_the_prefilter(monkeypatch):
+    texts = ["a = 1\n", "p = 'C:\\\\x'\n", "x = (\n", "u = 'http://h/a'\n", "s = '%TEMP%\\\\x'\n", ""]
+    with_filter = [python_paths("a.py", t, OPTS) for t in texts]
+    monkeypatch.setattr(script_paths, "could_hold_windows_path", lambda text: True)
+    assert [python_paths("a.py", t, OPTS) for t in texts] == with_filter
