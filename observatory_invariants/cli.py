@@ -78,6 +78,7 @@ def _build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     drift.add_argument("document", nargs="?", metavar="FILE",
                        help="the invariant document (default: INVARIANTS.md or docs/INVARIANTS.md at the root)")
     drift.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
+    drift.add_argument("--config", metavar="FILE")
     drift.add_argument("--root", metavar="DIR")
 
     # Only the requested sub-command's module is imported: `--version` and `check` stay cheap.
@@ -216,11 +217,15 @@ def cmd_drift(args) -> int:
     from .reporters import render
 
     root = _discover_root(Path.cwd(), args.root)
-    config = load_config(root)
+    config = load_config(root, Path(args.config) if args.config else None)
     if args.document:
         path = Path(args.document)
     else:
-        found = [root / p for p in config.patterns("invariants-doc") if (root / p).is_file()]
+        from .workspace import compile_patterns
+        from .repo import Repository
+
+        spec = compile_patterns(tuple(config.patterns("invariants-doc")))
+        found = [root / p for p in Repository(root, exclude=config.exclude).files if spec.match_file(p)]
         if not found:
             raise UsageError(f"no invariant document found at {root} (looked for "
                              f"{', '.join(config.patterns('invariants-doc'))}); name it: drift FILE")

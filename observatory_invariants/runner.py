@@ -22,7 +22,7 @@ _USAGE_ERRORS = (ConfigError, GitError)
 
 # `# observatory: ignore[X3]`, `// observatory: ignore[X3, B3.latest-tag]`, `<!-- observatory: ignore[C5] -->`:
 # the marker must follow a comment leader on its line, so data that merely mentions it suppresses nothing.
-_SUPPRESSION = re.compile(r"(?:#|//|/\*|<!--|--|;|\bREM\b)[^\n]*?observatory:\s*ignore\[([^\]]*)\]")
+_SUPPRESSION = re.compile(r"(?:#|//|/\*|<!--|\bREM\b)[^\n]*?observatory:\s*ignore\[([^\]]*)\]")
 
 
 @dataclass

@@ -170,3 +170,17 @@ def test_ids_are_case_insensitive_and_explain_rejects_unknown_subrules():
     assert run_cli("check", str(SAMPLE), "--select", "c3").returncode == 1
     assert run_cli("explain", "b3").returncode == 0
     assert run_cli("explain", "B3.nope").returncode == 2
+
+
+@pytest.mark.parametrize("line, suppressed", [
+    ('p = "C:\\\\tools"  # observatory: ignore[X3]', True),
+    ('p = "C:\\\\tools"  # observatory: ignore[X3.drive-path]', True),
+    ('p = "C:\\\\tools"  # observatory: ignore[X3.unc-path]', False),   # another sub-rule
+    ('p = "C:\\\\tools"  # observatory: ignore[X]', False),             # a family is not an id
+    ('p = "C:\\\\tools"  # observatory: ignore[ALL]', False),
+    ('p = "C:\\\\tools"; q = "observatory: ignore[X3]"', False),      # data, not a comment
+])
+def test_suppression_needs_a_comment_naming_the_rule(tmp_path, line, suppressed):
+    write_tree(tmp_path, {".observatory-invariants.toml": "", "src/tool.py": line + "\n"})
+    findings = [f for f in check(tmp_path, select=["X3"]) if f.path == "src/tool.py"]
+    assert (findings == []) is suppressed
