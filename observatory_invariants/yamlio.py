@@ -26,6 +26,7 @@ counting (:func:`to_data`, capped at :data:`MAX_NODES`, merge keys included).
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -76,6 +77,7 @@ class Parsed:
 
     nodes: list = field(default_factory=list)
     problem: YamlProblem | None = None
+    merges: bool = True        # False when the text has no '<<' (no merge keys to apply)
     _data: Any = field(default=None, repr=False)
 
     @property
@@ -88,10 +90,15 @@ class Parsed:
         if self.problem is not None:
             raise YamlError.of(self.problem)
         if self._data is None:
+            gc_was_enabled = gc.isenabled()
+            gc.disable()  # as in compose: the conversion only allocates, the collector waits until it is done
             try:
-                self._data = to_data(self.nodes)
+                self._data = to_data(self.nodes, self.merges)
             except YamlError as exc:
                 self._data = exc
+            finally:
+                if gc_was_enabled:
+                    gc.enable()
         if isinstance(self._data, YamlError):
             raise self._data
         return self._data
@@ -164,11 +171,24 @@ def too_big_problem(estimate: int | None = None) -> YamlProblem:
 
 def compose(text: str) -> Parsed:
     """The node tree of every document in ``text``; never raises for bad YAML (see ``Parsed.problem``)."""
-    import yaml
-
     estimate = node_estimate(text)
     if estimate > MAX_COMPOSE_NODES:
         return Parsed(problem=too_big_problem(estimate))
+    # The composer allocates a few objects per node and frees none of them: the cyclic-GC passes it triggers
+    # would walk every node tree kept so far (ws.memo keeps them for the run), which costs more than composing.
+    # A tree holds no garbage cycles worth collecting mid-file, so the collector waits until the file is done.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _compose(text)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _compose(text: str) -> Parsed:
+    import yaml
+
     loader = loader_class()(text)
     nodes: list = []
     try:
@@ -182,7 +202,7 @@ def compose(text: str) -> Parsed:
         return Parsed(problem=_problem_from(exc, text))
     finally:
         loader.dispose()
-    return Parsed(nodes)
+    return Parsed(nodes, merges="<<" in text)
 
 
 def load(ws, path: str) -> Parsed:
@@ -248,10 +268,11 @@ def load_one(text: str):
     return docs[0] if docs else None
 
 
-def to_data(nodes: list) -> list:
+def to_data(nodes: list, merges: bool = True) -> list:
     """Plain data for composed documents, aliases expanded with a node cap and merge keys (``<<``) applied.
 
-    The node trees are not modified (the other rules of the run read the same nodes).
+    The node trees are not modified (the other rules of the run read the same nodes). ``merges=False``
+    (the text has no ``<<``) skips looking for merge keys.
     """
     import yaml
 
@@ -261,7 +282,7 @@ def to_data(nodes: list) -> list:
         for node in nodes:
             if node is None:
                 continue
-            state = _State(constructor)
+            state = _State(constructor, merges)
             docs.append(_convert(node, state, 0))
     except _TooBig:
         raise YamlError.of(too_big_problem()) from None
@@ -273,10 +294,11 @@ def to_data(nodes: list) -> list:
 
 
 class _State:
-    __slots__ = ("constructor", "count", "merged", "merge_count")
+    __slots__ = ("constructor", "count", "merged", "merge_count", "merges")
 
-    def __init__(self, constructor):
+    def __init__(self, constructor, merges: bool = True):
         self.constructor = constructor
+        self.merges = merges
         self.count = 0
         self.merged: dict[int, list] = {}
         self.merge_count = 0
@@ -293,7 +315,10 @@ def _pairs(node, state: _State, depth: int = 0) -> list:
     import yaml
     from yaml.constructor import ConstructorError
 
-    if not any(k.tag == MERGE_TAG for k, _ in node.value):
+    for key_node, _ in node.value:
+        if key_node.tag == MERGE_TAG:
+            break
+    else:
         return node.value
     cached = state.merged.get(id(node))
     if cached is not None:
@@ -353,7 +378,7 @@ def _convert(node, state: _State, depth: int):
         out = LineDict()
         out.line = line
         out.key_lines = {}
-        for key_node, value_node in _pairs(node, state):
+        for key_node, value_node in (_pairs(node, state) if state.merges else node.value):
             key = _convert(key_node, state, depth + 1)
             if isinstance(key, (dict, list)):
                 key = str(key)

@@ -12,7 +12,7 @@ from observatory_invariants import yamlio
 from observatory_invariants.config import Config
 from observatory_invariants.repo import Repository
 from observatory_invariants.workspace import Workspace
-from observatory_invariants.yamlio import YamlError, compose, load, load_all, node_estimate, scalars, to_data
+from observatory_invariants.yamlio import YamlError, compose, load, load_all, node_estimate, scalars
 
 
 def billion_laughs(levels: int = 9, width: int = 10) -> str:
