@@ -13,7 +13,6 @@ is the pure function that turns one compared pair into findings.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import PurePosixPath
 from typing import Any, Callable, Iterable
@@ -197,7 +196,9 @@ def _compare_revisions(ws, old_rev: _Revision, new_rev: _Revision, targets, old_
             found.append(finding(BAD_INPUT, path, f"the schema is not valid JSON ({problem}); fix it so C4 can "
                                  "compare it with " + old_label, 1, 1))
             continue
-        changed = old != new or json.dumps(old, sort_keys=True) != json.dumps(new, sort_keys=True)
+        from ..compat.versions import content_differs
+
+        changed = content_differs(old, new)   # a $version-only edit (even build metadata) is no content change
         found.extend(check_schema_pair(path, old, new, new_text=new_text,
                                        policy=policy_for(section, PurePosixPath(path).stem), old_label=old_label,
                                        old_registry=old_rev.lookup, new_registry=new_rev.lookup,
@@ -207,6 +208,8 @@ def _compare_revisions(ws, old_rev: _Revision, new_rev: _Revision, targets, old_
 
 def check_fixture_pairs(ws, targets: list[str] | None) -> list[Finding]:
     """The ``NAME-old.json`` / ``NAME-new.json`` example pairs: is each pair's bump big enough?"""
+    from ..compat.versions import content_differs
+
     section = ws.config.section("contracts")
     pairs: dict[str, dict[str, str]] = {}
     for path in ws.glob("compat-fixtures"):
@@ -241,6 +244,6 @@ def check_fixture_pairs(ws, targets: list[str] | None) -> list[Finding]:
             (_, old), (new_text, new) = docs["old"], docs["new"]
             found.extend(check_schema_pair(sides["new"], old, new, new_text=new_text,
                                            policy=policy_for(section, name), old_label=sides["old"],
-                                           content_changed=old != new, require_versions=False))
+                                           content_changed=content_differs(old, new), require_versions=False))
     # An example pair only needs its bump to be big enough: "no bump" is a finding for real schemas.
     return [f for f in found if f.rule != NO_BUMP]

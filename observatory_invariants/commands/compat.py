@@ -52,13 +52,14 @@ def _load(path: str):
 
 def _verdict(changes, policy: str, old, new):
     from ..compat import check_version_bump, is_compatible, required_bump
+    from ..compat.versions import content_differs
 
     needed = required_bump(changes)
     compatible = is_compatible(changes)
     versions = None
     if isinstance(old, dict) and isinstance(new, dict) and ("$version" in old or "$version" in new):
         versions = check_version_bump(old.get("$version"), new.get("$version"), changes,
-                                      content_changed=old != new, policy=policy)
+                                      content_changed=content_differs(old, new), policy=policy)
     return needed, compatible, versions
 
 
@@ -74,8 +75,11 @@ def main(args: argparse.Namespace) -> int:
     needed, compatible, versions = _verdict(changes, args.policy, old, new)
     failed = bool(versions) if versions is not None else not compatible
     if args.format == "json":
-        print(json.dumps({"changes": [c.to_dict() for c in changes], "required_bump": str(needed),
-                          "compatible": compatible}, indent=2))
+        report = {"changes": [c.to_dict() for c in changes], "required_bump": str(needed), "compatible": compatible}
+        if versions is not None:   # both files carry $version: is the bump big enough?
+            report["version"] = {"old": old.get("$version"), "new": new.get("$version"), "ok": not versions,
+                                 "problems": [{"code": p.code, "message": p.message} for p in versions]}
+        print(json.dumps(report, indent=2))
         return 1 if failed else 0
     out = sys.stdout
     if not changes:

@@ -8,6 +8,7 @@ Returns None when nothing turns up (or the libraries are missing).
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 _MISSING = object()
@@ -38,7 +39,9 @@ def find_counterexample(accepting: Any, rejecting: Any, *, max_examples: int = 3
     except ImportError:
         return None
     try:
-        strategy = from_schema(accepting)
+        # hypothesis-jsonschema rewrites the schema it is given in place (it "canonicalises" it, e.g. merging
+        # a draft-07 $ref's ignored siblings into it): give it a copy, and validate with the originals.
+        strategy = from_schema(copy.deepcopy(accepting))
         accepts = _validator(accepting)
         rejects = _validator(rejecting)
     except Exception:   # a schema hypothesis-jsonschema cannot generate from (recursive $ref, odd regex, ...)

@@ -72,8 +72,12 @@ def _has_bare(text: str, chars: str) -> bool:
     return False
 
 
+_ECMA_DOT = "[^\n\r\u2028\u2029]"
+
+
 def _ecma_to_greenery(pattern: str) -> str:
-    """Rewrite ECMA spellings greenery lacks: ``\\uXXXX`` escapes, ``-`` first or last in a class."""
+    """Rewrite ECMA spellings greenery lacks: ``\\uXXXX`` escapes, ``-`` first or last in a class, and
+    ``.``, which in ECMA-262 excludes the line terminators (greenery's ``.`` is any character)."""
     out, in_class, class_start, i = [], False, 0, 0
     while i < len(pattern):
         ch = pattern[i]
@@ -102,6 +106,8 @@ def _ecma_to_greenery(pattern: str) -> str:
             out.append(pattern[i:class_start])
             i = class_start
             continue
+        if ch == "." and not in_class:
+            ch = _ECMA_DOT   # ECMA-262 (no s flag): . is any character but a line terminator
         out.append(ch)
         i += 1
     return "".join(out)

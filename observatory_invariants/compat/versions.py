@@ -28,6 +28,16 @@ def parse_version(value: Any):
         return None
 
 
+def content_differs(old: Any, new: Any) -> bool:
+    """Whether two schema documents differ in anything but their ``$version`` (JSON equality: true is not 1)."""
+    import json
+
+    def strip(doc):
+        return {k: v for k, v in doc.items() if k != "$version"} if isinstance(doc, dict) else doc
+    a, b = strip(old), strip(new)
+    return a != b or json.dumps(a, sort_keys=True) != json.dumps(b, sort_keys=True)
+
+
 def actual_bump(old, new) -> Bump:
     """The bump from ``old`` to ``new`` (both ``semver.Version``, ``new`` > ``old``)."""
     if new.major != old.major:

@@ -25,7 +25,7 @@ _KNOWN_TYPES = frozenset(ALL_TYPES) | {"integer"}
 
 # Keywords that change which instances are valid; everything else is an annotation (cosmetic).
 _VALIDATION = frozenset({
-    "type", "nullable", "enum", "const",
+    "type", "enum", "const",
     "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
     "minLength", "maxLength", "pattern", "format",
     "items", "prefixItems", "additionalItems", "minItems", "maxItems", "uniqueItems",
@@ -45,6 +45,13 @@ MAX_DEPTH = 200
 
 class InvalidSchema(ValueError):
     """The input is JSON but not a usable JSON Schema (names where, says what is wrong)."""
+
+
+def _not_keyword(key: str, legacy: bool) -> bool:
+    """Validation keywords of one dialect that the other does not have (so they are mere annotations)."""
+    if legacy:
+        return key in ("dependentRequired", "dependentSchemas")
+    return key == "dependencies"
 
 
 def _esc(key: Any) -> str:
@@ -199,8 +206,7 @@ def _types(schema: dict, node: _Node) -> frozenset | None:
         if not isinstance(names, list) or not names or any(t not in _KNOWN_TYPES for t in names):
             raise InvalidSchema(f"{node.pointer}/type: {_quote(raw)} is not a JSON Schema type or list of types")
         types = frozenset(names)
-    if schema.get("nullable") is True and types is not None:  # OpenAPI-style nullable
-        types = types | {"null"}
+    # OpenAPI's ``nullable`` is not a JSON Schema keyword: validators ignore it, and so does the engine.
     return types
 
 
@@ -231,11 +237,30 @@ def _number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+_NUMERIC_KEYWORDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
+                     "minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties",
+                     "minContains", "maxContains")
+
+
+def _check_numbers(node: _Node) -> None:
+    """Numeric keywords must be finite numbers (and ``multipleOf`` > 0): else the input is not a schema."""
+    schema = node.schema
+    for key in _NUMERIC_KEYWORDS:
+        value = schema.get(key)
+        if value is None or not _number(value):
+            continue
+        if isinstance(value, float) and not math.isfinite(value):
+            raise InvalidSchema(f"{node.pointer}/{key}: {value!r} is not a finite number")
+        if key == "multipleOf" and value <= 0:
+            raise InvalidSchema(f"{node.pointer}/multipleOf: must be greater than 0, found {value!r}")
+
+
 def _lower(schema: dict, integer: bool):
     """The tightest lower bound as ``(value, exclusive)``, or None."""
     bounds = []
     if _number(schema.get("minimum")):
-        bounds.append((schema["minimum"], False))
+        # draft-04: a boolean exclusiveMinimum makes minimum itself exclusive
+        bounds.append((schema["minimum"], schema.get("exclusiveMinimum") is True))
     if _number(schema.get("exclusiveMinimum")):
         bounds.append((schema["exclusiveMinimum"], True))
     if not bounds:
@@ -249,7 +274,7 @@ def _lower(schema: dict, integer: bool):
 def _upper(schema: dict, integer: bool):
     bounds = []
     if _number(schema.get("maximum")):
-        bounds.append((schema["maximum"], False))
+        bounds.append((schema["maximum"], schema.get("exclusiveMaximum") is True))
     if _number(schema.get("exclusiveMaximum")):
         bounds.append((schema["exclusiveMaximum"], True))
     if not bounds:
@@ -267,8 +292,36 @@ def _bound_text(bound, upper: bool) -> str:
     return f"{'<' if upper else '>'}{'' if exclusive else '='} {value}"
 
 
-def _merge(a: dict, b: dict) -> dict | None:
-    """``a`` and ``b`` as one schema when that means exactly ``allOf: [a, b]``; None when it would not."""
+# Keywords that only mean something together inside one schema object: merging them across allOf
+# members (or a $ref and its siblings) would change what they accept.
+_LOCAL_GROUPS = (
+    frozenset({"prefixItems", "items", "additionalItems"}),
+    frozenset({"if", "then", "else"}),
+    frozenset({"contains", "minContains", "maxContains"}),
+)
+_UNEVALUATED = ("unevaluatedProperties", "unevaluatedItems")
+
+
+def _merge(a: dict, b: dict, parent: str | None = None) -> dict | None:
+    """``a`` and ``b`` as one schema when that means exactly ``allOf: [a, b]``; None when it would not.
+
+    ``parent`` names the side ("a" or "b") that is the enclosing schema object, whose
+    ``unevaluated*`` keywords see the other side's evaluations (so they may be merged with them).
+    """
+    va = {k for k in a if k in _VALIDATION}
+    vb = {k for k in b if k in _VALIDATION}
+    # additionalProperties only sees the properties / patternProperties of its own schema object.
+    if ("additionalProperties" in va and vb & {"properties", "patternProperties", "additionalProperties"}) or \
+            ("additionalProperties" in vb and va & {"properties", "patternProperties", "additionalProperties"}):
+        return None
+    for group in _LOCAL_GROUPS:
+        ga, gb = va & group, vb & group
+        if ga and gb and not (ga == gb and all(_json_equal(a[k], b[k]) for k in ga)):
+            return None
+    for key in _UNEVALUATED:
+        for side, this, other in (("a", va, vb), ("b", vb, va)):
+            if key in this and other and (parent != side or key in other):
+                return None
     merged = dict(a)
     for key, value in b.items():
         if key not in _VALIDATION:
@@ -286,10 +339,6 @@ def _merge(a: dict, b: dict) -> dict | None:
             merged[key] = list(dict.fromkeys([*merged[key], *value]))
         elif not _json_equal(merged[key], value):
             return None
-    # additionalProperties / patternProperties only see their own schema's properties: do not mix.
-    closers = ("additionalProperties", "patternProperties", "unevaluatedProperties")
-    if (any(k in a for k in closers) and "properties" in b) or (any(k in b for k in closers) and "properties" in a):
-        return None
     return merged
 
 
@@ -310,7 +359,36 @@ class _Differ:
         if isinstance(self.old.root, dict) and isinstance(self.new.root, dict):
             self._root_annotations(o, n)
         self.compare(o, n, "")
+        if isinstance(self.old.root, dict) and isinstance(self.new.root, dict):
+            self._definitions(o, n)
         return self.changes
+
+    def _definitions(self, o: _Node, n: _Node) -> None:
+        """Every ``$defs`` / ``definitions`` entry of the root, as a schema of its own.
+
+        Other files ``$ref`` them by ``$id`` (a file may be nothing but a library of definitions), so a
+        narrowed definition needs this file's MAJOR bump even when nothing in this file uses it. Pairs
+        already compared through a ``$ref`` are not compared again.
+        """
+        for key in ("$defs", "definitions"):
+            od, nd = o.schema.get(key), n.schema.get(key)
+            od = od if isinstance(od, dict) else {}
+            nd = nd if isinstance(nd, dict) else {}
+            for name in dict.fromkeys([*od, *nd]):
+                where = f"<{key}/{_esc(name)}>"
+                if name in od and name in nd:
+                    a, b = od[name], nd[name]
+                    if _same(a, b) or (id(a), id(b)) in self.done:
+                        continue
+                    self.compare(o.child(a, key, name), n.child(b, key, name), where)
+                elif name in od:
+                    self.emit("definition-removed", o.child(od[name], key, name), where,
+                              f"definition {key}/{name} was removed: $refs to it (from this or other schemas) "
+                              "no longer resolve", True, True)
+                else:
+                    self.emit("definition-added", n.child(nd[name], key, name), where,
+                              f"definition {key}/{name} was added (it constrains nothing until referenced)",
+                              False, False)
 
     def emit(self, kind: str, node: _Node, instance_path: str, message: str, narrows: bool, widens: bool,
              undecidable: bool = False) -> None:
@@ -362,7 +440,8 @@ class _Differ:
             target_node = _Node(target, node.side, resolved.resolver, loc, ptr, from_ref=True)
             siblings = {k: v for k, v in schema.items() if k in _VALIDATION and k != ref_key}
             if siblings and not node.side.legacy:   # 2020-12: $ref applies alongside its siblings
-                merged = _merge(target, siblings) if isinstance(target, dict) and ref.startswith("#") else None
+                merged = (_merge(target, siblings, parent="b") if isinstance(target, dict) and ref.startswith("#")
+                          else None)
                 if merged is None:
                     merged = {"allOf": [{ref_key: ref}, siblings]}
                     self.keep.append(merged)
@@ -430,6 +509,8 @@ class _Differ:
             if not isinstance(node.schema, dict):
                 raise InvalidSchema(f"{node.pointer or '/'}: expected a schema (an object or a boolean), "
                                     f"found {_quote(node.schema)}")
+        _check_numbers(o)
+        _check_numbers(n)
         self._annotations(o, n, ip)
         if self._disjunctions(o, n, ip):
             return
@@ -460,7 +541,7 @@ class _Differ:
 
     def _annotations(self, o: _Node, n: _Node, ip: str) -> None:
         changed = [k for k in dict.fromkeys([*o.schema, *n.schema])
-                   if k not in _VALIDATION and k not in _SKIPPED and k != "$schema"
+                   if (k not in _VALIDATION or _not_keyword(k, o.side.legacy)) and k not in _SKIPPED and k != "$schema"
                    and not _json_equal(o.schema.get(k), n.schema.get(k))]
         if changed:
             self.emit("cosmetic", n, ip, f"annotation{'s' if len(changed) > 1 else ''} "
@@ -480,6 +561,8 @@ class _Differ:
             self._compare_resolved(o.with_schema(core_o), n.with_schema(core_n), ip)
             obs = [o.child(b, ok, i) for i, b in enumerate(o.schema[ok])]
             nbs = [n.child(b, nk, i) for i, b in enumerate(n.schema[nk])]
+            if "type" not in core_o and "type" not in core_n:
+                self._union_type(o, n, obs, nbs, ip)
             self._match_branches(obs, nbs, ok, nk, o, n, ip)
             return True
         obs, nbs = self._branches(o, ok), self._branches(n, nk)
@@ -487,15 +570,45 @@ class _Differ:
             self.emit("combinator-changed", n, ip, f"{ok or 'a plain schema'} became {nk or 'a plain schema'} "
                       f"{_where(ip)} in a form the engine cannot compare exactly", True, True, True)
             return True
-        if ok and nk:
-            disjoint = all(self._disjoint(a, b) for i, a in enumerate(nbs) for b in nbs[i + 1:])
+        if (ok == "oneOf") != (nk == "oneOf"):
+            # oneOf rejects values that match several branches; anyOf, a type array or a plain schema does not.
+            widened = ok == "oneOf"
+            branches = obs if widened else nbs
+            disjoint = all(self._disjoint(a, b) for i, a in enumerate(branches) for b in branches[i + 1:])
             if not disjoint:
-                widened = ok == "oneOf"
-                self.emit("combinator-changed", n, ip, f"{ok} became {nk} {_where(ip)}; the branches may overlap, so "
-                          f"values matching several branches are now {'accepted' if widened else 'rejected'}",
+                self.emit("combinator-changed", n, ip, f"{ok or 'a plain schema'} became {nk or 'a plain schema'} "
+                          f"{_where(ip)}; the {'old' if widened else 'new'} oneOf branches may overlap, so values "
+                          f"matching several branches are now {'accepted' if widened else 'rejected'}",
                           not widened, widened)
+        self._union_type(o, n, obs, nbs, ip)
         self._match_branches(obs, nbs, ok or "anyOf", nk or "anyOf", o, n, ip)
         return True
+
+    def _union_type(self, o: _Node, n: _Node, obs: list[_Node], nbs: list[_Node], ip: str) -> None:
+        """The types all branches together allow: anyOf of types is a type array (the seed: any type change)."""
+        ot, nt = self._branch_types(obs), self._branch_types(nbs)
+        if ot != nt:
+            self._type(o, n, ot, nt, ip)
+
+    def _branch_types(self, branches: list[_Node]) -> frozenset | None:
+        result: set[str] = set()
+        for branch in branches:
+            resolved = self.deref(branch)
+            if isinstance(resolved, _Unresolved):
+                return None
+            schema = resolved.schema
+            if schema is False:
+                continue
+            if not isinstance(schema, dict):
+                return None
+            try:
+                types = _types(schema, resolved)
+            except InvalidSchema:
+                return None
+            if types is None:
+                return None
+            result |= types
+        return frozenset(result)
 
     def _branches(self, node: _Node, keyword: str | None) -> list[_Node] | None:
         schema = node.schema
@@ -519,7 +632,7 @@ class _Differ:
             resolved = self.deref(child)
             if isinstance(resolved, _Unresolved) or not isinstance(resolved.schema, dict):
                 return None
-            merged = _merge(core, resolved.schema)
+            merged = _merge(core, resolved.schema, parent="a")
             if merged is None:
                 return None
             self.keep.append(merged)
@@ -607,7 +720,23 @@ class _Differ:
                 used_n.add(j)
                 pairs.append((i, j))
         for i, j in sorted(pairs):
-            self.compare(obs[i], nbs[j], ip)
+            if ok != "oneOf" and nk != "oneOf":
+                self.compare(obs[i], nbs[j], ip)
+                continue
+            narrows, widens, _, found = self.probe(obs[i], nbs[j], ip)
+            self.changes.extend(found)
+            # oneOf rejects values matching two branches: a branch that grows may now overlap another
+            # (old values rejected), one that shrinks may stop overlapping (values rejected before accepted).
+            if widens and nk == "oneOf" and not all(self._disjoint(nbs[j], other)
+                                                    for k, other in enumerate(nbs) if k != j):
+                self.emit("oneof-overlap", nbs[j], ip, f"oneOf branch {nbs[j].pointer or '/'} accepts more "
+                          f"{_where(ip)} and may now overlap another branch: values matching both are rejected",
+                          True, False)
+            if narrows and ok == "oneOf" and not all(self._disjoint(obs[i], other)
+                                                     for k, other in enumerate(obs) if k != i):
+                self.emit("oneof-overlap", nbs[j], ip, f"oneOf branch {nbs[j].pointer or '/'} accepts less "
+                          f"{_where(ip)} and may no longer overlap another branch: values that matched both are "
+                          "now accepted", False, True)
         for i, branch in enumerate(obs):
             if i in used_o:
                 continue
@@ -629,7 +758,8 @@ class _Differ:
         for node, members in ((o, oa), (n, na)):
             if members is not None and not isinstance(members, list):
                 raise InvalidSchema(f"{node.pointer}/allOf: expected an array of schemas")
-        if isinstance(oa, list) and isinstance(na, list) and len(oa) == len(na):
+        uneval = any(k in o.schema or k in n.schema for k in _UNEVALUATED)
+        if isinstance(oa, list) and isinstance(na, list) and len(oa) == len(na) and not uneval:
             # Same shape: compare member by member (keeps pointers precise).
             for i, (a, b) in enumerate(zip(oa, na)):
                 self.compare(o.child(a, "allOf", i), n.child(b, "allOf", i), ip)
@@ -667,11 +797,13 @@ class _Differ:
             resolved = self.deref(child)
             if isinstance(resolved, _Unresolved) or not isinstance(resolved.schema, dict):
                 return None
+            if any(k in resolved.schema for k in _UNEVALUATED):
+                return None   # a member's unevaluated* sees only that member's evaluations
             if "allOf" in resolved.schema:
                 resolved = self._flatten(resolved)
                 if resolved is None:
                     return None
-            merged = _merge(merged, resolved.schema)
+            merged = _merge(merged, resolved.schema, parent="a")
             if merged is None:
                 return None
         self.keep.append(merged)
@@ -696,14 +828,17 @@ class _Differ:
         oi, ni = o.schema.get("if"), n.schema.get("if")
         if oi is None and ni is None:
             return
-        if oi is not None and ni is not None and _json_equal(oi, ni):
+        same_if = False
+        if oi is not None and ni is not None:
+            # Compared as schemas (its $refs followed), not as JSON: the same text may point elsewhere now.
+            narrows, widens, undecidable, _ = self.probe(o.child(oi, "if"), n.child(ni, "if"), ip)
+            same_if = not (narrows or widens or undecidable)
+        if same_if:
             for key in ("then", "else"):
                 self.compare(o.child(o.schema.get(key, True), key), n.child(n.schema.get(key, True), key), ip)
             return
-        if not (_json_equal(oi, ni) and _json_equal(o.schema.get("then"), n.schema.get("then"))
-                and _json_equal(o.schema.get("else"), n.schema.get("else"))):
-            self.emit("conditional-changed", n, ip, f"the if/then/else condition changed {_where(ip)}; the engine "
-                      "does not decide conditionals (treated as breaking both ways)", True, True, True)
+        self.emit("conditional-changed", n, ip, f"the if/then/else condition changed {_where(ip)}; the engine "
+                  "does not decide conditionals (treated as breaking both ways)", True, True, True)
 
     # -- type, enum, const ------------------------------------------------------------------------------
     def _type(self, o: _Node, n: _Node, ot, nt, ip: str) -> None:
@@ -878,7 +1013,12 @@ class _Differ:
                 self.emit("contains-removed", o, ip, f"arrays {_where(ip)} no longer need a matching item", False, True)
             else:
                 self.compare(o.child(oc, "contains"), n.child(nc, "contains"), f"{ip}/*")
-                self._count_bounds(o, n, ip, (("minContains", False), ("maxContains", True)))
+                # minContains defaults to 1 (contains alone needs one matching item)
+                om, nm = o.schema.get("minContains", 1), n.schema.get("minContains", 1)
+                if om != nm:
+                    self._count_bounds(o.with_schema({"minContains": om}), n.with_schema({"minContains": nm}), ip,
+                                       (("minContains", False),))
+                self._count_bounds(o, n, ip, (("maxContains", True),))
         self._unevaluated(o, n, ip, "unevaluatedItems")
 
     def _unevaluated(self, o: _Node, n: _Node, ip: str, key: str) -> None:
@@ -913,22 +1053,48 @@ class _Differ:
             raise InvalidSchema(f"{node.pointer}/required: expected an array of property names")
         return value
 
-    def _fallback(self, node: _Node, name: str) -> _Node:
-        """The schema that governs property ``name`` on a side that does not list it in ``properties``."""
+    def _matching_patterns(self, node: _Node, name: str) -> list[tuple[str, Any]]:
         matching = []
         for pattern, sub in self._mapping(node, "patternProperties").items():
             try:
                 if re.search(pattern, name):
-                    matching.append(node.child(sub, "patternProperties", pattern))
+                    matching.append((pattern, sub))
             except re.error:
                 continue
-        if len(matching) == 1:
-            return matching[0]
+        return matching
+
+    @staticmethod
+    def _rest(node: _Node) -> _Node:
+        """The schema for properties no ``properties`` / ``patternProperties`` entry names.
+
+        ``additionalProperties``; without it, ``unevaluatedProperties`` (it then sees the same
+        properties as unevaluated, give or take in-place applicators); else anything goes.
+        """
+        for key in ("additionalProperties", "unevaluatedProperties"):
+            if key in node.schema:
+                return node.child(node.schema[key], key)
+        return node.child(True, "additionalProperties")
+
+    def _combine(self, node: _Node, first: _Node | None, matching: list[tuple[str, Any]]) -> _Node:
+        if not matching:
+            return first
+        if first is None and len(matching) == 1:
+            return node.child(matching[0][1], "patternProperties", matching[0][0])
+        members = ([first.schema] if first is not None else []) + [sub for _, sub in matching]
+        combined = {"allOf": members}
+        self.keep.append(combined)
+        return (first or node).with_schema(combined)
+
+    def _fallback(self, node: _Node, name: str) -> _Node:
+        """The schema that governs property ``name`` on a side that does not list it in ``properties``."""
+        matching = self._matching_patterns(node, name)
         if matching:
-            combined = {"allOf": [m.schema for m in matching]}
-            self.keep.append(combined)
-            return node.with_schema(combined)
-        return node.child(node.schema.get("additionalProperties", True), "additionalProperties")
+            return self._combine(node, None, matching)
+        return self._rest(node)
+
+    def _listed(self, node: _Node, props: dict, name: str) -> _Node:
+        """A listed property's schema together with the patternProperties that also match its name."""
+        return self._combine(node, node.child(props[name], "properties", name), self._matching_patterns(node, name))
 
     def _objects(self, o: _Node, n: _Node, ip: str) -> None:
         oprops, nprops = self._mapping(o, "properties"), self._mapping(n, "properties")
@@ -942,14 +1108,21 @@ class _Differ:
                     renamed[old_name] = new_name
                     break
         for name in oprops:
-            if name in nprops and not _same(oprops[name], nprops[name]):
-                self.compare(o.child(oprops[name], "properties", name), n.child(nprops[name], "properties", name),
-                             f"{ip}/{_esc(name)}")
+            if name not in nprops:
+                continue
+            om, nm = self._matching_patterns(o, name), self._matching_patterns(n, name)
+            if len(om) == len(nm) and all(p == q and _same(a, b) for (p, a), (q, b) in zip(om, nm)):
+                if not _same(oprops[name], nprops[name]):
+                    self.compare(o.child(oprops[name], "properties", name), n.child(nprops[name], "properties", name),
+                                 f"{ip}/{_esc(name)}")
+            else:   # a patternProperties entry now (or no longer) also applies to this listed property
+                self.compare(self._listed(o, oprops, name), self._listed(n, nprops, name), f"{ip}/{_esc(name)}")
         for name in removed:
             if name in renamed:
                 continue
             old_node = o.child(oprops[name], "properties", name)
-            narrows, widens, undecidable, _ = self.probe(old_node, self._fallback(n, name), f"{ip}/{_esc(name)}")
+            narrows, widens, undecidable, _ = self.probe(self._listed(o, oprops, name), self._fallback(n, name),
+                                                         f"{ip}/{_esc(name)}")
             widens = widens or (name in oreq and name not in nreq)
             note = ("; old instances that carry it are now rejected" if narrows
                     else "; producers stop sending it and consumers that need it break")
@@ -960,7 +1133,8 @@ class _Differ:
             if name in renamed.values():
                 continue
             new_node = n.child(nprops[name], "properties", name)
-            narrows, widens, undecidable, _ = self.probe(self._fallback(o, name), new_node, f"{ip}/{_esc(name)}")
+            narrows, widens, undecidable, _ = self.probe(self._fallback(o, name), self._listed(n, nprops, name),
+                                                         f"{ip}/{_esc(name)}")
             if name in nreq and name not in oreq:
                 self.emit("added-required", new_node, f"{ip}/{_esc(name)}",
                           f"new required property {name!r} {_where(ip)}: old instances without it are rejected",
@@ -971,9 +1145,9 @@ class _Differ:
                 self.emit("added-property", new_node, f"{ip}/{_esc(name)}",
                           f"optional property {name!r} was added {_where(ip)}{note}", narrows, widens, undecidable)
         for old_name, new_name in renamed.items():
-            n1, w1, u1, _ = self.probe(o.child(oprops[old_name], "properties", old_name), self._fallback(n, old_name),
+            n1, w1, u1, _ = self.probe(self._listed(o, oprops, old_name), self._fallback(n, old_name),
                                        f"{ip}/{_esc(old_name)}")
-            n2, w2, u2, _ = self.probe(self._fallback(o, new_name), n.child(nprops[new_name], "properties", new_name),
+            n2, w2, u2, _ = self.probe(self._fallback(o, new_name), self._listed(n, nprops, new_name),
                                        f"{ip}/{_esc(new_name)}")
             newly_required = new_name in nreq and new_name not in oreq
             self.emit("renamed-property", n.child(nprops[new_name], "properties", new_name), f"{ip}/{_esc(new_name)}",
@@ -1028,22 +1202,22 @@ class _Differ:
                              n.child(npp[pattern], "patternProperties", pattern), f"{ip}/*")
             elif pattern in opp:
                 node = o.child(opp[pattern], "patternProperties", pattern)
-                narrows, widens, undecidable, _ = self.probe(
-                    node, n.child(n.schema.get("additionalProperties", True), "additionalProperties"), f"{ip}/*")
+                narrows, widens, undecidable, _ = self.probe(node, self._rest(n), f"{ip}/*")
                 self.emit("pattern-property-removed", node, ip, f"patternProperties {pattern!r} was removed "
                           f"{_where(ip)}; matching properties fall back to additionalProperties", narrows, widens,
                           undecidable)
             else:
                 node = n.child(npp[pattern], "patternProperties", pattern)
-                narrows, widens, undecidable, _ = self.probe(
-                    o.child(o.schema.get("additionalProperties", True), "additionalProperties"), node, f"{ip}/*")
+                narrows, widens, undecidable, _ = self.probe(self._rest(o), node, f"{ip}/*")
                 self.emit("pattern-property-added", node, ip, f"patternProperties {pattern!r} was added "
                           f"{_where(ip)}", narrows, widens, undecidable)
 
     @staticmethod
     def _dependency_maps(node: _Node) -> tuple[dict, dict]:
         required, schemas = {}, {}
-        for key in ("dependencies", "dependentRequired", "dependentSchemas"):
+        # ``dependencies`` is a keyword up to draft-07 only; its 2019-09+ successors do not exist before.
+        keys = ("dependencies",) if node.side.legacy else ("dependentRequired", "dependentSchemas")
+        for key in keys:
             value = node.schema.get(key)
             if not isinstance(value, dict):
                 continue

@@ -128,7 +128,9 @@ def test_cross_file_ref_change_is_seen_through_the_referencing_schema(tmp_path):
     tightened["$version"] = "1.0.1"
     _commit(root, {"contracts/schemas/common.json": tightened, PATH: {**job, "$version": "1.0.1"}})
     findings = check(root, select=["C4"], base="HEAD~1")
-    assert {(f.rule, f.path) for f in findings} == {("C4.bump-too-small", PATH)}
+    # seen through job.json, and charged to common.json itself (its $defs are walked as schemas)
+    assert {(f.rule, f.path) for f in findings} == {("C4.bump-too-small", PATH),
+                                                   ("C4.bump-too-small", "contracts/schemas/common.json")}
 
 
 def test_example_pairs_without_git(tmp_path):
@@ -159,8 +161,11 @@ def _run_compat(tmp_path, capsys, old, new, *extra):
 def test_compat_json_output_shape(tmp_path, capsys):
     code, out = _run_compat(tmp_path, capsys, SCHEMA, _narrowed("1.1.0"), "--format", "json")
     data = json.loads(out.out)
-    assert set(data) == {"changes", "required_bump", "compatible"}
+    assert set(data) == {"changes", "required_bump", "compatible", "version"}
     assert data["required_bump"] == "major" and data["compatible"] is False
+    # the version problem travels in the JSON too (both files carry $version)
+    assert data["version"]["ok"] is False and data["version"]["new"] == "1.1.0"
+    assert [p["code"] for p in data["version"]["problems"]] == ["bump-too-small"]
     assert data["changes"] == [{"pointer": "/properties/producer/properties/stage", "kind": "enum-narrowed",
                                 "bump": "major", "message": 'enum at /producer/stage no longer allows "deploy"'}]
     assert code == 1
