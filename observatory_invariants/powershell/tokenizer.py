@@ -17,6 +17,8 @@ normalised text (``\\n`` line breaks, no BOM) that :func:`normalise` returns.
 
 from __future__ import annotations
 
+from ..textnorm import normalise  # noqa: F401  (re-exported)
+
 import re
 
 # Token kinds.
@@ -107,13 +109,6 @@ class Token:
 _new_token = object.__new__
 
 
-def normalise(text: str) -> str:
-    """The text the offsets refer to: BOM dropped, CRLF and lone CR turned into LF."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text
 
 
 def tokenize(text: str) -> list[Token]:

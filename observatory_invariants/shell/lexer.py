@@ -10,6 +10,8 @@ substitutions run to the end of the input.
 
 from __future__ import annotations
 
+from ..textnorm import normalise  # noqa: F401  (re-exported)
+
 from dataclasses import dataclass, field
 
 WORD = "word"
@@ -41,12 +43,6 @@ class ShToken:
     unquoted: str = ""          # the word's characters outside any quotes (for brace expansion, '==')
 
 
-def normalise(text: str) -> str:
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text
 
 
 def lex(text: str) -> list[ShToken]:
