@@ -17,9 +17,9 @@ normalised text (``\\n`` line breaks, no BOM) that :func:`normalise` returns.
 
 from __future__ import annotations
 
-from ..textnorm import normalise  # noqa: F401  (re-exported)
-
 import re
+
+from ..textnorm import normalise  # noqa: F401  (re-exported)
 
 # Token kinds.
 NEWLINE = "newline"        # a line break that ends a statement (continuations are dropped)
