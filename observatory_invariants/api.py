@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from . import registry
 from .config import ConfigError, load_config
 from .findings import Finding
 from .repo import INDEX, WORKTREE, Repository, find_root, validate_ref
-from .runner import RunResult, run
+from .runner import RunResult, run, select_rules
 from .workspace import Workspace
 
 
@@ -54,8 +53,7 @@ def run_workspace(ws: Workspace, *, select: Sequence[str] | None = None, ignore:
     not-yet-implemented rules, or nothing at all): that is never reported as a pass.
     """
     effective_select, effective_ignore = effective_selection(ws.config, select, ignore)
-    chosen = [r for r in registry.RULES if any(registry.is_enabled(i, effective_select, effective_ignore)
-                                               for i in (r.id, *(s.id for s in r.subrules)))]
+    chosen = select_rules(effective_select, effective_ignore)
     if not any(r.implemented for r in chosen):
         names = ", ".join(f"{r.id} ({r.status})" for r in chosen) or "none"
         raise ConfigError(f"nothing to check: the selection enables no implemented rule (selected: {names})")

@@ -120,7 +120,7 @@ def _relative_paths(root: Path, paths: Sequence[str], all_files: list[str]) -> l
     for raw in paths:
         given = Path(raw)
         full = given.resolve() if given.is_dir() and not given.is_symlink() else \
-            Path(os.path.realpath(given.parent if str(given.parent) else ".")) / given.name
+            Path(os.path.realpath(given.parent)) / given.name
         try:
             rel = full.relative_to(root)
         except ValueError:
@@ -163,7 +163,7 @@ def cmd_check(args) -> int:
         raise UsageError("--base and --staged cannot be combined")
     # Root discovery starts where the first PATH is (a file's folder), else in the current folder.
     start = Path(args.paths[0]) if args.paths else Path.cwd()
-    start = start if start.is_dir() else (start.parent if str(start.parent) else Path.cwd())
+    start = start if start.is_dir() else start.parent
     root = _discover_root(start, args.root)
     ws = open_workspace(root, base=args.base, staged=args.staged, config_file=args.config)
     if args.base:

@@ -140,8 +140,9 @@ def _validation_error_text(error, dedicated: bool) -> str:
         hint = (" (this file is the tool's table itself: write its keys without a [tool.…] header)"
                 if dedicated and extra == ["tool"] else "")
         return f"unknown key {names} in {where} (known keys: {known}){hint}"
-    if error.validator in ("oneOf", "anyOf") and error.schema.get("$ref", "").endswith("globs") or \
-            error.validator == "oneOf" and any("minItems" in b for b in error.schema.get("oneOf", [])):
+    from .contracts_data import load_contract
+
+    if error.schema == load_contract("config")["$defs"]["globs"]:
         return f"{where}: {error.instance!r} must be a glob string or a list of glob strings"
     if error.validator in ("oneOf", "anyOf") and error.context:
         from jsonschema.exceptions import best_match

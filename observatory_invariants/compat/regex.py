@@ -30,9 +30,10 @@ class Undecidable(Exception):
     """The pattern is outside the regular subset greenery handles, or too large."""
 
 
-def _split_top_level(pattern: str) -> list[str]:
-    """Split on ``|`` outside groups and character classes."""
-    parts, depth, in_class, start, i = [], 0, False, 0, 0
+def _bare_chars(pattern: str):
+    """``(index, char)`` for every character that is neither escaped nor inside a character class
+    (the ``[`` opening a class is not yielded either)."""
+    in_class, i = False, 0
     while i < len(pattern):
         ch = pattern[i]
         if ch == "\\":
@@ -42,34 +43,29 @@ def _split_top_level(pattern: str) -> list[str]:
             in_class = ch != "]"
         elif ch == "[":
             in_class = True
-        elif ch == "(":
+        else:
+            yield i, ch
+        i += 1
+
+
+def _split_top_level(pattern: str) -> list[str]:
+    """Split on ``|`` outside groups and character classes."""
+    parts, depth, start = [], 0, 0
+    for i, ch in _bare_chars(pattern):
+        if ch == "(":
             depth += 1
         elif ch == ")":
             depth -= 1
         elif ch == "|" and depth == 0:
             parts.append(pattern[start:i])
             start = i + 1
-        i += 1
     parts.append(pattern[start:])
     return parts
 
 
 def _has_bare(text: str, chars: str) -> bool:
     """Whether ``text`` holds one of ``chars`` unescaped and outside a character class."""
-    in_class, i = False, 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-        elif ch in chars:
-            return True
-        i += 1
-    return False
+    return any(ch in chars for _, ch in _bare_chars(text))
 
 
 _ECMA_DOT = "[^\n\r\u2028\u2029]"
