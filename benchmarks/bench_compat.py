@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from observatory_invariants.compat import diff_schemas, required_bump  # noqa: E402
+from observatory_invariants.engines.compat import diff_schemas, required_bump  # noqa: E402
 
 LEAVES = [
     {"type": "string", "maxLength": 64},

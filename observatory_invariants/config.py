@@ -13,12 +13,11 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from .layout import DEFAULT_PATHS
+from .errors import ConfigError
+from .layout import CONFIG_FILE, DEFAULT_PATHS, DEFAULT_ROOT_MARKERS, PYPROJECT
+from .patterns import compile_patterns
 
-CONFIG_FILE = ".observatory-invariants.toml"
-PYPROJECT = "pyproject.toml"
 TOOL_KEY = "observatory-invariants"
-DEFAULT_ROOT_MARKERS = (".git", CONFIG_FILE, PYPROJECT)
 DEFAULT_DOCS_URL = "https://github.com/observatory-invariants/observatory-invariants/blob/main/docs/rules/{rule}.md"
 
 # Options of each rule family, with their defaults. The config schema lists the
@@ -65,10 +64,6 @@ DEFAULT_OPTIONS: dict[str, dict[str, Any]] = {
         "scan-shebangs": True,
     },
 }
-
-
-class ConfigError(Exception):
-    """The configuration (or a command-line option) is unusable; exit code 2."""
 
 
 def _load_toml(path: Path) -> dict:
@@ -168,8 +163,6 @@ def validate_raw(raw: dict, source: str, dedicated: bool = False) -> None:
 
 def _check_values(raw: dict, source: str) -> None:
     import jsonschema
-
-    from .workspace import compile_patterns
 
     globs = [("exclude", g) for g in raw.get("exclude", ())]
     globs += [("per-path-ignores", g) for g in raw.get("per-path-ignores", {})]

@@ -7,6 +7,11 @@ inside one folder, ``**`` crosses folders).
 
 from __future__ import annotations
 
+CONFIG_FILE = ".observatory-invariants.toml"
+PYPROJECT = "pyproject.toml"
+# Files or folders whose presence marks the repository root (the config's root-markers replaces them).
+DEFAULT_ROOT_MARKERS = (".git", CONFIG_FILE, PYPROJECT)
+
 DEFAULT_PATHS: dict[str, tuple[str, ...]] = {
     "schemas": ("contracts/schemas/*.json",),
     "versions-doc": ("contracts/VERSIONS.md",),

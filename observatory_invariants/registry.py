@@ -62,11 +62,11 @@ def _r(id, title, category, reads=(), check=None, enforcement=AUTOMATED, subrule
                 check=check, subrules=tuple(subrules), seed_check=seed_check, shebang_scripts=shebang_scripts)
 
 
-_CONTRACT_INSTANCES = "observatory_invariants.checks.contract_instances:run"
-_SCHEMA_SANITY = "observatory_invariants.checks.schema_sanity:run"
-_VERSIONS_DOC = "observatory_invariants.checks.versions_doc:run"
-_DOCKER_BUILDS = "observatory_invariants.checks.docker_builds:run"
-_SCRIPT_LINT = "observatory_invariants.checks.script_lint:run"
+_CONTRACT_INSTANCES = "observatory_invariants.rules.contracts.c1_c2_instances:run"
+_SCHEMA_SANITY = "observatory_invariants.rules.contracts.c3_schema_sanity:run"
+_VERSIONS_DOC = "observatory_invariants.rules.contracts.c5_versions_doc:run"
+_DOCKER_BUILDS = "observatory_invariants.rules.docker.inputs:run"
+_SCRIPT_LINT = "observatory_invariants.rules.scripts.lint:run"
 _CONTRACT_FILES = ("schemas", "golden-fixtures", "negative-fixtures")
 
 RULES: tuple[Rule, ...] = (
@@ -78,7 +78,7 @@ RULES: tuple[Rule, ...] = (
     _r("C3", "Schemas are valid and carry a SemVer $version and a unique $id", "contracts", ("schemas",),
        _SCHEMA_SANITY, seed_check="test-contracts-sanity.py"),
     _r("C4", "Breaking schema changes require a MAJOR version bump", "contracts", ("schemas", "compat-fixtures"),
-       "observatory_invariants.checks.schema_compat:run",
+       "observatory_invariants.rules.contracts.c4_compat:run",
        subrules=(SubRule("C4.bump-too-small", "The $version bump is smaller than the changes need"),
                  SubRule("C4.version-decreased", "The $version went down"),
                  SubRule("C4.no-bump", "The schema changed but its $version did not"),

@@ -13,20 +13,11 @@ import subprocess
 from functools import cached_property
 from pathlib import Path
 
-from .config import ConfigError, DEFAULT_ROOT_MARKERS
+from .errors import ConfigError, GitError, UnreadableFile
+from .layout import DEFAULT_ROOT_MARKERS
+from .patterns import compile_patterns
+from .textio import decode_text
 
-
-class GitError(Exception):
-    """git could not answer (no repository, unknown ref, ...)."""
-
-
-class UnreadableFile(Exception):
-    """A file that exists but cannot be used as text: binary, not UTF-8, too large, a directory."""
-
-    def __init__(self, path: str, reason: str):
-        super().__init__(f"{path}: {reason}")
-        self.path = path
-        self.reason = reason
 
 
 # No option look-alikes, ranges, whitespace or control characters; git itself judges the rest
@@ -313,19 +304,6 @@ class Repository:
         return cached
 
 
-def decode_text(path: str, data: bytes) -> str:
-    """UTF-8 text from bytes, or UnreadableFile naming what is wrong."""
-    if b"\0" in data[:8192]:
-        raise UnreadableFile(path, "is a binary file (contains NUL bytes), not text")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UnreadableFile(path, f"is not valid UTF-8 (byte {exc.start}: {data[exc.start:exc.start + 1]!r}); "
-                                   "save it as UTF-8") from None
-    return text[1:] if text.startswith("\ufeff") else text
-
 
 def _spec(patterns):
-    from .workspace import compile_patterns
-
     return compile_patterns(tuple(patterns))

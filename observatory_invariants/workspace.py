@@ -7,21 +7,10 @@ and passes parsed data to the pure functions of its module.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from .config import Config
+from .patterns import compile_patterns, path_matches  # noqa: F401  (path_matches re-exported)
 from .repo import Repository
-
-
-@lru_cache(maxsize=256)
-def compile_patterns(patterns: tuple[str, ...]):
-    import pathspec
-
-    return pathspec.PathSpec.from_lines("gitignore", patterns)
-
-
-def path_matches(patterns: tuple[str, ...], path: str) -> bool:
-    return bool(patterns) and compile_patterns(tuple(patterns)).match_file(path)
 
 
 @dataclass

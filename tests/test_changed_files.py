@@ -73,7 +73,7 @@ def test_symlink_paths_are_not_followed_out_or_looped(repo):
 
 
 def test_library_raises_when_a_check_crashes(repo, monkeypatch):
-    from observatory_invariants.checks import contract_instances
+    from observatory_invariants.rules.contracts import c1_c2_instances as contract_instances
 
     monkeypatch.setattr(contract_instances, "check_instances", lambda *a, **k: 1 / 0)
     with pytest.raises(InternalCheckError, match="ZeroDivisionError"):

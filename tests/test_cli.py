@@ -155,7 +155,7 @@ def test_no_command_is_a_usage_error():
 
 def test_a_crashing_check_is_an_internal_error_that_keeps_other_findings(tmp_path, monkeypatch, capsys):
     from observatory_invariants import cli
-    from observatory_invariants.checks import versions_doc
+    from observatory_invariants.rules.contracts import c5_versions_doc as versions_doc
 
     write_tree(tmp_path, {"contracts/schemas/job.json": schema("job", version="x"), ".observatory-invariants.toml": ""})
     monkeypatch.setattr(versions_doc, "run", lambda ws, targets: 1 / 0)

@@ -14,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..compat.model import POLICIES
+from ..engines.compat.model import POLICIES
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -33,7 +33,7 @@ class _BadInput(Exception):
 
 
 def _load(path: str):
-    from ..checks._json import parse_json
+    from ..parsers.strict_json import parse_json
     from ..repo import UnreadableFile, decode_text
 
     try:
@@ -51,8 +51,8 @@ def _load(path: str):
 
 
 def _verdict(changes, policy: str, old, new):
-    from ..compat import check_version_bump, is_compatible, required_bump
-    from ..compat.versions import content_differs
+    from ..engines.compat import check_version_bump, is_compatible, required_bump
+    from ..engines.compat.versions import content_differs
 
     needed = required_bump(changes)
     compatible = is_compatible(changes)
@@ -64,7 +64,7 @@ def _verdict(changes, policy: str, old, new):
 
 
 def main(args: argparse.Namespace) -> int:
-    from ..compat import InvalidSchema, diff_schemas
+    from ..engines.compat import InvalidSchema, diff_schemas
 
     try:
         old, new = _load(args.old), _load(args.new)
@@ -101,8 +101,8 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _write_examples(out, old, new, changes) -> None:
-    from ..compat import Bump
-    from ..compat.examples import find_counterexample
+    from ..engines.compat import Bump
+    from ..engines.compat.examples import find_counterexample
 
     breaking = [c for c in changes if c.bump == Bump.MAJOR]
     if any(c.narrows for c in breaking):

@@ -5,8 +5,8 @@ import socket
 
 import pytest
 
-from observatory_invariants.checks._schemas import parse_document
-from observatory_invariants.checks.contract_instances import Instance, check_instances, schema_for_fixture
+from observatory_invariants.engines.contract_schemas import parse_document
+from observatory_invariants.rules.contracts.c1_c2_instances import Instance, check_instances, schema_for_fixture
 
 D7 = "http://json-schema.org/draft-07/schema#"
 D2020 = "https://json-schema.org/draft/2020-12/schema"

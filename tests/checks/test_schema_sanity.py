@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from observatory_invariants.checks._schemas import parse_document
-from observatory_invariants.checks.schema_sanity import check_schemas
+from observatory_invariants.engines.contract_schemas import parse_document
+from observatory_invariants.rules.contracts.c3_schema_sanity import check_schemas
 
 D7 = "http://json-schema.org/draft-07/schema#"
 D2020 = "https://json-schema.org/draft/2020-12/schema"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from observatory_invariants.checks.versions_doc import SchemaVersion, check_versions_doc, parse_versions_doc
+from observatory_invariants.rules.contracts.c5_versions_doc import SchemaVersion, check_versions_doc, parse_versions_doc
 
 SCHEMAS = [SchemaVersion("contracts/schemas/job.json", "job", "1.2.0"),
            SchemaVersion("contracts/schemas/event-envelope.json", "event-envelope", "2.0.0")]

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from observatory_invariants.compat import (Bump, InvalidSchema, check_version_bump, diff_schemas, is_compatible,
+from observatory_invariants.engines.compat import (Bump, InvalidSchema, check_version_bump, diff_schemas, is_compatible,
                                            required_bump)
-from observatory_invariants.compat.regex import compare_patterns
+from observatory_invariants.engines.compat.regex import compare_patterns
 from tests.compat.corpus import generate
 
 OBJ = {"type": "object", "properties": {"id": {"type": "string"}, "status": {"enum": ["A", "B"]}}, "required": ["id"]}

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from observatory_invariants.compat import diff_schemas, is_compatible
+from observatory_invariants.engines.compat import diff_schemas, is_compatible
 from tests.compat.corpus import generate, to_2020_12
 
 CORPUS = generate()
@@ -123,7 +123,7 @@ def test_property_tests_cover_many_pairs():
 
 
 def test_counterexample_for_an_incompatible_pair():
-    from observatory_invariants.compat.examples import find_counterexample
+    from observatory_invariants.engines.compat.examples import find_counterexample
 
     old = {"type": "object", "properties": {"status": {"enum": ["A", "B"]}}, "required": ["status"]}
     new = {"type": "object", "properties": {"status": {"enum": ["A"]}}, "required": ["status"]}

@@ -8,9 +8,9 @@ import json
 import pytest
 
 from observatory_invariants.api import check
-from observatory_invariants.checks.schema_compat import check_schema_pair
-from observatory_invariants.compat import InvalidSchema, check_version_bump, diff_schemas, is_compatible, required_bump
-from observatory_invariants.compat.regex import EQUAL, NARROWER, WIDER, compare_patterns
+from observatory_invariants.rules.contracts.c4_compat import check_schema_pair
+from observatory_invariants.engines.compat import InvalidSchema, check_version_bump, diff_schemas, is_compatible, required_bump
+from observatory_invariants.engines.compat.regex import EQUAL, NARROWER, WIDER, compare_patterns
 from tests.compat.test_git_and_cli import PATH, SCHEMA, _commit, _repo, _run_compat, rules
 
 D4 = "http://json-schema.org/draft-04/schema#"
@@ -49,7 +49,7 @@ def test_tiny_and_huge_finite_numbers_are_still_compared():
 
 
 def test_counterexample_search_does_not_mutate_the_schemas():
-    from observatory_invariants.compat.examples import find_counterexample
+    from observatory_invariants.engines.compat.examples import find_counterexample
 
     pytest.importorskip("hypothesis_jsonschema")
     old = {"$schema": D7, "definitions": {"A": {"type": "string"}}, "type": "object",

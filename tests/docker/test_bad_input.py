@@ -2,8 +2,8 @@
 
 import os
 
-from observatory_invariants.checks.docker_builds import analyse
-from observatory_invariants.docker.yamldoc import YamlError, load_all
+from observatory_invariants.rules.docker.inputs import analyse
+from observatory_invariants.parsers.yaml_loader import YamlError, load_all
 
 import pytest
 

@@ -1,6 +1,6 @@
 """Dockerfile reading: which COPY/ADD sources come from the build context."""
 
-from observatory_invariants.docker.dockerfile import context_sources, parse_dockerfile
+from observatory_invariants.parsers.dockerfile import context_sources, parse_dockerfile
 
 
 def paths(text, args=None, target=None):

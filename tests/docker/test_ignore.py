@@ -2,7 +2,7 @@
 
 import pytest
 
-from observatory_invariants.docker.ignore import DockerIgnore, parse_dockerignore
+from observatory_invariants.parsers.dockerignore import DockerIgnore, parse_dockerignore
 
 
 def excluded(text, path):

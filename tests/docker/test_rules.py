@@ -2,7 +2,7 @@
 
 import pytest
 
-from observatory_invariants.checks.docker_builds import analyse, run
+from observatory_invariants.rules.docker.inputs import analyse, run
 from observatory_invariants.registry import is_enabled
 
 GATEWAY = {

@@ -8,8 +8,8 @@ continuations are joined the way the shell joins them.
 
 import pytest
 
-from observatory_invariants.checks.docker_builds import analyse
-from observatory_invariants.docker.scripts import scan_script
+from observatory_invariants.rules.docker.inputs import analyse
+from observatory_invariants.engines.docker.scripts import scan_script
 
 
 def ps(text, **kw):

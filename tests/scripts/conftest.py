@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from observatory_invariants.checks.script_posix import bashisms
-from observatory_invariants.checks.script_powershell import lint_powershell
-from observatory_invariants.checks.script_workflows import workflow_findings
+from observatory_invariants.rules.scripts.x4_bashisms import bashisms
+from observatory_invariants.rules.scripts.powershell_rules_tmp import lint_powershell
+from observatory_invariants.rules.scripts.workflow_steps import workflow_findings
 
 
 def ps_rules(text: str, **options) -> list[str]:

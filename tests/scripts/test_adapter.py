@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from observatory_invariants.checks.script_lint import run
+from observatory_invariants.rules.scripts.lint import run
 from observatory_invariants.repo import Repository
 from observatory_invariants.workspace import Workspace
 
@@ -57,13 +57,13 @@ def test_api_check_selects_rules(tmp_path):
     assert {f.rule for f in api.check(tmp_path, select=["X3.drive-path"])} == {"X3.drive-path"}
 
 
-def test_per_family_adapters(tmp_path):
-    from observatory_invariants.checks import script_paths, script_posix, script_powershell, script_workflows
+def test_file_kinds_are_linted_by_their_rules(tmp_path):
+    from observatory_invariants.rules.scripts.lint import POWERSHELL, SHELL, WORKFLOW, run_kinds
 
     write_tree(tmp_path, FILES)
     ws = Workspace(Repository(tmp_path))
-    assert {f.path for f in script_powershell.run(ws, None)} == {"scripts/build.ps1"}
-    assert {f.path for f in script_posix.run(ws, None)} == {"tools/deploy"}
-    assert {f.path for f in script_workflows.run(ws, None)} == {".github/workflows/ci.yml",
-                                                                ".github/actions/setup/action.yml"}
-    assert {f.rule for f in script_paths.run(ws, None)} == {"X3.drive-path"}
+    assert {f.path for f in run_kinds(ws, None, {POWERSHELL})} == {"scripts/build.ps1"}
+    assert {f.path for f in run_kinds(ws, None, {SHELL, None})} == {"tools/deploy"}
+    assert {f.path for f in run_kinds(ws, None, {WORKFLOW})} == {".github/workflows/ci.yml",
+                                                                 ".github/actions/setup/action.yml"}
+    assert {f.rule for f in run_kinds(ws, None, None) if f.rule.startswith("X3")} == {"X3.drive-path"}

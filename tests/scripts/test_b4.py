@@ -78,7 +78,7 @@ def test_does_not_catch(script):
 
 
 def test_scope_is_configurable_through_the_adapter(tmp_path):
-    from observatory_invariants.checks.script_lint import lint_file
+    from observatory_invariants.rules.scripts.lint import lint_file
 
     opts = {"b4-paths": ["scripts/**"], "x3-file-types": []}
     assert lint_file("tools/a.ps1", "Set-Location $PSScriptRoot", "powershell", opts) == []

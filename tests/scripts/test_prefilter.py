@@ -7,8 +7,8 @@ import tokenize
 
 import pytest
 
-from observatory_invariants.checks import script_paths
-from observatory_invariants.checks.script_paths import could_hold_windows_path, python_paths, windows_paths
+from observatory_invariants.rules.scripts import x3_windows_paths as script_paths
+from observatory_invariants.rules.scripts.x3_windows_paths import could_hold_windows_path, python_paths, windows_paths
 from observatory_invariants.config import DEFAULT_OPTIONS
 
 OPTS = DEFAULT_OPTIONS["scripts"]

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from observatory_invariants.checks.script_lint import lint_file
+from observatory_invariants.rules.scripts.lint import lint_file
 from observatory_invariants.config import DEFAULT_OPTIONS
 
 OPTS = DEFAULT_OPTIONS["scripts"]

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from observatory_invariants.powershell import (COMMENT, KEYWORD, NEWLINE, OPERATOR, PARAMETER, STRING, VARIABLE,
+from observatory_invariants.parsers.powershell import (COMMENT, KEYWORD, NEWLINE, OPERATOR, PARAMETER, STRING, VARIABLE,
                                                WORD, blocks, command_positions, if_chains, requires_version,
                                                tokenize, walk)
 

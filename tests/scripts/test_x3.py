@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from observatory_invariants.checks.script_lint import lint_file
-from observatory_invariants.checks.script_paths import windows_paths
+from observatory_invariants.rules.scripts.lint import lint_file
+from observatory_invariants.rules.scripts.x3_windows_paths import windows_paths
 from observatory_invariants.config import DEFAULT_OPTIONS
 
 OPTS = dict(DEFAULT_OPTIONS["scripts"])
@@ -94,7 +94,7 @@ def test_severity_and_file_types_are_configurable():
 
 
 def test_docs_are_not_checked(tmp_path):
-    from observatory_invariants.checks.script_lint import run
+    from observatory_invariants.rules.scripts.lint import run
     from observatory_invariants.repo import Repository
     from observatory_invariants.workspace import Workspace
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from observatory_invariants.checks.script_lint import lint_file, run
+from observatory_invariants.rules.scripts.lint import lint_file, run
 from observatory_invariants.config import DEFAULT_OPTIONS
 from observatory_invariants.repo import Repository
 from observatory_invariants.workspace import Workspace

@@ -406,3 +406,16 @@ def line_of(container, key, default: int | None = None) -> int | None:
     if isinstance(container, LineList) and isinstance(key, int) and 0 <= key < len(container.item_lines):
         return container.item_lines[key]
     return default
+
+def scalar_position(node, text_lines: list[str]) -> tuple[int, int, int]:
+    """(first content line, column of the content, how many characters the quotes/indicator add)."""
+    line, column = node.start_mark.line + 1, node.start_mark.column + 1
+    style = node.style
+    if style in ("|", ">"):
+        first = line  # the indicator line; content starts on the next non-empty line
+        for k in range(line, len(text_lines)):
+            stripped = text_lines[k].lstrip(" ")
+            if stripped:
+                return k + 1, len(text_lines[k]) - len(stripped) + 1, 0
+        return first, column, 0
+    return line, column, 1 if style in ("'", '"') else 0

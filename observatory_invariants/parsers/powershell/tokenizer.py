@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from ..textnorm import normalise  # noqa: F401  (re-exported)
+from ...textio import normalise  # noqa: F401  (re-exported)
 
 # Token kinds.
 NEWLINE = "newline"        # a line break that ends a statement (continuations are dropped)

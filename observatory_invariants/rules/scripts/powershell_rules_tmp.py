@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
-from ..findings import Finding, finding
-from ..powershell import structure as st
-from ..powershell.tokenizer import (COMMENT, KEYWORD, NEWLINE, NUMBER, OPERATOR, PARAMETER, STRING, VARIABLE, WORD,
+from ...findings import Finding, finding
+from ...parsers.powershell import structure as st
+from ...parsers.powershell.tokenizer import (COMMENT, KEYWORD, NEWLINE, NUMBER, OPERATOR, PARAMETER, STRING, VARIABLE, WORD,
                                     Token, tokenize)
 
 X1_COMMAND = "X1.windows-command"
@@ -735,7 +735,7 @@ def root_findings(path: str, parsed: _Parsed) -> list[Finding]:
 def lint_powershell(path: str, text: str, options: Mapping[str, Any] | None = None, *,
                     b4: bool = True, tokens: list[Token] | None = None) -> list[Finding]:
     """All PowerShell rules (X1, X2, X3, X4, B4) for one script's text."""
-    from .script_paths import powershell_paths
+    from .x3_windows_paths import powershell_paths
 
     options = options or {}
     parsed = _Parsed(text, tokens)
@@ -756,10 +756,3 @@ def bash_in_powershell(path: str, text: str) -> list[Finding]:
     """X4 only, for a PowerShell snippet (a workflow run: step)."""
     parsed = _Parsed(text)
     return _bash_in_powershell(path, parsed.tokens, parsed.pairs)
-
-
-def run(ws, targets):
-    """Adapter for PowerShell files only (X1, X2, X3, X4, B4); the registry uses script_lint.run for all."""
-    from .script_lint import POWERSHELL, run_kinds
-
-    return run_kinds(ws, targets, {POWERSHELL})

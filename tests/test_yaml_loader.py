@@ -8,11 +8,11 @@ import tracemalloc
 import pytest
 import yaml
 
-from observatory_invariants import yamlio
+from observatory_invariants.parsers import yaml_loader
 from observatory_invariants.config import Config
 from observatory_invariants.repo import Repository
 from observatory_invariants.workspace import Workspace
-from observatory_invariants.yamlio import YamlError, compose, load, load_all, node_estimate, scalars
+from observatory_invariants.parsers.yaml_loader import YamlError, compose, load, load_all, node_estimate, scalars
 
 
 def billion_laughs(levels: int = 9, width: int = 10) -> str:
@@ -35,16 +35,16 @@ def merge_bomb(levels: int = 9, width: int = 10) -> str:
 
 def test_libyaml_is_used_when_pyyaml_has_it():
     if yaml.__with_libyaml__:
-        assert yamlio.loader_class() is yaml.CSafeLoader
+        assert yaml_loader.loader_class() is yaml.CSafeLoader
     else:
-        assert yamlio.loader_class() is yaml.SafeLoader
+        assert yaml_loader.loader_class() is yaml.SafeLoader
 
 
 def test_pure_python_fallback_gives_the_same_data(monkeypatch):
     text = "a: 1\nb: [x, 'C:\\\\y', {c: null}]\nd: &d {e: 2}\nf:\n  <<: *d\n  g: 2001-12-14\n"
     fast = load_all(text)
     monkeypatch.setattr(yaml, "__with_libyaml__", False)
-    assert yamlio.loader_class() is yaml.SafeLoader
+    assert yaml_loader.loader_class() is yaml.SafeLoader
     assert load_all(text) == fast == [yaml.safe_load(text)]
 
 
@@ -79,7 +79,7 @@ def test_merge_keys_match_pyyaml_and_leave_the_nodes_alone():
     parsed = compose(text)
     assert parsed.data() == [yaml.safe_load(text)]
     # the node tree still has its '<<' keys: X3/X4 walk the same nodes after B1-B3 converted them
-    one = yamlio.get(parsed.root, "one")
+    one = yaml_loader.get(parsed.root, "one")
     assert [k.value for k, _ in one.value] == ["<<", "a"]
 
 
@@ -217,15 +217,16 @@ def test_load_is_memoized_per_path(tmp_path, monkeypatch):
     (tmp_path / "a.yml").write_text("a: 1\n")
     ws = Workspace(Repository(tmp_path), Config())
     calls = []
-    real = yamlio.compose
-    monkeypatch.setattr(yamlio, "compose", lambda text: calls.append(text) or real(text))
+    real = yaml_loader.compose
+    monkeypatch.setattr(yaml_loader, "compose", lambda text: calls.append(text) or real(text))
     first = load(ws, "a.yml")
     assert load(ws, "a.yml") is first and len(calls) == 1
     assert first.data() is first.data()
 
 
 def test_docker_and_script_rules_share_one_parse(tmp_path, monkeypatch):
-    from observatory_invariants.checks import docker_builds, script_lint
+    from observatory_invariants.rules.docker import inputs as docker_builds
+    from observatory_invariants.rules.scripts import lint as script_lint
 
     files = {
         ".github/workflows/ci.yml": "on: push\njobs:\n  b:\n    runs-on: windows-latest\n    steps:\n"
@@ -238,8 +239,8 @@ def test_docker_and_script_rules_share_one_parse(tmp_path, monkeypatch):
         (tmp_path / rel).write_text(content)
     ws = Workspace(Repository(tmp_path), Config())
     calls: list[str] = []
-    real = yamlio.compose
-    monkeypatch.setattr(yamlio, "compose", lambda text: calls.append(text) or real(text))
+    real = yaml_loader.compose
+    monkeypatch.setattr(yaml_loader, "compose", lambda text: calls.append(text) or real(text))
     docker_builds.run(ws, None)
     script_lint.run(ws, None)
     assert sorted(calls) == sorted([files[".github/workflows/ci.yml"], files["docker-compose.yml"]])

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Iterable, Mapping, Sequence
 
-from ..findings import Finding, finding
-from ..jsonpos import locate, pointer
-from ._schemas import JsonDocument, contract_schemas, build_registry, read_document, usable_schemas, validator_class
+from ...findings import Finding, finding
+from ...parsers.jsonpos import locate, pointer
+from ...engines.contract_schemas import JsonDocument, contract_schemas, build_registry, read_document, usable_schemas, validator_class
 
 MAX_ERRORS_PER_FILE = 20
 
@@ -179,8 +179,8 @@ def collect_instances(ws, targets=None) -> list[Instance]:
     instances += [Instance(read_document(ws, p), False, None) for p in keep(ws.glob("negative-fixtures"))]
     mapped: Mapping[str, str] = ws.config.section("contracts").get("instances", {})
     if mapped:
-        from ..config import ConfigError
-        from ..workspace import compile_patterns
+        from ...errors import ConfigError
+        from ...patterns import compile_patterns
 
         stems = {doc.stem for doc in contract_schemas(ws)}
         seen = {inst.doc.path for inst in instances}

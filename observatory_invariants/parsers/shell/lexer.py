@@ -10,7 +10,7 @@ substitutions run to the end of the input.
 
 from __future__ import annotations
 
-from ..textnorm import normalise  # noqa: F401  (re-exported)
+from ...textio import normalise  # noqa: F401  (re-exported)
 
 from dataclasses import dataclass, field
 

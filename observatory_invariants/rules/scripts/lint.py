@@ -11,9 +11,10 @@ from __future__ import annotations
 import posixpath
 from typing import Any, Mapping
 
-from ..findings import Finding, finding
-from ..repo import UnreadableFile
-from ..workspace import Workspace, path_matches
+from ...findings import Finding, finding
+from ...errors import UnreadableFile
+from ...patterns import path_matches
+from ...workspace import Workspace
 
 POWERSHELL = "powershell"
 SHELL = "shell"
@@ -28,7 +29,7 @@ _PS_EXTENSIONS = (".ps1", ".psm1")
 
 def _kind(ws: Workspace, path: str, options: Mapping[str, Any]) -> str | None:
     """What a file is, by layout pattern and extension (None: nothing to check)."""
-    from .script_paths import EXTENSION_FAMILY
+    from .x3_windows_paths import EXTENSION_FAMILY
 
     lower = path.lower()
     if lower.endswith(_PS_EXTENSIONS):
@@ -76,12 +77,12 @@ def lint_file(path: str, text: str, kind: str | None, options: Mapping[str, Any]
               yaml=None) -> list[Finding]:
     """Every script rule for one file's text (pure).
 
-    ``yaml`` is the file's :class:`~observatory_invariants.yamlio.Parsed` for workflow and YAML files when the
-    caller has it (the adapter gets it from ``yamlio.load``, one parse per file and run); else it is parsed here.
+    ``yaml`` is the file's :class:`~observatory_invariants.parsers.yaml_loader.Parsed` for workflow and YAML files when the
+    caller has it (the adapter gets it from ``yaml_loader.load``, one parse per file and run); else it is parsed here.
     """
-    from . import script_paths as paths
-    from .script_posix import POSIX_SHELLS, bashisms, powershell_only_violations
-    from ..shell.lexer import shebang_shell
+    from . import x3_windows_paths as paths
+    from .x4_bashisms import POSIX_SHELLS, bashisms, powershell_only_violations
+    from ...parsers.shell.lexer import shebang_shell
 
     types = set(options.get("x3-file-types", ()))
     out: list[Finding] = []
@@ -96,7 +97,7 @@ def lint_file(path: str, text: str, kind: str | None, options: Mapping[str, Any]
             else:
                 return out
     if kind == POWERSHELL:
-        from .script_powershell import lint_powershell
+        from .powershell_rules_tmp import lint_powershell
 
         b4 = path_matches(tuple(options.get("b4-paths", ("**/*.ps1",))), path)
         found = lint_powershell(path, text, options, b4=b4)
@@ -109,7 +110,7 @@ def lint_file(path: str, text: str, kind: str | None, options: Mapping[str, Any]
         if SHELL in types:
             out.extend(paths.shell_paths(path, text, options))
     elif kind == WORKFLOW:
-        from .script_workflows import workflow_findings
+        from .workflow_steps import workflow_findings
 
         out.extend(workflow_findings(path, text, options, check_paths=WORKFLOW in types, parsed=yaml))
     elif kind == DOCKERFILE:
@@ -133,7 +134,7 @@ def run(ws: Workspace, targets: list[str] | None) -> list[Finding]:
 
 def run_kinds(ws: Workspace, targets: list[str] | None, kinds: set | None) -> list[Finding]:
     """Lint the files of the given kinds (None: all kinds)."""
-    from .. import yamlio
+    from ...parsers import yaml_loader
 
     options = ws.config.section("scripts")
     types = set(options.get("x3-file-types", ()))
@@ -149,6 +150,6 @@ def run_kinds(ws: Workspace, targets: list[str] | None, kinds: set | None) -> li
             rule = "X3" if kind not in (POWERSHELL, SHELL, WORKFLOW) else "X4"
             out.append(finding(rule, path, f"{exc.reason}; it cannot be checked"))
             continue
-        parsed = yamlio.load(ws, path) if kind == WORKFLOW or (kind == YAML and YAML in types) else None
+        parsed = yaml_loader.load(ws, path) if kind == WORKFLOW or (kind == YAML and YAML in types) else None
         out.extend(lint_file(path, text, kind, options, yaml=parsed))
     return out

@@ -17,8 +17,9 @@ import re
 from pathlib import PurePosixPath
 from typing import Any, Callable, Iterable
 
-from ..findings import Finding, finding
-from ..repo import GitError, UnreadableFile, decode_text
+from ...findings import Finding, finding
+from ...errors import GitError, UnreadableFile
+from ...textio import decode_text
 
 RULE = "C4"
 BUMP_TOO_SMALL = "C4.bump-too-small"
@@ -34,13 +35,13 @@ _EXTERNAL_REF = re.compile(r'"\$ref"\s*:\s*"(?!#)')
 def _locate(text: str, pointer: str | list) -> tuple[int | None, int | None]:
     if not text:
         return None, None
-    from ..jsonpos import locate
+    from ...parsers.jsonpos import locate
 
     return locate(text, pointer)
 
 
 def _parse(text: str) -> tuple[Any, str | None]:
-    from ._json import parse_json
+    from ...parsers.strict_json import parse_json
 
     value, problem = parse_json(text)
     if problem is not None:
@@ -63,7 +64,7 @@ def check_schema_pair(path: str, old: Any, new: Any, *, new_text: str = "", poli
     ``require_versions=False`` (example pairs) skips the version check when
     neither side carries a ``$version``.
     """
-    from ..compat import InvalidSchema, check_version_bump, diff_schemas
+    from ...engines.compat import InvalidSchema, check_version_bump, diff_schemas
 
     try:
         changes = diff_schemas(old, new, policy=policy, old_registry=old_registry, new_registry=new_registry)
@@ -196,7 +197,7 @@ def _compare_revisions(ws, old_rev: _Revision, new_rev: _Revision, targets, old_
             found.append(finding(BAD_INPUT, path, f"the schema is not valid JSON ({problem}); fix it so C4 can "
                                  "compare it with " + old_label, 1, 1))
             continue
-        from ..compat.versions import content_differs
+        from ...engines.compat.versions import content_differs
 
         changed = content_differs(old, new)   # a $version-only edit (even build metadata) is no content change
         found.extend(check_schema_pair(path, old, new, new_text=new_text,
@@ -208,7 +209,7 @@ def _compare_revisions(ws, old_rev: _Revision, new_rev: _Revision, targets, old_
 
 def check_fixture_pairs(ws, targets: list[str] | None) -> list[Finding]:
     """The ``NAME-old.json`` / ``NAME-new.json`` example pairs: is each pair's bump big enough?"""
-    from ..compat.versions import content_differs
+    from ...engines.compat.versions import content_differs
 
     section = ws.config.section("contracts")
     pairs: dict[str, dict[str, str]] = {}

@@ -25,9 +25,9 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
-from ..powershell import tokenizer as ps
-from ..powershell.structure import match_brackets, walk
-from ..shell import lexer as sh
+from ...parsers.powershell import tokenizer as ps
+from ...parsers.powershell.structure import match_brackets, walk
+from ...parsers.shell import lexer as sh
 
 
 class _Unknown:

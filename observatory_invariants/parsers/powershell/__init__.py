@@ -2,7 +2,7 @@
 
 Typical use::
 
-    from observatory_invariants.powershell import tokenize, blocks, if_chains
+    from observatory_invariants.parsers.powershell import tokenize, blocks, if_chains
     tokens = tokenize(text)
     for block in blocks(tokens):
         if block.keyword == "finally": ...

@@ -15,10 +15,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from ..findings import Finding, finding
+from ...findings import Finding, finding
 from .discovery import Build, Discovery, ImageRef, norm
-from .dockerfile import ContextSource, DockerfileModel, context_sources
-from .ignore import DockerIgnore, glob_to_regex, ignore_file_candidates, parse_dockerignore
+from ...parsers.dockerfile import ContextSource, DockerfileModel, context_sources
+from ...parsers.dockerignore import DockerIgnore, glob_to_regex, ignore_file_candidates, parse_dockerignore
 
 REPO_ROOT_WORDS = re.compile(r"\b(repo(sitory)?[ -]?root|root|monorepo root|top[- ]level)\b|^\.$", re.I)
 LOCAL_WORDS = re.compile(r"\b(service|local|its own folder|dockerfile'?s? (dir|folder|directory))\b", re.I)
@@ -612,7 +612,7 @@ def check_images(refs: list[ImageRef], own: dict[str, str | None], versions: dic
 
 def k8s_images_and_labels(path: str, docs: list) -> tuple[list[ImageRef], list[tuple[int | None, str, list[ImageRef]]]]:
     """Container images of the workloads, and each workload's version labels with its images."""
-    from .yamldoc import line_of
+    from ...parsers.yaml_loader import line_of
 
     refs: list[ImageRef] = []
     labels: list[tuple[int | None, str, list[ImageRef]]] = []

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, Iterable
 
-from ..repo import UnreadableFile
-from ._json import JsonProblem, parse_json
+from ..errors import UnreadableFile
+from ..parsers.strict_json import JsonProblem, parse_json
 
 DEFAULT_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

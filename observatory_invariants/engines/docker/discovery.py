@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from .scripts import UNKNOWN, scan_script
-from .yamldoc import LineDict, LineList, line_of
+from ...parsers.yaml_loader import LineDict, LineList, line_of
 
 _EXPR = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Iterable, Sequence
 from urllib.parse import urljoin, urldefrag
 
-from ..findings import Finding, finding
-from ..jsonpos import locate, pointer
-from ._schemas import (JsonDocument, contract_schemas, build_registry, normalize_uri, read_document, usable_schemas,
+from ...findings import Finding, finding
+from ...parsers.jsonpos import locate, pointer
+from ...engines.contract_schemas import (JsonDocument, contract_schemas, build_registry, normalize_uri, read_document, usable_schemas,
                        validator_class)
 
 RULE = "C3"

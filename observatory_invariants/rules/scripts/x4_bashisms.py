@@ -8,8 +8,8 @@ PowerShell only (``powershell-only-folders``).
 from __future__ import annotations
 
 import re
-from ..findings import Finding, finding
-from ..shell.lexer import COMMENT, HEREDOC, NEWLINE, OP, WORD, ShToken, command_positions, lex, shebang_shell
+from ...findings import Finding, finding
+from ...parsers.shell.lexer import COMMENT, HEREDOC, NEWLINE, OP, WORD, ShToken, command_positions, lex, shebang_shell
 
 SH_BASHISM = "X4.sh-bashism"
 POWERSHELL_ONLY = "X4.powershell-only-folder"
@@ -168,10 +168,3 @@ def powershell_only_violations(path: str, text: str | None, folders: list[str]) 
                         f"'{folder}' holds PowerShell scripts only (powershell-only-folders in the config); "
                         "rewrite this script in PowerShell (.ps1) or move it elsewhere", 1, 1)]
     return []
-
-
-def run(ws, targets):
-    """Adapter for sh scripts only (X4.sh-bashism, X4.powershell-only-folder, X3 in shell scripts)."""
-    from .script_lint import SHELL, run_kinds
-
-    return run_kinds(ws, targets, {SHELL, None})

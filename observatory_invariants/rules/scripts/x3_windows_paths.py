@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-from ..findings import Finding, finding
+from ...findings import Finding, finding
+from ...parsers.yaml_loader import scalar_position
 
 RULE = "X3"
 DRIVE = "X3.drive-path"
@@ -117,7 +118,7 @@ WINDOWS_ENV_NAMES = frozenset(v.lower() for v in WINDOWS_ENV_VARS)
 
 
 def _is_regex_operand(tokens, index: int) -> bool:
-    from ..powershell.structure import prev_significant
+    from ...parsers.powershell.structure import prev_significant
 
     j = prev_significant(tokens, index, skip_newlines=False)
     if j < 0:
@@ -142,7 +143,7 @@ def powershell_paths(path: str, tokens, options: Mapping[str, Any], guard=None, 
     ``guard`` is a structure.GuardIndex for "runs on Windows only"; tokens it covers are skipped
     when the options allow guarded paths.
     """
-    from ..powershell.structure import walk
+    from ...parsers.powershell.structure import walk
 
     severity = options.get("x3-severity", "error")
     check_comments = options.get("x3-comments", False)
@@ -174,7 +175,7 @@ def powershell_paths(path: str, tokens, options: Mapping[str, Any], guard=None, 
 
 def shell_paths(path: str, text: str, options: Mapping[str, Any]) -> list[Finding]:
     """X3 over the words and here-document bodies of a shell script or Dockerfile (comments skipped)."""
-    from ..shell.lexer import COMMENT, HEREDOC, WORD, lex
+    from ...parsers.shell.lexer import COMMENT, HEREDOC, WORD, lex
 
     severity = options.get("x3-severity", "error")
     check_comments = options.get("x3-comments", False)
@@ -437,46 +438,34 @@ def source_paths(path: str, text: str, family: str, options: Mapping[str, Any]) 
 def yaml_scalars(text_or_parsed):
     """(scalar node, key path) for every scalar of every YAML document, each node once (aliases too).
 
-    Takes the text or a :class:`~observatory_invariants.yamlio.Parsed`; raises ``yamlio.YamlError`` for bad YAML.
+    Takes the text or a :class:`~observatory_invariants.parsers.yaml_loader.Parsed`; raises ``yaml_loader.YamlError`` for bad YAML.
     """
-    from .. import yamlio
+    from ...parsers import yaml_loader
 
-    parsed = yamlio.compose(text_or_parsed) if isinstance(text_or_parsed, str) else text_or_parsed
+    parsed = yaml_loader.compose(text_or_parsed) if isinstance(text_or_parsed, str) else text_or_parsed
     if parsed.problem is not None:
-        raise yamlio.YamlError.of(parsed.problem)
-    return yamlio.scalars(parsed.nodes)
+        raise yaml_loader.YamlError.of(parsed.problem)
+    return yaml_loader.scalars(parsed.nodes)
 
 
-def scalar_position(node, text_lines: list[str]) -> tuple[int, int, int]:
-    """(first content line, column of the content, how many characters the quotes/indicator add)."""
-    line, column = node.start_mark.line + 1, node.start_mark.column + 1
-    style = node.style
-    if style in ("|", ">"):
-        first = line  # the indicator line; content starts on the next non-empty line
-        for k in range(line, len(text_lines)):
-            stripped = text_lines[k].lstrip(" ")
-            if stripped:
-                return k + 1, len(text_lines[k]) - len(stripped) + 1, 0
-        return first, column, 0
-    return line, column, 1 if style in ("'", '"') else 0
 
 
 def yaml_paths(path: str, text: str, options: Mapping[str, Any], parsed=None) -> list[Finding]:
     """X3 over the scalar values of a YAML file (comments are not values).
 
-    ``parsed`` is the file's :class:`~observatory_invariants.yamlio.Parsed` when the caller has it
+    ``parsed`` is the file's :class:`~observatory_invariants.parsers.yaml_loader.Parsed` when the caller has it
     (the adapter shares one parse per file and run); otherwise the text is composed here.
     """
-    from .. import yamlio
+    from ...parsers import yaml_loader
 
     severity = options.get("x3-severity", "error")
     if parsed is None:
-        parsed = yamlio.compose(text)
+        parsed = yaml_loader.compose(text)
     if parsed.problem is not None:
         return [invalid_yaml(path, parsed.problem, "X3 can check it")]
     out: list[Finding] = []
     text_lines: list[str] | None = None
-    for node, _keys in yamlio.scalars(parsed.nodes):
+    for node, _keys in yaml_loader.scalars(parsed.nodes):
         value = node.value
         if not isinstance(value, str) or not windows_paths(value):
             continue
@@ -496,13 +485,6 @@ def yaml_paths(path: str, text: str, options: Mapping[str, Any], parsed=None) ->
 
 
 def invalid_yaml(path: str, problem, purpose: str, rule: str = RULE) -> Finding:
-    """The finding for a YAML file that could not be read (a yamlio.YamlProblem)."""
+    """The finding for a YAML file that could not be read (a yaml_loader.YamlProblem)."""
     return finding(rule, path, f"invalid YAML ({problem.problem}); fix the file so {purpose}",
                    problem.line, problem.column)
-
-
-def run(ws, targets):
-    """Adapter for X3 alone, over every file kind."""
-    from .script_lint import run_kinds
-
-    return [f for f in run_kinds(ws, targets, None) if f.rule.startswith("X3")]

@@ -1,23 +1,16 @@
-"""X4 (and X3) in GitHub workflow and composite-action ``run:`` steps.
+"""GitHub workflow and composite-action ``run:`` steps, each with its effective shell.
 
-The YAML is composed into nodes by :mod:`observatory_invariants.yamlio` (one
-parse per file and run, shared with B1–B3 and X3), so every ``run:`` keeps its line; the step's effective shell is worked out the way the runner
-does (step ``shell``, job ``defaults.run.shell``, workflow
-``defaults.run.shell``, else pwsh on ``windows-*`` runners and bash elsewhere)
-and the script is linted with that shell's lexer.
+The YAML is composed into nodes by :mod:`observatory_invariants.parsers.yaml_loader` (one parse per file
+and run, shared by every rule), so every ``run:`` keeps its line; the step's effective shell is worked out
+the way the runner does (step ``shell``, job ``defaults.run.shell``, workflow ``defaults.run.shell``, else
+pwsh on ``windows-*`` runners and bash elsewhere).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping
-
-from ..findings import Finding, finding
-
-WORKFLOW_STEP = "X4.workflow-step"
-_EXPRESSION = re.compile(r"\$\{\{.*?\}\}", re.S)
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -33,13 +26,13 @@ class RunStep:
 
 
 def _get(node, key: str):
-    from ..yamlio import get
+    from .yaml_loader import get
 
     return get(node, key)
 
 
 def _scalar(node) -> str | None:
-    from ..yamlio import scalar
+    from .yaml_loader import scalar
 
     return scalar(node)
 
@@ -83,7 +76,7 @@ def _runner_values(job) -> list[str]:
 
 
 def _content_position(node, text_lines: list[str]) -> tuple[int, int]:
-    from .script_paths import scalar_position
+    from .yaml_loader import scalar_position
 
     line, column, extra = scalar_position(node, text_lines)
     return line, column + extra
@@ -91,7 +84,7 @@ def _content_position(node, text_lines: list[str]) -> tuple[int, int]:
 
 def _single_document(parsed, text_lines: list[str]):
     """The one document of a workflow; a second document is an error (GitHub reads one), as yaml.compose says."""
-    from ..yamlio import YamlError, YamlProblem
+    from .yaml_loader import YamlError, YamlProblem
 
     if len(parsed.nodes) < 2:
         return parsed.root
@@ -106,13 +99,13 @@ def _single_document(parsed, text_lines: list[str]):
 
 
 def run_steps(text: str, parsed=None) -> list[RunStep]:
-    """Every ``run:`` step of a workflow or composite action, with its effective shell; raises yamlio.YamlError.
+    """Every ``run:`` step of a workflow or composite action, with its effective shell; raises yaml_loader.YamlError.
 
-    ``parsed`` is the file's :class:`~observatory_invariants.yamlio.Parsed` when the caller has it.
+    ``parsed`` is the file's :class:`~observatory_invariants.parsers.yaml_loader.Parsed` when the caller has it.
     """
     import yaml
 
-    from ..yamlio import YamlError, compose
+    from .yaml_loader import YamlError, compose
 
     if parsed is None:
         parsed = compose(text)
@@ -160,76 +153,3 @@ def run_steps(text: str, parsed=None) -> list[RunStep]:
     if runs is not None:  # a composite action: every run step must name its shell
         add_steps(_get(runs, "steps"), None, "", [])
     return found
-
-
-def _relocate(f: Finding, step: RunStep, rule: str | None = None) -> Finding:
-    """Map a finding on the step's script text to the workflow file's line/column."""
-    line = f.line or 1
-    column = f.column or 1
-    if step.block:
-        new_line, new_column = step.line + line - 1, step.column + column - 1
-    else:
-        new_line, new_column = step.line, (step.column + column - 1) if line == 1 else column
-    return dataclasses.replace(f, rule=rule or f.rule, line=new_line, column=new_column)
-
-
-def _mask_expressions(script: str) -> str:
-    """``${{ … }}`` is substituted before the shell sees the script: blank it out (same length, same lines)."""
-    return _EXPRESSION.sub(lambda m: re.sub(r"[^\n]", "_", m.group()), script)
-
-
-def workflow_findings(path: str, text: str, options: Mapping[str, Any] | None = None,
-                      check_paths: bool = True, parsed=None) -> list[Finding]:
-    """X4.workflow-step for run: steps under pwsh/powershell (and sh), plus X3 in scripts and values.
-
-    ``parsed`` is the file's :class:`~observatory_invariants.yamlio.Parsed` when the caller has it
-    (the adapter shares one parse per file and run); otherwise the text is composed here, once.
-    """
-    from .script_paths import invalid_yaml, yaml_paths, shell_paths
-    from .script_posix import bashisms
-    from .script_powershell import bash_in_powershell
-    from ..powershell import tokenize
-    from .script_paths import powershell_paths
-    from ..yamlio import YamlError, compose
-
-    options = options or {}
-    if parsed is None:
-        parsed = compose(text)
-    try:
-        steps = run_steps(text, parsed)
-    except YamlError as exc:
-        return [invalid_yaml(path, exc.problem, "its run: steps can be checked", rule="X4")]
-    out: list[Finding] = []
-    run_nodes = set()
-    for step in steps:
-        run_nodes.add(id(step.node))
-        script = _mask_expressions(step.script)
-        shell = _shell_name(step.shell)
-        if shell in ("pwsh", "powershell"):
-            for f in bash_in_powershell(path, script):
-                relocated = _relocate(f, step, WORKFLOW_STEP)
-                out.append(dataclasses.replace(relocated, message=f"run: step under {shell} ({step.shell_source}): "
-                                                                  f"{f.message}; or set shell: bash on the step"))
-            if check_paths and not (step.windows_only and options.get("x3-allow-guarded", True)):
-                out.extend(_relocate(f, step) for f in powershell_paths(path, tokenize(script), options))
-        elif shell in ("sh", "dash"):
-            for f in bashisms(path, script):
-                out.append(_relocate(f, step, WORKFLOW_STEP))
-            if check_paths and not step.windows_only:
-                out.extend(_relocate(f, step) for f in shell_paths(path, script, options))
-        elif shell == "bash" and check_paths and not step.windows_only:
-            out.extend(_relocate(f, step) for f in shell_paths(path, script, options))
-    if check_paths:
-        # Other values (with: path: C:\…, env: …); run: scripts were handled above with their shell's lexer.
-        run_lines: set[int] = set()
-        for step in steps:
-            run_lines.update(range(step.node.start_mark.line + 1, step.node.end_mark.line + 2))
-        out.extend(f for f in yaml_paths(path, text, options, parsed) if f.line not in run_lines)
-    return out
-
-
-def run(ws, targets):
-    """Adapter for workflows and composite actions only (X4.workflow-step, X3 in YAML values and steps)."""
-    from .script_lint import WORKFLOW, run_kinds
-
-    return run_kinds(ws, targets, {WORKFLOW})

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import posixpath
 
-from ..findings import Finding, finding
-from ..repo import UnreadableFile
-from ..workspace import Workspace
+from ...findings import Finding, finding
+from ...errors import UnreadableFile
+from ...workspace import Workspace
 
 RELEVANT_KEYS = ("dockerfiles", "dockerignores", "workflows", "compose-files", "powershell-scripts", "shell-scripts",
                  "k8s-manifests", "version-files", "services")
@@ -20,7 +20,7 @@ RELEVANT_KEYS = ("dockerfiles", "dockerignores", "workflows", "compose-files", "
 
 def service_folders(ws: Workspace, files: list[str]) -> list[str]:
     """Folders matching the ``services`` layout globs (the shortest matching ancestor of each file)."""
-    from ..workspace import compile_patterns
+    from ...patterns import compile_patterns
 
     spec = compile_patterns(ws.patterns("services"))
     found: set[str] = set()
@@ -40,10 +40,10 @@ def service_folders(ws: Workspace, files: list[str]) -> list[str]:
 
 def gather(ws: Workspace):
     """Everything B1–B3 need, read once: (DockerInputs, findings about unreadable files)."""
-    from ..docker import discovery as disc
-    from ..docker.dockerfile import parse_dockerfile
-    from ..docker.rules import DockerInputs, FileTree
-    from ..yamlio import YamlError, load
+    from ...engines.docker import discovery as disc
+    from ...parsers.dockerfile import parse_dockerfile
+    from ...engines.docker.rules_tmp import DockerInputs, FileTree
+    from ...parsers.yaml_loader import YamlError, load
 
     options = ws.config.section("docker")
     limit = int(options.get("max-matrix-combinations", 256))
@@ -139,7 +139,7 @@ def gather(ws: Workspace):
 
 def analyse(ws: Workspace):
     """(build reports, every finding) for the whole repository."""
-    from ..docker.rules import check_b3, check_builds
+    from ...engines.docker.rules_tmp import check_b3, check_builds
 
     inputs, problems = gather(ws)
     reports, findings = check_builds(inputs)

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Sequence
 
-from ..findings import Finding, finding
-from ..repo import UnreadableFile
-from ._schemas import contract_schemas, usable_schemas
+from ...findings import Finding, finding
+from ...errors import UnreadableFile
+from ...engines.contract_schemas import contract_schemas, usable_schemas
 
 RULE = "C5"
 
