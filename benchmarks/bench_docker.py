@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from observatory_invariants.rules.docker.inputs import analyse  # noqa: E402
+from observatory_invariants.rules.docker.b1_b2_build_contexts import analyse  # noqa: E402
 from observatory_invariants.repo import Repository  # noqa: E402
 from observatory_invariants.workspace import Workspace  # noqa: E402
 

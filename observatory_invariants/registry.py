@@ -65,7 +65,7 @@ def _r(id, title, category, reads=(), check=None, enforcement=AUTOMATED, subrule
 _CONTRACT_INSTANCES = "observatory_invariants.rules.contracts.c1_c2_instances:run"
 _SCHEMA_SANITY = "observatory_invariants.rules.contracts.c3_schema_sanity:run"
 _VERSIONS_DOC = "observatory_invariants.rules.contracts.c5_versions_doc:run"
-_DOCKER_BUILDS = "observatory_invariants.rules.docker.inputs:run"
+_DOCKER_BUILDS = "observatory_invariants.rules.docker.b1_b2_build_contexts:run"
 _SCRIPT_LINT = "observatory_invariants.rules.scripts.lint:run"
 _CONTRACT_FILES = ("schemas", "golden-fixtures", "negative-fixtures")
 
@@ -165,7 +165,7 @@ RULES: tuple[Rule, ...] = (
        seed_check="validate-dockerfile-context.py"),
     _r("B3", "Services carry a SemVer VERSION and images are never :latest", "docker",
        ("services", "version-files", "k8s-manifests", "compose-files", "workflows", "powershell-scripts", "shell-scripts"),
-       _DOCKER_BUILDS,
+       "observatory_invariants.rules.docker.b3_image_versions:run",
        subrules=(SubRule("B3.missing-version", "A service with a Dockerfile has no VERSION file"),
                  SubRule("B3.invalid-version", "A VERSION file does not hold one valid SemVer"),
                  SubRule("B3.latest-tag", "An own image is tagged :latest"),

@@ -225,7 +225,7 @@ def test_load_is_memoized_per_path(tmp_path, monkeypatch):
 
 
 def test_docker_and_script_rules_share_one_parse(tmp_path, monkeypatch):
-    from observatory_invariants.rules.docker import inputs as docker_builds
+    from observatory_invariants.rules.docker import b1_b2_build_contexts as docker_builds
     from observatory_invariants.rules.scripts import lint as script_lint
 
     files = {

@@ -31,7 +31,7 @@ def rows(reports) -> list[dict]:
 
 def main(args: argparse.Namespace) -> int:
     from ..api import open_workspace
-    from ..rules.docker.inputs import analyse
+    from ..rules.docker.b1_b2_build_contexts import analyse
     from ..config import ConfigError
 
     try:

@@ -2,7 +2,7 @@
 
 import os
 
-from observatory_invariants.rules.docker.inputs import analyse
+from observatory_invariants.rules.docker.b1_b2_build_contexts import analyse
 from observatory_invariants.parsers.yaml_loader import YamlError, load_all
 
 import pytest

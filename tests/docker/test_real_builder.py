@@ -19,7 +19,7 @@ import subprocess
 
 import pytest
 
-from observatory_invariants.rules.docker.inputs import analyse
+from observatory_invariants.rules.docker.b1_b2_build_contexts import analyse
 
 HOST = os.environ.get("OBS_DOCKER_HOST")
 pytestmark = pytest.mark.skipif(not HOST, reason="set OBS_DOCKER_HOST=unix:///path/to/docker.sock to cross-check "

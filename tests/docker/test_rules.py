@@ -2,7 +2,7 @@
 
 import pytest
 
-from observatory_invariants.rules.docker.inputs import analyse, run
+from observatory_invariants.rules.docker.b1_b2_build_contexts import analyse, run
 from observatory_invariants.registry import is_enabled
 
 GATEWAY = {

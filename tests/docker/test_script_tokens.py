@@ -8,7 +8,7 @@ continuations are joined the way the shell joins them.
 
 import pytest
 
-from observatory_invariants.rules.docker.inputs import analyse
+from observatory_invariants.rules.docker.b1_b2_build_contexts import analyse
 from observatory_invariants.engines.docker.scripts import scan_script
 
 

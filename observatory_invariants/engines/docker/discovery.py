@@ -14,8 +14,8 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
-from .scripts import UNKNOWN, scan_script
-from ...parsers.yaml_loader import LineDict, LineList, line_of
+from .scripts import scan_script
+from ...parsers.yaml_loader import LineDict, line_of
 
 _EXPR = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 

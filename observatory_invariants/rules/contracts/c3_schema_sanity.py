@@ -11,7 +11,7 @@ from urllib.parse import urljoin, urldefrag
 
 from ...findings import Finding, finding
 from ...parsers.jsonpos import locate, pointer
-from ...engines.contract_schemas import (JsonDocument, contract_schemas, build_registry, normalize_uri, read_document, usable_schemas,
+from ...engines.contract_schemas import (JsonDocument, contract_schemas, build_registry, normalize_uri, usable_schemas,
                        validator_class)
 
 RULE = "C3"

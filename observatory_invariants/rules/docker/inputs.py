@@ -1,9 +1,8 @@
-"""B1, B2, B3: Docker build contexts, COPY/ADD sources, image tags (one adapter for the three).
+"""What B1, B2 and B3 read, gathered once per run: declared builds, Dockerfiles, ignore files, VERSION files,
+k8s manifests (:func:`gather_docker_inputs`).
 
-Reads everything through the workspace once, then hands parsed data to the
-pure functions in :mod:`observatory_invariants.docker.rules`. The rules are
-cross-file (a Dockerfile is judged by the context a workflow gives it), so
-``targets`` only decides whether anything relevant changed.
+The rules are cross-file (a Dockerfile is judged by the context a workflow gives it), so ``targets`` only
+decides whether anything relevant changed (:func:`touches_docker`).
 """
 
 from __future__ import annotations
@@ -38,11 +37,15 @@ def service_folders(ws: Workspace, files: list[str]) -> list[str]:
     return sorted(found)
 
 
-def gather(ws: Workspace):
-    """Everything B1–B3 need, read once: (DockerInputs, findings about unreadable files)."""
+def gather_docker_inputs(ws: Workspace):
+    """Everything B1–B3 need, read once per run: (DockerInputs, findings about unreadable files)."""
+    return ws.memo("docker-inputs", lambda: _gather(ws))
+
+
+def _gather(ws: Workspace):
     from ...engines.docker import discovery as disc
     from ...parsers.dockerfile import parse_dockerfile
-    from ...engines.docker.rules_tmp import DockerInputs, FileTree
+    from ...engines.docker.context import DockerInputs, FileTree
     from ...parsers.yaml_loader import YamlError, load
 
     options = ws.config.section("docker")
@@ -137,18 +140,7 @@ def gather(ws: Workspace):
     return inputs, problems
 
 
-def analyse(ws: Workspace):
-    """(build reports, every finding) for the whole repository."""
-    from ...engines.docker.rules_tmp import check_b3, check_builds
-
-    inputs, problems = gather(ws)
-    reports, findings = check_builds(inputs)
-    findings = problems + findings + check_b3(inputs)
-    return reports, sorted(set(findings), key=Finding.sort_key)
-
-
-def run(ws: Workspace, targets: list[str] | None) -> list[Finding]:
-    if targets is not None and not any(ws.matches(key, t) or t.endswith(("VERSION", ".dockerignore"))
-                                       for t in targets for key in RELEVANT_KEYS):
-        return []
-    return analyse(ws)[1]
+def touches_docker(ws: Workspace, targets: list[str] | None) -> bool:
+    """Whether a run over ``targets`` (None: the whole repository) has anything B1-B3 read."""
+    return targets is None or any(ws.matches(key, t) or t.endswith(("VERSION", ".dockerignore"))
+                                  for t in targets for key in RELEVANT_KEYS)

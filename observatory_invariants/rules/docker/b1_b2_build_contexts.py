@@ -1,0 +1,240 @@
+"""B1 and B2: each declared Docker build is built from the context its Dockerfile's sources need, and every
+COPY/ADD source exists in that context after its ignore file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ...engines.docker.context import (ContextView, DockerInputs, FileTree, SourceCheck, clean_source, check_source,
+                                       classify_sources,
+                                       declared_context_folder, local_folder, make_context_view)
+from ...engines.docker.discovery import Build
+from ...findings import Finding, finding
+from ...parsers.dockerfile import context_sources
+from ...parsers.dockerignore import DockerIgnore, ignore_file_candidates, parse_dockerignore
+from .inputs import gather_docker_inputs, touches_docker
+
+
+@dataclass
+class BuildReport:
+    """One build, checked: what ``observatory-invariants builds`` lists."""
+
+    build: Build
+    style: str = "?"
+    verdict: str = "ok"
+    findings: list[Finding] = field(default_factory=list)
+
+
+
+def check_builds(inputs: DockerInputs) -> tuple[list[BuildReport], list[Finding]]:
+    """B1 and B2 for every discovered build; findings not tied to one build come second."""
+    tree = inputs.tree
+    findings: list[Finding] = []
+    views: dict[tuple[str, str | None], ContextView] = {}
+    ignores: dict[str, DockerIgnore | None] = {}
+    reported_ignore_errors: set[str] = set()
+
+    def ignore_for(path: str) -> DockerIgnore | None:
+        if path not in ignores:
+            text = inputs.ignore_texts.get(path)
+            if text is None:
+                ignores[path] = None
+            else:
+                rules, errors = parse_dockerignore(text)
+                if errors and path not in reported_ignore_errors:
+                    reported_ignore_errors.add(path)
+                    for err in errors:
+                        findings.append(finding("B2.bad-dockerignore", path,
+                                                f"pattern {err.pattern!r} {err.reason}; Docker refuses this file "
+                                                "(\"docker build\" fails before sending the context): fix or remove "
+                                                "the line", err.line))
+                ignores[path] = DockerIgnore(rules)
+        return ignores[path]
+
+    for problem in inputs.discovery.problems:
+        findings.append(finding("B1.bad-declaration", problem.path, problem.message, problem.line))
+
+    service_set = set(inputs.service_dirs)
+    reports: list[BuildReport] = []
+    mixed_reported: set[str] = set()
+    for build in inputs.discovery.builds:
+        report = BuildReport(build)
+        reports.append(report)
+        where = build.where
+        if build.unresolved or build.dockerfile is None or build.context is None:
+            report.verdict = "unresolved"
+            report.findings.append(finding(
+                "B1.unresolved", build.declared_in,
+                f"this {build.origin} build cannot be checked: {build.unresolved or 'unresolved'}; use literal paths "
+                "(or a matrix of literal values) so the context can be verified", build.line, severity="note"))
+            continue
+        model = inputs.dockerfiles.get(build.dockerfile)
+        if model is None:
+            kind = "is a folder, not a file" if tree.is_dir(build.dockerfile) else "does not exist"
+            report.verdict = "missing Dockerfile"
+            report.findings.append(finding(
+                "B2.missing-dockerfile", build.declared_in,
+                f"the Dockerfile {build.dockerfile} {kind}; fix the Dockerfile path of this {build.origin} build",
+                build.line))
+            continue
+        if isinstance(model, str):
+            report.verdict = "unreadable Dockerfile"
+            continue      # reported once per Dockerfile below
+        if not tree.is_dir(build.context):
+            on_disk = inputs.on_disk(build.context) if inputs.on_disk else False
+            report.verdict = "missing context" if not on_disk else "unresolved"
+            if on_disk:
+                report.findings.append(finding(
+                    "B1.unresolved", build.declared_in,
+                    f"the build context {build.context} holds no files the project lists (a symlinked folder or "
+                    "only untracked files); its COPY sources were not checked", build.line, severity="note"))
+            else:
+                report.findings.append(finding(
+                    "B2.missing-context", build.declared_in,
+                    f"the build context {build.context} does not exist; fix the context of this {build.origin} "
+                    f"build (Dockerfile {build.dockerfile})", build.line))
+            continue
+        sources, problems = context_sources(model, dict(build.args), build.target)
+        for p in problems:
+            report.findings.append(finding("B2.bad-target", build.declared_in,
+                                           f"{p.message}; fix --target/target of this build", build.line))
+        local = local_folder(build.dockerfile, service_set)
+        style, kinds = classify_sources(sources, local, tree)
+        report.style = style
+        if style == "mixed" and build.dockerfile not in mixed_reported:
+            mixed_reported.add(build.dockerfile)
+            findings.append(_mixed_finding(build.dockerfile, kinds, local))
+        # the declared intent in the Dockerfile's header
+        if model.declared_context:
+            text, line = model.declared_context
+            wanted = declared_context_folder(text, local)
+            if wanted is not None and wanted != build.context:
+                report.findings.append(finding(
+                    "B1.declared-context", build.dockerfile,
+                    f"the header says BUILD CONTEXT: {text}, but {where} builds it with context "
+                    f"{build.context}; build it with context {wanted} or correct the header", line))
+        ignore_path = next((p for p in ignore_file_candidates(build.context, build.dockerfile)
+                            if p in inputs.ignore_texts), None)
+        key = (build.context, ignore_path)
+        if key not in views:
+            views[key] = make_context_view(tree, build.context, ignore_path,
+                                           ignore_for(ignore_path) if ignore_path else None)
+        view = views[key]
+        checks = [check_source(s, view, tree, inputs.on_disk) for s in sources]
+        report.findings.extend(_source_findings(build, checks, local, tree, views))
+        errors = [f for f in report.findings if f.severity == "error"]
+        report.verdict = "ok" if not errors else ", ".join(sorted({f.rule for f in errors}))
+    # Dockerfiles: unreadable / unparseable ones, and those nobody builds
+    built = {b.dockerfile for b in inputs.discovery.builds if b.dockerfile}
+    for path in inputs.all_dockerfiles:
+        model = inputs.dockerfiles.get(path)
+        if isinstance(model, str):
+            findings.append(finding("B2.bad-dockerfile", path, f"{path} {model}; fix the file so Docker can read it"))
+            continue
+        if model is not None:
+            for p in model.problems:
+                findings.append(finding("B2.bad-dockerfile", path, f"{p.message}", p.line))
+        if path not in built:
+            findings.append(finding(
+                "B1.unbuilt", path, "no workflow, compose file or script builds this Dockerfile (that we could "
+                "resolve), so its build context is unchecked; delete it if it is dead, or declare its build",
+                severity="note"))
+            if model is not None and path not in mixed_reported:
+                sources, _ = context_sources(model)
+                style, kinds = classify_sources(sources, local_folder(path, inputs.service_dirs), tree)
+                if style == "mixed":
+                    mixed_reported.add(path)
+                    findings.append(_mixed_finding(path, kinds, local_folder(path, inputs.service_dirs)))
+    for report in reports:
+        findings.extend(report.findings)
+    return reports, findings
+
+
+def _mixed_finding(dockerfile: str, kinds, local: str) -> Finding:
+    repo_src, local_src = kinds["repo"][0], kinds["local"][0]
+    first = min(repo_src, local_src, key=lambda s: s.line)
+    return finding(
+        "B1.mixed-sources", dockerfile,
+        f"COPY sources mix repo-relative paths ({repo_src.instruction} {repo_src.written}, line {repo_src.line}) "
+        f"and service-local paths ({local_src.instruction} {local_src.written}, line {local_src.line}): no single "
+        f"context serves both; write every source relative to the repository root (e.g. {local}/{local_src.written}) "
+        "and build with the root as context", first.line)
+
+
+def _source_findings(build: Build, checks: list[SourceCheck], local: str, tree: FileTree,
+                     views: dict) -> list[Finding]:
+    out: list[Finding] = []
+    where = build.where
+    ctx = build.context
+    missing = [c for c in checks if c.status in ("missing", "empty-glob")]
+    if missing:
+        alternative = "." if ctx != "." else local
+        if alternative != ctx and alternative not in ("", None):
+            # without ignore files: the question is only which folder the paths are written for
+            alt_key = (alternative, "<no ignore file>")
+            if alt_key not in views:
+                views[alt_key] = make_context_view(tree, alternative, None, None)
+            alt_view = views[alt_key]
+            if all(check_source(c.source, alt_view, tree).status in ("ok", "untracked") for c in checks
+                   if c.status != "escapes"):
+                first = missing[0].source
+                rule = "B1.wrong-context" if alternative == "." else "B2.wrong-context"
+                kind = "repo-relative" if alternative == "." else "service-local"
+                alt_name = "the repository root (.)" if alternative == "." else alternative
+                out.append(finding(
+                    rule, build.dockerfile,
+                    f"{first.instruction} {first.written} (and {len(missing) - 1} more) cannot be found: "
+                    f"{where} builds with context {ctx}, but this Dockerfile's sources are {kind}; build it with "
+                    f"context {alt_name}, e.g. docker build -f {build.dockerfile} {alternative}",
+                    first.line))
+                missing_handled = True
+            else:
+                missing_handled = False
+        else:
+            missing_handled = False
+    else:
+        missing_handled = True
+    for c in checks:
+        s = c.source
+        said = f"{s.instruction} {s.written}" + (f" (= {s.path})" if s.written != s.path else "")
+        empty = f"; ${{{', '.join(s.empty_vars)}}} was empty (no default, no build arg)" if s.empty_vars else ""
+        if c.status == "escapes":
+            out.append(finding("B2.escapes-context", build.dockerfile,
+                               f"{said} reaches outside the build context {ctx} (declared at {where}) with '..': "
+                               "Docker cannot read it (BuildKit silently clamps it to the context root); move the "
+                               "file into the context or widen the context", s.line))
+        elif c.status in ("missing", "empty-glob") and not missing_handled:
+            what = "matches no file" if c.status == "empty-glob" else "does not exist"
+            rule = "B2.empty-glob" if c.status == "empty-glob" else "B2.missing-source"
+            out.append(finding(rule, build.dockerfile,
+                               f"{said} {what} in the build context {ctx} (declared at {where}){empty}; fix the "
+                               "path or the context", s.line))
+        elif c.status == "ignored":
+            out.append(finding("B2.dockerignored", build.dockerfile,
+                               f"{said} is excluded from the build context {ctx} (declared at {where}) by "
+                               f"{c.detail}; add an exception (!{clean_source(s.path)}) or stop copying it", s.line))
+        elif c.status in ("untracked", "on-disk-only"):
+            out.append(finding("B2.untracked", build.dockerfile,
+                               f"{said} exists here but git does not track it (generated or gitignored), so a clean "
+                               f"checkout cannot build context {ctx} (declared at {where}); commit it or generate it "
+                               "in the build", s.line, severity="warning"))
+    return out
+
+
+def analyse(ws):
+    """(build reports, every B1-B3 finding) for the whole repository: what ``builds`` lists."""
+    from .b3_image_versions import check_b3
+
+    inputs, problems = gather_docker_inputs(ws)
+    reports, findings = check_builds(inputs)
+    findings = problems + findings + check_b3(inputs)
+    return reports, sorted(set(findings), key=Finding.sort_key)
+
+
+def run(ws, targets: list[str] | None) -> list[Finding]:
+    """The adapter for B1 and B2: every build is judged, whatever file of it changed."""
+    if not touches_docker(ws, targets):
+        return []
+    inputs, problems = gather_docker_inputs(ws)
+    return [p for p in problems if p.base_rule in ("B1", "B2")] + check_builds(inputs)[1]
