@@ -106,7 +106,7 @@ def generate(count: int, lines: int, seed: int = 7) -> list[str]:
 
 def main(argv: list[str]) -> int:
     sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
-    from observatory_invariants.rules.scripts.powershell_rules_tmp import lint_powershell
+    from observatory_invariants.rules.scripts.lint import lint_powershell
     from observatory_invariants.config import DEFAULT_OPTIONS
     from observatory_invariants.parsers.powershell import tokenize
 

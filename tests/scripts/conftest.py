@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from observatory_invariants.rules.scripts.x4_bashisms import bashisms
-from observatory_invariants.rules.scripts.powershell_rules_tmp import lint_powershell
+from observatory_invariants.rules.scripts.lint import lint_powershell
 from observatory_invariants.rules.scripts.workflow_steps import workflow_findings
 
 

@@ -97,8 +97,6 @@ def lint_file(path: str, text: str, kind: str | None, options: Mapping[str, Any]
             else:
                 return out
     if kind == POWERSHELL:
-        from .powershell_rules_tmp import lint_powershell
-
         b4 = path_matches(tuple(options.get("b4-paths", ("**/*.ps1",))), path)
         found = lint_powershell(path, text, options, b4=b4)
         if POWERSHELL not in types:
@@ -152,4 +150,29 @@ def run_kinds(ws: Workspace, targets: list[str] | None, kinds: set | None) -> li
             continue
         parsed = yaml_loader.load(ws, path) if kind == WORKFLOW or (kind == YAML and YAML in types) else None
         out.extend(lint_file(path, text, kind, options, yaml=parsed))
+    return out
+
+
+def lint_powershell(path: str, text: str, options: Mapping[str, Any] | None = None, *,
+                    b4: bool = True, tokens: list | None = None) -> list[Finding]:
+    """All PowerShell rules (X1, X2, X3, X4, B4) for one script's text."""
+    from ...parsers.powershell import structure as st
+    from .b4_root_resolution import root_findings
+    from .powershell_script import ParsedScript, windows_condition
+    from .x1_x2_pwsh_portability import version_findings, windows_only_calls
+    from .x3_windows_paths import powershell_paths
+    from .x4_bashisms import bash_in_tokens
+
+    options = options or {}
+    parsed = ParsedScript(text, tokens)
+    out = []
+    out.extend(windows_only_calls(path, parsed))
+    out.extend(version_findings(path, parsed))
+    out.extend(bash_in_tokens(path, parsed.tokens, parsed.pairs, parsed.commands, parsed.bash_candidates))
+    for group in parsed.nested_groups:
+        out.extend(bash_in_tokens(path, group, st.match_brackets(group)))
+    out.extend(powershell_paths(path, parsed.tokens, options, parsed.guard("windows", windows_condition),
+                                flat=parsed.interesting))
+    if b4:
+        out.extend(root_findings(path, parsed))
     return out

@@ -42,7 +42,7 @@ def workflow_findings(path: str, text: str, options: Mapping[str, Any] | None = 
     """
     from ...parsers.powershell import tokenize
     from ...parsers.yaml_loader import YamlError, compose
-    from .powershell_rules_tmp import bash_in_powershell
+    from .x4_bashisms import bash_in_powershell
     from .x3_windows_paths import invalid_yaml, powershell_paths, shell_paths, yaml_paths
     from .x4_bashisms import bashisms
 

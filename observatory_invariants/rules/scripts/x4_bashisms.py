@@ -1,4 +1,7 @@
-"""X4 in POSIX sh scripts (``#!/bin/sh``, ``#!/usr/bin/env sh``, dash): bashisms, on shell/ lexer tokens.
+"""X4: no bash-only constructs where bash is not the shell — bash syntax in PowerShell scripts, bashisms in
+``#!/bin/sh`` scripts (and in ``run:`` steps, through workflow_steps), and the optional powershell-only folders.
+
+X4 in POSIX sh scripts (``#!/bin/sh``, ``#!/usr/bin/env sh``, dash): bashisms, on shell/ lexer tokens.
 
 Here-document bodies, comments and single-quoted text are data. Each finding
 names the POSIX spelling. Also the optional policy that a folder holds
@@ -8,8 +11,14 @@ PowerShell only (``powershell-only-folders``).
 from __future__ import annotations
 
 import re
+
 from ...findings import Finding, finding
-from ...parsers.shell.lexer import COMMENT, HEREDOC, NEWLINE, OP, WORD, ShToken, command_positions, lex, shebang_shell
+from ...parsers.powershell import structure as st
+from ...parsers.powershell.tokenizer import (COMMENT, KEYWORD, OPERATOR, PARAMETER, VARIABLE, WORD,
+                                                  Token)
+from ...parsers.shell.lexer import COMMENT as SH_COMMENT, HEREDOC, NEWLINE as SH_NEWLINE, OP, WORD as SH_WORD, ShToken, \
+    command_positions, lex, shebang_shell
+from .powershell_script import BASH_OPERATORS, BASH_VARIABLE_START, ParsedScript, adjacent, next_token
 
 SH_BASHISM = "X4.sh-bashism"
 POWERSHELL_ONLY = "X4.powershell-only-folder"
@@ -50,7 +59,7 @@ def bashisms(path: str, text: str) -> list[Finding]:
                            "(or change the shebang to #!/usr/bin/env bash)", tok.line, tok.column + offset))
 
     commands = set(command_positions(tokens))
-    code = [t for t in tokens if t.kind not in (COMMENT, HEREDOC)]
+    code = [t for t in tokens if t.kind not in (SH_COMMENT, HEREDOC)]
     index = {id(t): k for k, t in enumerate(code)}
     for i, tok in enumerate(tokens):
         if tok.kind == HEREDOC and not tok.quoted:
@@ -65,7 +74,7 @@ def bashisms(path: str, text: str) -> list[Finding]:
                                        "here-document is expanded by the shell and is bash-only; quote the delimiter "
                                        "(<<'EOF') if it is data, or use a POSIX alternative", line, column))
             continue
-        if tok.kind in (COMMENT, HEREDOC, NEWLINE):
+        if tok.kind in (SH_COMMENT, HEREDOC, SH_NEWLINE):
             continue
         k = index[id(tok)]
         nxt = code[k + 1] if k + 1 < len(code) else None
@@ -79,9 +88,9 @@ def bashisms(path: str, text: str) -> list[Finding]:
             if fix:
                 report(tok, fix)
             elif tok.text == "(" and nxt is not None and nxt.text == "(" and nxt.start == tok.start + 1 and \
-                    (k == 0 or code[k - 1].kind == NEWLINE or code[k - 1].text in (";", "&&", "||", "then", "do")):
+                    (k == 0 or code[k - 1].kind == SH_NEWLINE or code[k - 1].text in (";", "&&", "||", "then", "do")):
                 report(tok, "'(( … ))' arithmetic commands are bash; write [ \"$((expr))\" -ne 0 ]")
-            elif tok.text == "(" and k > 0 and code[k - 1].kind == WORD and code[k - 1].text.endswith("=") and \
+            elif tok.text == "(" and k > 0 and code[k - 1].kind == SH_WORD and code[k - 1].text.endswith("=") and \
                     code[k - 1].start + len(code[k - 1].text) == tok.start and not code[k - 1].quoted:
                 report(code[k - 1], "array assignment 'a=(…)' is bash; POSIX sh has no arrays: use set -- a b c "
                                     "or a space-separated string")
@@ -103,11 +112,11 @@ def bashisms(path: str, text: str) -> list[Finding]:
             elif word == "set" and nxt is not None and nxt.text == "-o" and k + 2 < len(code) and \
                     code[k + 2].text == "pipefail":
                 report(tok, "'set -o pipefail' is not in dash; check each command's status, or use bash")
-            elif word == "echo" and nxt is not None and nxt.kind == WORD and re.fullmatch(r"-[neE]*[eE][neE]*", nxt.text):
+            elif word == "echo" and nxt is not None and nxt.kind == SH_WORD and re.fullmatch(r"-[neE]*[eE][neE]*", nxt.text):
                 report(nxt, f"'echo {nxt.text}' is not portable (dash prints '{nxt.text}'); write printf '…\\n'")
             elif word in _TEST_COMMANDS:
                 j = k + 1
-                while j < len(code) and code[j].kind == WORD and code[j].text != "]":
+                while j < len(code) and code[j].kind == SH_WORD and code[j].text != "]":
                     if code[j].text == "==" and not code[j].quoted:
                         report(code[j], f"'==' in '{word} … ]' is bash; POSIX test compares strings with '='")
                     j += 1
@@ -116,7 +125,7 @@ def bashisms(path: str, text: str) -> list[Finding]:
                     report(nxt, f"'read {nxt.text}' options other than -r are bash; write printf 'prompt'; read -r var")
         if i in commands and word == "trap" and k + 1 < len(code):
             j = k + 1
-            while j < len(code) and code[j].kind == WORD:
+            while j < len(code) and code[j].kind == SH_WORD:
                 if code[j].text in ("ERR", "DEBUG", "RETURN"):
                     report(code[j], f"'trap … {code[j].text}' is bash; POSIX sh traps EXIT and signals only")
                 j += 1
@@ -168,3 +177,143 @@ def powershell_only_violations(path: str, text: str | None, folders: list[str]) 
                         f"'{folder}' holds PowerShell scripts only (powershell-only-folders in the config); "
                         "rewrite this script in PowerShell (.ps1) or move it elsewhere", 1, 1)]
     return []
+
+
+# --- bash in PowerShell -------------------------------------------------------------------------------------
+
+X4_PWSH = "X4.pwsh-bashism"
+
+_BASH_KEYWORD_FIX = {
+    "then": "'if [ … ]; then … fi' is bash; write if (<condition>) { … } in PowerShell",
+    "fi": "'fi' is bash; close the if block with '}' in PowerShell",
+    "elif": "'elif' is bash; write elseif (<condition>) { … } in PowerShell",
+    "done": "'do … done' is bash; write foreach ($item in $list) { … } / while (<condition>) { … } in PowerShell",
+    "esac": "'case … esac' is bash; write switch ($value) { 'a' { … } default { … } } in PowerShell",
+    "case": "'case … in' is bash; write switch ($value) { 'a' { … } default { … } } in PowerShell",
+    "source": "'source FILE' is bash; dot-source in PowerShell: . ./file.ps1",
+}
+_ASSIGN_WORD = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.S)
+_BASH_ENV_VAR = re.compile(r"^(?:GITHUB|RUNNER|ACTIONS)_[A-Z0-9_]+$")
+_BASH_PARAM_EXPANSION = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?::[-=+?]|//?|##?|%%?|:[0-9])|^#|^!")
+
+_BRACKETS = frozenset(("{", "}", ")", "]", ",", ";", "=", "|"))
+
+
+def _bash_candidate(t: Token) -> bool:
+    kind = t.kind
+    if kind is VARIABLE:
+        return t.value[:1] in BASH_VARIABLE_START or t.text.startswith("${")
+    if kind is OPERATOR:
+        return t.text in BASH_OPERATORS
+    return kind is WORD and t.text[0] == "`"
+
+
+def _bash_candidates(tokens: list[Token]) -> list[int]:
+    """Indices of the tokens that can be bash besides commands (the others cannot give an X4 finding)."""
+    return [i for i, t in enumerate(tokens) if _bash_candidate(t)]
+
+
+def bash_in_tokens(path: str, tokens: list[Token], pairs: dict[int, int],
+                        command_indices: list[int] | None = None,
+                        candidate_indices: list[int] | None = None) -> list[Finding]:
+    out = []
+
+    def report(tok: Token, message: str) -> None:
+        out.append(finding(X4_PWSH, path, message, tok.line, tok.column))
+
+    commands = set(st.command_positions(tokens) if command_indices is None else command_indices)
+    count = len(tokens)
+
+    def next_of(k: int) -> Token | None:
+        """The next token after ``k``, comments skipped."""
+        k += 1
+        while k < count:
+            if tokens[k].kind is not COMMENT:
+                return tokens[k]
+            k += 1
+        return None
+
+    assigned: set[str] | None = None
+    # Only commands, operators other than brackets, variables and backtick words can be bash here.
+    candidates = commands.union(_bash_candidates(tokens) if candidate_indices is None else candidate_indices)
+    for i in sorted(candidates):
+        tok = tokens[i]
+        kind, text = tok.kind, tok.text
+        nxt = next_of(i)
+        if i in commands:
+            low = text.lower()
+            if kind == WORD:
+                if low == "export" and nxt is not None and nxt.kind == WORD and "=" in nxt.text:
+                    name = nxt.text.split("=", 1)[0]
+                    report(tok, f"'export {name}=…' is bash; in PowerShell write $env:{name} = '…'")
+                elif (m := _ASSIGN_WORD.match(text)) and not text.endswith("=="):
+                    name = m.group(1)
+                    report(tok, f"'{name}=… command' is bash; in PowerShell set $env:{name} = '…' on its own line "
+                                "before the command")
+                elif low in _BASH_KEYWORD_FIX:
+                    report(tok, _BASH_KEYWORD_FIX[low])
+                elif low == "set" and nxt is not None and nxt.kind == PARAMETER and \
+                        re.fullmatch(r"-[euxo]+", nxt.value):
+                    report(tok, f"'set {nxt.text}' is bash; in PowerShell write $ErrorActionPreference = 'Stop' "
+                                "(and $PSNativeCommandUseErrorActionPreference = $true for native commands)")
+                elif nxt is not None and nxt.is_op("(") and adjacent(tok, nxt):
+                    close = pairs.get(i + 1, -1)
+                    after = next_token(tokens, close) if 0 <= close < len(tokens) else None
+                    before = st.prev_significant(tokens, i)
+                    if close == st.next_significant(tokens, i + 1) and after is not None and after.is_op("{") and \
+                            not (before >= 0 and tokens[before].kind == KEYWORD and tokens[before].value == "function"):
+                        report(tok, f"'{text}() {{ … }}' is a bash function definition; in PowerShell write "
+                                    f"function {text} {{ … }}")
+            elif kind == KEYWORD and tok.value in ("if", "while", "until") and nxt is not None and nxt.is_op("["):
+                report(tok, f"'{tok.value} [ … ]' is a bash test; in PowerShell write {tok.value} (<condition>) "
+                            "{ … } using -eq/-ne/-lt and Test-Path")
+            elif kind == KEYWORD and tok.value == "for" and nxt is not None and nxt.kind == WORD:
+                report(tok, "'for x in …; do … done' is bash; in PowerShell write foreach ($x in …) { … }")
+            elif kind == OPERATOR and text == "[" and nxt is not None and not adjacent(tok, nxt):
+                report(tok, "'[ … ]' / 'test' is a bash condition; in PowerShell write if (<condition>) { … } "
+                            "with -eq/-ne/-lt and Test-Path")
+            elif kind == OPERATOR and text == "[" and nxt is not None and nxt.is_op("[") and adjacent(tok, nxt):
+                report(tok, "'[[ … ]]' is a bash condition; in PowerShell write if (<condition>) { … } "
+                            "with -and/-or/-match")
+        if kind == WORD and text.startswith("`") and len(text) > 2 and re.fullmatch(r"[A-Za-z][\w .\-]*", (
+                text[1:-1] if text.endswith("`") else text[1:])) and (
+                text.endswith("`") or (nxt is not None and nxt.text == "`" and adjacent(tok, nxt))):
+            report(tok, "backtick command substitution is bash; the backtick is PowerShell's escape "
+                        "character: write $(command)")
+        if kind == OPERATOR:
+            if text in ("<<", "<<<"):
+                report(tok, f"'{text}' here-document is bash; in PowerShell pipe a here-string: @' … '@ | command")
+            elif text == "$(" and nxt is not None and nxt.is_op("(") and adjacent(tok, nxt):
+                report(tok, "'$(( … ))' arithmetic expansion is bash; in PowerShell write $(1 + 2) or [math]::…")
+            elif text == "$(":
+                close = pairs.get(i, -1)
+                after = tokens[close + 1] if 0 <= close < len(tokens) - 1 else None
+                if after is not None and after.kind == WORD and adjacent(tokens[close], after) and \
+                        after.text[:1] in "/\\":
+                    report(tok, "'$(…)/path' glued to text is a bash idiom; PowerShell passes two arguments: "
+                                "write (Join-Path (…) 'path') or \"$(…)/path\"")
+            elif text in (">", ">>", "2>", "2>>", "*>", "1>") and nxt is not None:
+                if nxt.kind == WORD and nxt.text == "/dev/null":
+                    report(nxt, "'/dev/null' does not exist on Windows; in PowerShell redirect to $null "
+                                f"({text} $null) or pipe to Out-Null")
+            elif text == "&" and nxt is not None and nxt.text.startswith(">") and adjacent(tok, nxt):
+                report(tok, "'&>' is bash; in PowerShell redirect all streams with '*> file'")
+        elif kind == VARIABLE:
+            name = tok.value
+            if _BASH_ENV_VAR.match(name) and assigned is None:
+                assigned = {t.value.lower() for k, t in enumerate(tokens)
+                            if t.kind == VARIABLE and (after := next_of(k)) is not None and after.is_op("=")}
+            if _BASH_ENV_VAR.match(name) and name.lower() not in assigned:
+                report(tok, f"${name} is a bash environment variable reference; in PowerShell write $env:{name}")
+            elif name == "0":
+                report(tok, "$0 is bash; in PowerShell use $PSCommandPath (the script) or $PSScriptRoot (its folder)")
+            elif tok.text.startswith("${") and _BASH_PARAM_EXPANSION.match(name):
+                report(tok, f"'{tok.text}' is a bash parameter expansion; in PowerShell write "
+                            "if ($env:VAR) { $env:VAR } else { 'default' } or use -replace / .Substring()")
+    return out
+
+
+def bash_in_powershell(path: str, text: str) -> list[Finding]:
+    """X4 only, for a PowerShell snippet (a workflow run: step)."""
+    parsed = ParsedScript(text)
+    return bash_in_tokens(path, parsed.tokens, parsed.pairs)
