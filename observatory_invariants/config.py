@@ -20,52 +20,6 @@ from .patterns import compile_patterns
 TOOL_KEY = "observatory-invariants"
 DEFAULT_DOCS_URL = "https://github.com/observatory-invariants/observatory-invariants/blob/main/docs/rules/{rule}.md"
 
-# Options of each rule family, with their defaults. The config schema lists the
-# same keys; tests/test_config.py keeps the two in step.
-DEFAULT_OPTIONS: dict[str, dict[str, Any]] = {
-    "contracts": {
-        # Schemas (by file stem) whose instances are job objects: their findings are C2, the rest C1.
-        "job-schemas": ["job"],
-        # Extra instance files to validate: {glob: schema stem}.
-        "instances": {},
-        # Check these `format`s (others are annotations only).
-        "formats": ["uuid", "date-time", "date", "time", "email", "uri", "ipv4", "ipv6", "regex"],
-        # Accepted `$schema` dialects.
-        "dialects": [
-            "http://json-schema.org/draft-07/schema#",
-            "https://json-schema.org/draft/2020-12/schema",
-        ],
-        # C4: compatibility policy (seed | backward | forward | full), default and per schema stem.
-        "compat-policy": "seed",
-        "compat-policies": {},
-    },
-    "docker": {
-        # Image names that are the repository's own, mapped to their service folder (B3), beyond
-        # the service folder names and the tags the discovered builds use.
-        "images": {},
-        # Where a script's relative paths start: "root" (scripts run from the repository root) or "script".
-        "script-working-directory": "root",
-        # Cap on the builds one workflow matrix expands to.
-        "max-matrix-combinations": 256,
-    },
-    "scripts": {
-        # X3: severity of hardcoded Windows paths, whether comments count, whether code behind an
-        # $IsWindows / os.name == "nt" guard may hold them, and which file kinds are checked.
-        "x3-severity": "error",
-        "x3-comments": False,
-        "x3-allow-guarded": True,
-        "x3-file-types": ["powershell", "shell", "workflow", "dockerfile", "yaml", "json", "toml", "python",
-                          "c-like", "rust", "go", "js"],
-        # B4: which PowerShell scripts must harden $PSScriptRoot (globs).
-        "b4-paths": ["**/*.ps1"],
-        # X4: folders that hold PowerShell only (e.g. ["scripts"]); a bash/sh script there is a finding.
-        "powershell-only-folders": [],
-        # Whole-repository scans also read extension-less files to find #!/bin/sh and #!/usr/bin/env pwsh scripts.
-        "scan-shebangs": True,
-    },
-}
-
-
 def _load_toml(path: Path) -> dict:
     if sys.version_info >= (3, 11):
         import tomllib
@@ -94,14 +48,27 @@ class Config:
     max_file_size: int = 5_000_000
     docs_url: str = DEFAULT_DOCS_URL
     paths: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType(dict(DEFAULT_PATHS)))
-    options: Mapping[str, Mapping[str, Any]] = field(
-        default_factory=lambda: MappingProxyType({k: MappingProxyType(dict(v)) for k, v in DEFAULT_OPTIONS.items()}))
+    # The rule options' tables as written ([tool.observatory-invariants.<section>]); typed through options().
+    sections: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: MappingProxyType({}))
+    _typed: dict = field(default_factory=dict, repr=False, compare=False, hash=False)
 
     def patterns(self, layout_key: str) -> tuple[str, ...]:
         return self.paths[layout_key]
 
+    def options(self, cls):
+        """A rule's typed options (an :class:`~observatory_invariants.declare.Options` subclass) as configured."""
+        if cls not in self._typed:
+            self._typed[cls] = cls.from_section(self.sections.get(cls.section))
+        return self._typed[cls]
+
     def section(self, name: str) -> Mapping[str, Any]:
-        return self.options.get(name, MappingProxyType({}))
+        """A whole options section, every declared key with its configured (or default) value."""
+        from .registry import option_sections
+
+        values: dict[str, Any] = {}
+        for cls in option_sections().get(name, ()):
+            values.update(self.options(cls).to_section())
+        return MappingProxyType(values)
 
 
 def find_config_file(root: Path) -> tuple[Path, dict] | None:
@@ -194,9 +161,9 @@ def build_config(raw: dict | None, source: str | None = None) -> Config:
     paths = dict(DEFAULT_PATHS)
     for key, value in raw.get("paths", {}).items():
         paths[key] = (value,) if isinstance(value, str) else tuple(value)
-    options = {name: dict(defaults) for name, defaults in DEFAULT_OPTIONS.items()}
-    for name in DEFAULT_OPTIONS:
-        options[name].update(raw.get(name, {}))
+    from .registry import option_sections
+
+    sections = {name: MappingProxyType(dict(raw[name])) for name in option_sections() if name in raw}
     return Config(
         source=source,
         root_markers=tuple(raw.get("root-markers", DEFAULT_ROOT_MARKERS)),
@@ -208,7 +175,7 @@ def build_config(raw: dict | None, source: str | None = None) -> Config:
         max_file_size=int(raw.get("max-file-size", 5_000_000)),
         docs_url=raw.get("docs-url", DEFAULT_DOCS_URL),
         paths=MappingProxyType(paths),
-        options=MappingProxyType({k: MappingProxyType(v) for k, v in options.items()}),
+        sections=MappingProxyType(sections),
     )
 
 

@@ -53,8 +53,8 @@ class Finding:
         }
 
 
-def finding(rule: str, path: str, message: str, line: int | None = None,
+def finding(rule, path: str, message: str, line: int | None = None,
             column: int | None = None, severity: Severity | str = Severity.ERROR) -> Finding:
-    """Shorthand used by checks; accepts the severity as a plain string."""
-    return Finding(rule=rule, path=path, message=message, line=line, column=column,
+    """Shorthand used by checks: ``rule`` is a declared Rule or SubRule (or its id); the severity may be a string."""
+    return Finding(rule=getattr(rule, "id", rule), path=path, message=message, line=line, column=column,
                    severity=Severity(severity))

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from . import registry
+from .declare import Rule
+from .errors import ConfigError, GitError
 from .findings import Finding, Severity
-from .config import ConfigError
-from .registry import Rule
-from .repo import GitError
-from .workspace import Workspace, path_matches
+from .patterns import path_matches
+from .workspace import Workspace
 
 _USAGE_ERRORS = (ConfigError, GitError)
 
@@ -69,15 +69,15 @@ def run(ws: Workspace, *, select: Sequence[str] | None = None, ignore: Sequence[
                 result.not_implemented.append(rule.id)
             continue
         if paths is None:
-            by_check.setdefault(rule.check, []).append(rule)
-            targets_by_check[rule.check] = None
+            by_check.setdefault(rule.check_target, []).append(rule)
+            targets_by_check[rule.check_target] = None
             continue
         # A deleted path still triggers the rules that read it (C4 reports a deleted schema, C5 its
         # orphaned row), but only existing files are handed to checks as targets.
         if not relevant_targets(ws, rule, paths):
             continue
-        by_check.setdefault(rule.check, []).append(rule)
-        targets_by_check.setdefault(rule.check, set()).update(relevant_targets(ws, rule, existing))
+        by_check.setdefault(rule.check_target, []).append(rule)
+        targets_by_check.setdefault(rule.check_target, set()).update(relevant_targets(ws, rule, existing))
 
     findings: list[Finding] = []
     for check, check_rules in by_check.items():
@@ -93,6 +93,10 @@ def run(ws: Workspace, *, select: Sequence[str] | None = None, ignore: Sequence[
             if os.environ.get("OBSERVATORY_DEBUG"):
                 raise
             result.internal_errors.append(f"{ids}: {type(exc).__name__}: {exc}")
+            continue
+        undeclared = sorted({f.rule for f in produced if not registry.is_declared(f.rule)})
+        if undeclared:  # a bug of ours: every id a check emits is declared beside its rule
+            result.internal_errors.append(f"{ids}: emitted undeclared rule id(s) {', '.join(undeclared)}")
             continue
         findings.extend(produced)
         result.rules_run.extend(r.id for r in check_rules)

@@ -31,6 +31,10 @@ class Workspace:
     def root(self):
         return self.repo.root
 
+    def options(self, cls):
+        """A rule's typed options, as the config sets them (its defaults where the config is silent)."""
+        return self.config.options(cls)
+
     def patterns(self, layout_key: str) -> tuple[str, ...]:
         return self.config.patterns(layout_key)
 

@@ -3,8 +3,7 @@
 import pytest
 
 from observatory_invariants.api import check, open_workspace
-from observatory_invariants.config import DEFAULT_OPTIONS, ConfigError, load_config
-from observatory_invariants.contracts_data import load_contract
+from observatory_invariants.config import ConfigError, load_config
 from observatory_invariants.layout import DEFAULT_PATHS
 from tests.helpers import run_cli, schema, versions_md, write_tree
 
@@ -49,11 +48,14 @@ def test_unknown_key_exits_2_from_the_cli(tmp_path):
     assert proc.returncode == 2 and "unknown key 'schemes'" in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_default_options_and_schema_agree():
-    schema_props = load_contract("config")["properties"]
-    for section, defaults in DEFAULT_OPTIONS.items():
-        assert set(defaults) == set(schema_props[section]["properties"]), section
-    assert set(DEFAULT_PATHS) == set(schema_props["paths"]["properties"])
+def test_typed_options_come_from_the_config_with_the_declared_defaults(tmp_path):
+    from observatory_invariants.rules.scripts.x3_windows_paths import X3Options
+
+    write_tree(tmp_path, {".observatory-invariants.toml": '[scripts]\nx3-severity = "warning"\n'})
+    config = load_config(tmp_path)
+    assert config.options(X3Options) == X3Options(severity="warning")
+    assert config.options(X3Options).file_types == X3Options().file_types   # unset keys keep the defaults
+    assert dict(config.section("scripts"))["x3-severity"] == "warning"
 
 
 def _repo_with_c3_and_c5_problems(root):

@@ -9,9 +9,9 @@ import pytest
 
 from observatory_invariants.rules.scripts import x3_windows_paths as script_paths
 from observatory_invariants.rules.scripts.x3_windows_paths import could_hold_windows_path, python_paths, windows_paths
-from observatory_invariants.config import DEFAULT_OPTIONS
+from observatory_invariants.rules.scripts.x3_windows_paths import X3Options
 
-OPTS = DEFAULT_OPTIONS["scripts"]
+OPTS = X3Options()
 
 
 def test_clean_file_is_not_tokenized(monkeypatch):

@@ -8,9 +8,9 @@ import time
 import pytest
 
 from observatory_invariants.rules.scripts.lint import lint_file
-from observatory_invariants.config import DEFAULT_OPTIONS
+from observatory_invariants.rules.scripts.lint import ScriptOptions
 
-OPTS = DEFAULT_OPTIONS["scripts"]
+OPTS = ScriptOptions()
 BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
     for p, c in zip("abcdefgh", "bcdefghi"))

@@ -12,11 +12,34 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Iterable, Mapping, Sequence
 
+from ...declare import Options, Rule, option
 from ...findings import Finding, finding
 from ...parsers.jsonpos import locate, pointer
 from ...engines.contract_schemas import JsonDocument, contract_schemas, build_registry, read_document, usable_schemas, validator_class
 
 MAX_ERRORS_PER_FILE = 20
+
+FORMATS = ("uuid", "date-time", "date", "time", "email", "uri", "ipv4", "ipv6", "regex")
+
+
+@dataclass(frozen=True)
+class InstanceOptions(Options):
+    section = "contracts"
+    description = "Options of the contract rules C1-C5."
+
+    job_schemas: tuple[str, ...] = option(
+        "job-schemas", ("job",), "Schema stems whose instances are job objects (C2); the rest are messages (C1).")
+    instances: Mapping[str, str] = option(
+        "instances", {}, "Extra instance files to validate: {glob: schema stem}.")
+    formats: tuple[str, ...] = option(
+        "formats", FORMATS, "Formats whose values are checked (others are annotations only).")
+
+
+_READS = ("schemas", "golden-fixtures", "negative-fixtures")
+C1 = Rule("C1", "Event messages conform to their schema", "contracts", _READS, "run", options=(InstanceOptions,),
+          hooks=("observatory-contracts",), seed_check="validate-contracts.ps1, Gateway AJV")
+C2 = Rule("C2", "Job objects conform to their schema", "contracts", _READS, "run", options=(InstanceOptions,),
+          hooks=("observatory-contracts",), seed_check="validate-contracts.ps1, Gateway AJV")
 
 
 @dataclass(frozen=True)
@@ -110,8 +133,8 @@ def validate_instance(instance, schema: dict, registry, formats: Sequence[str], 
 
 
 def check_instances(schemas: Sequence[JsonDocument], instances: Sequence[Instance], *,
-                    job_schemas: Sequence[str] = ("job",), formats: Sequence[str] = ("uuid", "date-time"),
-                    registry=None) -> list[Finding]:
+                    job_schemas: Sequence[str] = InstanceOptions().job_schemas,
+                    formats: Sequence[str] = FORMATS, registry=None) -> list[Finding]:
     """C1/C2 findings for ``instances`` against the contracts folder ``schemas``."""
     usable = {doc.stem: doc for doc in usable_schemas(schemas)}
     all_stems = {doc.stem for doc in schemas}
@@ -122,7 +145,7 @@ def check_instances(schemas: Sequence[JsonDocument], instances: Sequence[Instanc
     for inst in instances:
         doc = inst.doc
         stem = inst.schema_stem or schema_for_fixture(doc.path, all_stems)
-        rule = "C2" if stem in job_schemas else "C1"
+        rule = C2 if stem in job_schemas else C1
         kind = "golden fixture" if inst.expect_valid else "negative fixture"
         if stem is None:
             out.append(finding(rule, doc.path, f"no schema matches this {kind}: name it after its schema "
@@ -177,7 +200,7 @@ def collect_instances(ws, targets=None) -> list[Instance]:
         keep = lambda paths: paths  # noqa: E731
     instances = [Instance(read_document(ws, p), True, None) for p in keep(ws.glob("golden-fixtures"))]
     instances += [Instance(read_document(ws, p), False, None) for p in keep(ws.glob("negative-fixtures"))]
-    mapped: Mapping[str, str] = ws.config.section("contracts").get("instances", {})
+    mapped: Mapping[str, str] = ws.options(InstanceOptions).instances
     if mapped:
         from ...errors import ConfigError
         from ...patterns import compile_patterns
@@ -197,7 +220,8 @@ def collect_instances(ws, targets=None) -> list[Instance]:
 
 
 def run(ws, targets):
-    options = ws.config.section("contracts")
+    """The adapter for C1 and C2."""
+    options = ws.options(InstanceOptions)
     schemas = contract_schemas(ws)
-    return check_instances(schemas, collect_instances(ws, targets), job_schemas=list(options["job-schemas"]),
-                           formats=list(options["formats"]))
+    return check_instances(schemas, collect_instances(ws, targets), job_schemas=options.job_schemas,
+                           formats=options.formats)

@@ -6,15 +6,31 @@ Also: every ``$ref`` resolves offline within the contracts folder, and no
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterable, Sequence
 from urllib.parse import urljoin, urldefrag
 
+from ...declare import Options, Rule, option
 from ...findings import Finding, finding
 from ...parsers.jsonpos import locate, pointer
 from ...engines.contract_schemas import (JsonDocument, contract_schemas, build_registry, normalize_uri, usable_schemas,
                        validator_class)
 
-RULE = "C3"
+DIALECTS = ("http://json-schema.org/draft-07/schema#", "https://json-schema.org/draft/2020-12/schema")
+
+
+@dataclass(frozen=True)
+class SchemaOptions(Options):
+    section = "contracts"
+
+    dialects: tuple[str, ...] = option(
+        "dialects", DIALECTS, "Accepted $schema dialects.",
+        schema={"type": "array", "items": {"type": "string", "format": "uri"}, "minItems": 1})
+
+
+C3 = Rule("C3", "Schemas are valid and carry a SemVer $version and a unique $id", "contracts", ("schemas",), "run",
+          options=(SchemaOptions,), hooks=("observatory-contracts",), seed_check="test-contracts-sanity.py")
+RULE = C3.id
 # Keywords whose values are maps of name -> subschema; a key named "$ref" there is a property name, not a reference.
 _NAME_MAPS = {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"}
 
@@ -235,4 +251,4 @@ def check_schemas(docs: Sequence[JsonDocument], *, dialects: Sequence[str],
 def run(ws, targets):
     docs = contract_schemas(ws)
     only = None if targets is None else [t for t in targets if ws.matches("schemas", t)]
-    return check_schemas(docs, dialects=list(ws.config.section("contracts")["dialects"]), only=only)
+    return check_schemas(docs, dialects=ws.options(SchemaOptions).dialects, only=only)

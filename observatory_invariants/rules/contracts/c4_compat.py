@@ -14,19 +14,41 @@ is the pure function that turns one compared pair into findings.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
+from ...declare import Options, Rule, SubRule, option
 from ...findings import Finding, finding
 from ...errors import GitError, UnreadableFile
 from ...textio import decode_text
 
-RULE = "C4"
-BUMP_TOO_SMALL = "C4.bump-too-small"
-VERSION_DECREASED = "C4.version-decreased"
-NO_BUMP = "C4.no-bump"
-SCHEMA_DELETED = "C4.schema-deleted"
-BAD_INPUT = "C4.bad-input"
+_POLICY = {"$ref": "#/$defs/policy"}  # the enum lives in config.json's $defs
+
+
+@dataclass(frozen=True)
+class CompatOptions(Options):
+    section = "contracts"
+
+    policy: str = option("compat-policy", "seed",
+                         "C4's compatibility policy: seed (the seed's table), backward, forward or full.", schema=_POLICY)
+    policies: Mapping[str, str] = option("compat-policies", {}, "Per-schema policies: {schema stem: policy}.",
+                                         schema={"type": "object", "additionalProperties": _POLICY})
+
+    def policy_for(self, stem: str) -> str:
+        """The compatibility policy of a schema: ``compat-policies[stem]``, else ``compat-policy``."""
+        return self.policies.get(stem) or self.policy or "seed"
+
+
+BUMP_TOO_SMALL = SubRule("C4.bump-too-small", "The $version bump is smaller than the changes need")
+VERSION_DECREASED = SubRule("C4.version-decreased", "The $version went down")
+NO_BUMP = SubRule("C4.no-bump", "The schema changed but its $version did not")
+SCHEMA_DELETED = SubRule("C4.schema-deleted", "A published schema was deleted")
+BAD_INPUT = SubRule("C4.bad-input", "A schema (or its base version) cannot be compared")
+C4 = Rule("C4", "Breaking schema changes require a MAJOR version bump", "contracts", ("schemas", "compat-fixtures"),
+          "run", subrules=(BUMP_TOO_SMALL, VERSION_DECREASED, NO_BUMP, SCHEMA_DELETED, BAD_INPUT),
+          options=(CompatOptions,), hooks=("observatory-compat",), seed_check="check-schema-compat.py --ci")
+RULE = C4.id
 _CODES = {"bump-too-small": BUMP_TOO_SMALL, "version-decreased": VERSION_DECREASED, "no-bump": NO_BUMP,
           "invalid-version": BAD_INPUT}
 _EXTERNAL_REF = re.compile(r'"\$ref"\s*:\s*"(?!#)')
@@ -48,12 +70,6 @@ def _parse(text: str) -> tuple[Any, str | None]:
         where = f" (line {problem.line}, column {problem.column})" if problem.line else ""
         return None, f"{problem.message}{where}"
     return value, None
-
-
-def policy_for(config_section, stem: str) -> str:
-    """The compatibility policy of a schema: ``compat-policies[stem]``, else ``compat-policy``."""
-    per_schema = config_section.get("compat-policies") or {}
-    return per_schema.get(stem) or config_section.get("compat-policy") or "seed"
 
 
 def check_schema_pair(path: str, old: Any, new: Any, *, new_text: str = "", policy: str = "seed",
@@ -167,7 +183,7 @@ def _read_work_tree(ws, path: str) -> str | None:
 
 
 def _compare_revisions(ws, old_rev: _Revision, new_rev: _Revision, targets, old_label: str) -> list[Finding]:
-    section = ws.config.section("contracts")
+    options = ws.options(CompatOptions)
     wanted = None if targets is None else set(targets)
     found: list[Finding] = []
     new_present = {p for p in new_rev.paths if new_rev.text(p) is not None}
@@ -201,7 +217,7 @@ def _compare_revisions(ws, old_rev: _Revision, new_rev: _Revision, targets, old_
 
         changed = content_differs(old, new)   # a $version-only edit (even build metadata) is no content change
         found.extend(check_schema_pair(path, old, new, new_text=new_text,
-                                       policy=policy_for(section, PurePosixPath(path).stem), old_label=old_label,
+                                       policy=options.policy_for(PurePosixPath(path).stem), old_label=old_label,
                                        old_registry=old_rev.lookup, new_registry=new_rev.lookup,
                                        content_changed=changed))
     return found
@@ -211,7 +227,7 @@ def check_fixture_pairs(ws, targets: list[str] | None) -> list[Finding]:
     """The ``NAME-old.json`` / ``NAME-new.json`` example pairs: is each pair's bump big enough?"""
     from ...engines.compat.versions import content_differs
 
-    section = ws.config.section("contracts")
+    options = ws.options(CompatOptions)
     pairs: dict[str, dict[str, str]] = {}
     for path in ws.glob("compat-fixtures"):
         stem = PurePosixPath(path).stem
@@ -244,7 +260,7 @@ def check_fixture_pairs(ws, targets: list[str] | None) -> list[Finding]:
         else:
             (_, old), (new_text, new) = docs["old"], docs["new"]
             found.extend(check_schema_pair(sides["new"], old, new, new_text=new_text,
-                                           policy=policy_for(section, name), old_label=sides["old"],
+                                           policy=options.policy_for(name), old_label=sides["old"],
                                            content_changed=content_differs(old, new), require_versions=False))
     # An example pair only needs its bump to be big enough: "no bump" is a finding for real schemas.
-    return [f for f in found if f.rule != NO_BUMP]
+    return [f for f in found if f.rule != NO_BUMP.id]

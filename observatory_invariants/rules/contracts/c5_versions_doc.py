@@ -13,11 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Sequence
 
+from ...declare import Rule
 from ...findings import Finding, finding
 from ...errors import UnreadableFile
 from ...engines.contract_schemas import contract_schemas, usable_schemas
 
-RULE = "C5"
+C5 = Rule("C5", "Schemas are documented in VERSIONS.md", "contracts", ("schemas", "versions-doc"), "run",
+          hooks=("observatory-contracts",), seed_check="test-contracts-sanity.py")
+RULE = C5.id
 
 
 @dataclass(frozen=True)

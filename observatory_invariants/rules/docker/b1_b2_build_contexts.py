@@ -10,10 +10,38 @@ from ...engines.docker.context import (ContextView, DockerInputs, FileTree, Sour
                                        classify_sources,
                                        declared_context_folder, local_folder, make_context_view)
 from ...engines.docker.discovery import Build
+from ...declare import Rule, SubRule
 from ...findings import Finding, finding
 from ...parsers.dockerfile import context_sources
 from ...parsers.dockerignore import DockerIgnore, ignore_file_candidates, parse_dockerignore
-from .inputs import gather_docker_inputs, touches_docker
+from .inputs import DECLARATION, DOCKERIGNORE, DockerOptions, gather_docker_inputs, touches_docker
+
+B1_WRONG_CONTEXT = SubRule("B1.wrong-context", "A repo-relative Dockerfile is built from a folder below the root")
+MIXED_SOURCES = SubRule("B1.mixed-sources", "A Dockerfile mixes repo-relative and service-local COPY sources")
+DECLARED_CONTEXT = SubRule("B1.declared-context", "A build contradicts the Dockerfile's BUILD CONTEXT header")
+UNBUILT = SubRule("B1.unbuilt", "A Dockerfile nobody builds (note)")
+UNRESOLVED = SubRule("B1.unresolved", "A build whose Dockerfile or context is not a literal (note)")
+BAD_DECLARATION = SubRule("B1.bad-declaration", "A workflow, compose file or script that declares builds is unreadable")
+MISSING_SOURCE = SubRule("B2.missing-source", "A COPY/ADD source does not exist in the build context")
+EMPTY_GLOB = SubRule("B2.empty-glob", "A COPY/ADD glob matches nothing in the build context")
+ESCAPES_CONTEXT = SubRule("B2.escapes-context", "A COPY/ADD source leaves the build context with '..'")
+DOCKERIGNORED = SubRule("B2.dockerignored", "A COPY/ADD source is excluded by .dockerignore")
+UNTRACKED = SubRule("B2.untracked", "A COPY/ADD source exists but git does not track it")
+B2_WRONG_CONTEXT = SubRule("B2.wrong-context", "A service-local Dockerfile is built from the repository root")
+MISSING_CONTEXT = SubRule("B2.missing-context", "A build's context folder does not exist")
+MISSING_DOCKERFILE = SubRule("B2.missing-dockerfile", "A build's Dockerfile does not exist or is a folder")
+BAD_TARGET = SubRule("B2.bad-target", "A build's target stage is not in the Dockerfile")
+BAD_DOCKERFILE = SubRule("B2.bad-dockerfile", "A Dockerfile Docker cannot parse")
+BAD_DOCKERIGNORE = SubRule("B2.bad-dockerignore", "A .dockerignore with patterns Docker refuses")
+
+_B1_READS = ("dockerfiles", "workflows", "compose-files", "powershell-scripts", "shell-scripts")
+_B2_READS = ("dockerfiles", "dockerignores", "workflows", "compose-files", "powershell-scripts", "shell-scripts")
+B1 = Rule("B1", "Shared-asset services are built with the repository root as context", "docker", _B1_READS, "run",
+          subrules=(B1_WRONG_CONTEXT, MIXED_SOURCES, DECLARED_CONTEXT, UNBUILT, UNRESOLVED, BAD_DECLARATION),
+          options=(DockerOptions,), hooks=("observatory-docker",), seed_check="validate-dockerfile-context.py")
+B2 = Rule("B2", "COPY/ADD sources exist in the build context actually used", "docker", _B2_READS, "run",
+          subrules=(MISSING_SOURCE, EMPTY_GLOB, ESCAPES_CONTEXT, DOCKERIGNORED, UNTRACKED, B2_WRONG_CONTEXT, MISSING_CONTEXT, MISSING_DOCKERFILE, BAD_TARGET, BAD_DOCKERFILE, BAD_DOCKERIGNORE),
+          options=(DockerOptions,), hooks=("observatory-docker",), seed_check="validate-dockerfile-context.py")
 
 
 @dataclass
@@ -45,7 +73,7 @@ def check_builds(inputs: DockerInputs) -> tuple[list[BuildReport], list[Finding]
                 if errors and path not in reported_ignore_errors:
                     reported_ignore_errors.add(path)
                     for err in errors:
-                        findings.append(finding("B2.bad-dockerignore", path,
+                        findings.append(finding(BAD_DOCKERIGNORE, path,
                                                 f"pattern {err.pattern!r} {err.reason}; Docker refuses this file "
                                                 "(\"docker build\" fails before sending the context): fix or remove "
                                                 "the line", err.line))
@@ -53,7 +81,7 @@ def check_builds(inputs: DockerInputs) -> tuple[list[BuildReport], list[Finding]
         return ignores[path]
 
     for problem in inputs.discovery.problems:
-        findings.append(finding("B1.bad-declaration", problem.path, problem.message, problem.line))
+        findings.append(finding(BAD_DECLARATION, problem.path, problem.message, problem.line))
 
     service_set = set(inputs.service_dirs)
     reports: list[BuildReport] = []
@@ -65,7 +93,7 @@ def check_builds(inputs: DockerInputs) -> tuple[list[BuildReport], list[Finding]
         if build.unresolved or build.dockerfile is None or build.context is None:
             report.verdict = "unresolved"
             report.findings.append(finding(
-                "B1.unresolved", build.declared_in,
+                UNRESOLVED, build.declared_in,
                 f"this {build.origin} build cannot be checked: {build.unresolved or 'unresolved'}; use literal paths "
                 "(or a matrix of literal values) so the context can be verified", build.line, severity="note"))
             continue
@@ -74,7 +102,7 @@ def check_builds(inputs: DockerInputs) -> tuple[list[BuildReport], list[Finding]
             kind = "is a folder, not a file" if tree.is_dir(build.dockerfile) else "does not exist"
             report.verdict = "missing Dockerfile"
             report.findings.append(finding(
-                "B2.missing-dockerfile", build.declared_in,
+                MISSING_DOCKERFILE, build.declared_in,
                 f"the Dockerfile {build.dockerfile} {kind}; fix the Dockerfile path of this {build.origin} build",
                 build.line))
             continue
@@ -86,18 +114,18 @@ def check_builds(inputs: DockerInputs) -> tuple[list[BuildReport], list[Finding]
             report.verdict = "missing context" if not on_disk else "unresolved"
             if on_disk:
                 report.findings.append(finding(
-                    "B1.unresolved", build.declared_in,
+                    UNRESOLVED, build.declared_in,
                     f"the build context {build.context} holds no files the project lists (a symlinked folder or "
                     "only untracked files); its COPY sources were not checked", build.line, severity="note"))
             else:
                 report.findings.append(finding(
-                    "B2.missing-context", build.declared_in,
+                    MISSING_CONTEXT, build.declared_in,
                     f"the build context {build.context} does not exist; fix the context of this {build.origin} "
                     f"build (Dockerfile {build.dockerfile})", build.line))
             continue
         sources, problems = context_sources(model, dict(build.args), build.target)
         for p in problems:
-            report.findings.append(finding("B2.bad-target", build.declared_in,
+            report.findings.append(finding(BAD_TARGET, build.declared_in,
                                            f"{p.message}; fix --target/target of this build", build.line))
         local = local_folder(build.dockerfile, service_set)
         style, kinds = classify_sources(sources, local, tree)
@@ -111,7 +139,7 @@ def check_builds(inputs: DockerInputs) -> tuple[list[BuildReport], list[Finding]
             wanted = declared_context_folder(text, local)
             if wanted is not None and wanted != build.context:
                 report.findings.append(finding(
-                    "B1.declared-context", build.dockerfile,
+                    DECLARED_CONTEXT, build.dockerfile,
                     f"the header says BUILD CONTEXT: {text}, but {where} builds it with context "
                     f"{build.context}; build it with context {wanted} or correct the header", line))
         ignore_path = next((p for p in ignore_file_candidates(build.context, build.dockerfile)
@@ -130,14 +158,14 @@ def check_builds(inputs: DockerInputs) -> tuple[list[BuildReport], list[Finding]
     for path in inputs.all_dockerfiles:
         model = inputs.dockerfiles.get(path)
         if isinstance(model, str):
-            findings.append(finding("B2.bad-dockerfile", path, f"{path} {model}; fix the file so Docker can read it"))
+            findings.append(finding(BAD_DOCKERFILE, path, f"{path} {model}; fix the file so Docker can read it"))
             continue
         if model is not None:
             for p in model.problems:
-                findings.append(finding("B2.bad-dockerfile", path, f"{p.message}", p.line))
+                findings.append(finding(BAD_DOCKERFILE, path, f"{p.message}", p.line))
         if path not in built:
             findings.append(finding(
-                "B1.unbuilt", path, "no workflow, compose file or script builds this Dockerfile (that we could "
+                UNBUILT, path, "no workflow, compose file or script builds this Dockerfile (that we could "
                 "resolve), so its build context is unchecked; delete it if it is dead, or declare its build",
                 severity="note"))
             if model is not None and path not in mixed_reported:
@@ -155,7 +183,7 @@ def _mixed_finding(dockerfile: str, kinds, local: str) -> Finding:
     repo_src, local_src = kinds["repo"][0], kinds["local"][0]
     first = min(repo_src, local_src, key=lambda s: s.line)
     return finding(
-        "B1.mixed-sources", dockerfile,
+        MIXED_SOURCES, dockerfile,
         f"COPY sources mix repo-relative paths ({repo_src.instruction} {repo_src.written}, line {repo_src.line}) "
         f"and service-local paths ({local_src.instruction} {local_src.written}, line {local_src.line}): no single "
         f"context serves both; write every source relative to the repository root (e.g. {local}/{local_src.written}) "
@@ -179,7 +207,7 @@ def _source_findings(build: Build, checks: list[SourceCheck], local: str, tree: 
             if all(check_source(c.source, alt_view, tree).status in ("ok", "untracked") for c in checks
                    if c.status != "escapes"):
                 first = missing[0].source
-                rule = "B1.wrong-context" if alternative == "." else "B2.wrong-context"
+                rule = B1_WRONG_CONTEXT if alternative == "." else B2_WRONG_CONTEXT
                 kind = "repo-relative" if alternative == "." else "service-local"
                 alt_name = "the repository root (.)" if alternative == "." else alternative
                 out.append(finding(
@@ -200,22 +228,22 @@ def _source_findings(build: Build, checks: list[SourceCheck], local: str, tree: 
         said = f"{s.instruction} {s.written}" + (f" (= {s.path})" if s.written != s.path else "")
         empty = f"; ${{{', '.join(s.empty_vars)}}} was empty (no default, no build arg)" if s.empty_vars else ""
         if c.status == "escapes":
-            out.append(finding("B2.escapes-context", build.dockerfile,
+            out.append(finding(ESCAPES_CONTEXT, build.dockerfile,
                                f"{said} reaches outside the build context {ctx} (declared at {where}) with '..': "
                                "Docker cannot read it (BuildKit silently clamps it to the context root); move the "
                                "file into the context or widen the context", s.line))
         elif c.status in ("missing", "empty-glob") and not missing_handled:
             what = "matches no file" if c.status == "empty-glob" else "does not exist"
-            rule = "B2.empty-glob" if c.status == "empty-glob" else "B2.missing-source"
+            rule = EMPTY_GLOB if c.status == "empty-glob" else MISSING_SOURCE
             out.append(finding(rule, build.dockerfile,
                                f"{said} {what} in the build context {ctx} (declared at {where}){empty}; fix the "
                                "path or the context", s.line))
         elif c.status == "ignored":
-            out.append(finding("B2.dockerignored", build.dockerfile,
+            out.append(finding(DOCKERIGNORED, build.dockerfile,
                                f"{said} is excluded from the build context {ctx} (declared at {where}) by "
                                f"{c.detail}; add an exception (!{clean_source(s.path)}) or stop copying it", s.line))
         elif c.status in ("untracked", "on-disk-only"):
-            out.append(finding("B2.untracked", build.dockerfile,
+            out.append(finding(UNTRACKED, build.dockerfile,
                                f"{said} exists here but git does not track it (generated or gitignored), so a clean "
                                f"checkout cannot build context {ctx} (declared at {where}); commit it or generate it "
                                "in the build", s.line, severity="warning"))
@@ -226,9 +254,11 @@ def analyse(ws):
     """(build reports, every B1-B3 finding) for the whole repository: what ``builds`` lists."""
     from .b3_image_versions import check_b3
 
+    from .b3_image_versions import problem_findings as b3_problems
+
     inputs, problems = gather_docker_inputs(ws)
     reports, findings = check_builds(inputs)
-    findings = problems + findings + check_b3(inputs)
+    findings = problem_findings(problems) + b3_problems(problems) + findings + check_b3(inputs)
     return reports, sorted(set(findings), key=Finding.sort_key)
 
 
@@ -237,4 +267,11 @@ def run(ws, targets: list[str] | None) -> list[Finding]:
     if not touches_docker(ws, targets):
         return []
     inputs, problems = gather_docker_inputs(ws)
-    return [p for p in problems if p.base_rule in ("B1", "B2")] + check_builds(inputs)[1]
+    return problem_findings(problems) + check_builds(inputs)[1]
+
+
+def problem_findings(problems) -> list[Finding]:
+    """B1.bad-declaration / B2.bad-dockerignore for the declarations and ignore files that could not be read."""
+    rule = {DECLARATION: BAD_DECLARATION, DOCKERIGNORE: BAD_DOCKERIGNORE}
+    return [finding(rule[p.purpose], p.path, p.message, p.line, severity=p.severity)
+            for p in problems if p.purpose in rule]

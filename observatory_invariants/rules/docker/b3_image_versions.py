@@ -10,8 +10,24 @@ import re
 
 from ...engines.docker.context import DockerInputs, local_folder
 from ...engines.docker.discovery import Build, ImageRef, norm
+from ...declare import Rule, SubRule
 from ...findings import Finding, finding
-from .inputs import gather_docker_inputs, touches_docker
+from .inputs import MANIFEST, DockerOptions, gather_docker_inputs, touches_docker
+
+MISSING_VERSION = SubRule("B3.missing-version", "A service with a Dockerfile has no VERSION file")
+INVALID_VERSION = SubRule("B3.invalid-version", "A VERSION file does not hold one valid SemVer")
+LATEST_TAG = SubRule("B3.latest-tag", "An own image is tagged :latest")
+UNTAGGED = SubRule("B3.untagged", "An own image is referenced without a tag")
+VERSION_MISMATCH = SubRule("B3.version-mismatch", "A k8s image tag or version label differs from VERSION")
+LATEST_FALLBACK = SubRule("B3.latest-fallback", "A script or compose file falls back to 'latest' without VERSION")
+BAD_MANIFEST = SubRule("B3.bad-manifest", "A k8s manifest that is not valid YAML")
+THIRD_PARTY_LATEST = SubRule("B3.third-party-latest", "A third-party image floats on :latest", default_enabled=False)
+
+_B3_READS = ("services", "version-files", "k8s-manifests", "compose-files", "workflows", "powershell-scripts",
+             "shell-scripts")
+B3 = Rule("B3", "Services carry a SemVer VERSION and images are never :latest", "docker", _B3_READS, "run",
+          subrules=(MISSING_VERSION, INVALID_VERSION, LATEST_TAG, UNTAGGED, VERSION_MISMATCH, LATEST_FALLBACK, BAD_MANIFEST, THIRD_PARTY_LATEST),
+          options=(DockerOptions,), hooks=("observatory-docker",), seed_check="start-all.ps1 fail-fast")
 
 WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod"}
 VERSION_LABEL = "app.kubernetes.io/version"
@@ -47,7 +63,7 @@ def check_versions(service_dirs: list[str], versions: dict[str, str | None],
         path = f"{folder}/VERSION"
         if text is None:
             findings.append(finding(
-                "B3.missing-version", service_dockerfiles[folder],
+                MISSING_VERSION, service_dockerfiles[folder],
                 f"{folder} has a Dockerfile but no VERSION file; add {path} holding the service's SemVer "
                 "(e.g. 0.1.0) — without it builds fall back to :latest"))
             continue
@@ -56,7 +72,7 @@ def check_versions(service_dirs: list[str], versions: dict[str, str | None],
         if len(lines) != 1 or not semver.Version.is_valid(value):
             shown = value if len(lines) == 1 else f"{len(lines)} non-empty lines"
             findings.append(finding(
-                "B3.invalid-version", path,
+                INVALID_VERSION, path,
                 f"VERSION holds {shown!r}, not one valid SemVer version; write MAJOR.MINOR.PATCH such as "
                 f"{_suggest_semver(value)}", 1))
             continue
@@ -100,22 +116,22 @@ def check_images(refs: list[ImageRef], own: dict[str, str | None], versions: dic
         name = image_name(repo)
         if name in own:
             if tag is None:
-                findings.append(finding("B3.untagged", ref.path,
+                findings.append(finding(UNTAGGED, ref.path,
                                         f"the repository's own image {ref.ref} ({ref.how}) has no tag, which means "
                                         f":latest; tag it with the service's VERSION", ref.line))
             elif tag == "latest":
-                findings.append(finding("B3.latest-tag", ref.path,
+                findings.append(finding(LATEST_TAG, ref.path,
                                         f"the repository's own image {ref.ref} ({ref.how}) is tagged :latest; tag it "
                                         "with the service's VERSION instead", ref.line))
             elif ref.how == "k8s container":
                 folder = own.get(name)
                 want = versions.get(folder) if folder else None
                 if want and tag != want:
-                    findings.append(finding("B3.version-mismatch", ref.path,
+                    findings.append(finding(VERSION_MISMATCH, ref.path,
                                             f"image {ref.ref} is tagged {tag} but {folder}/VERSION says {want}; "
                                             f"use {repo}:{want} (or bump VERSION)", ref.line))
         elif tag in (None, "latest"):
-            findings.append(finding("B3.third-party-latest", ref.path,
+            findings.append(finding(THIRD_PARTY_LATEST, ref.path,
                                     f"third-party image {ref.ref} ({ref.how}) floats on :latest; pin a version tag "
                                     "or digest", ref.line, severity="warning"))
     return findings
@@ -179,7 +195,7 @@ def check_k8s(inputs: DockerInputs, own: dict[str, str | None], versions: dict[s
             if len(wanted) == 1:
                 want = wanted.pop()
                 if value != want:
-                    findings.append(finding("B3.version-mismatch", path,
+                    findings.append(finding(VERSION_MISMATCH, path,
                                             f"label {VERSION_LABEL}: {value} disagrees with the service's VERSION "
                                             f"{want}; set it to {want}", line))
     return findings
@@ -196,7 +212,7 @@ def check_b3(inputs: DockerInputs) -> list[Finding]:
     findings.extend(check_images(inputs.discovery.images, own, versions))
     findings.extend(check_k8s(inputs, own, versions))
     for fb in inputs.discovery.fallbacks:
-        findings.append(finding("B3.latest-fallback", fb.path,
+        findings.append(finding(LATEST_FALLBACK, fb.path,
                                 f"falls back to the tag 'latest' when VERSION is missing ({fb.text.strip()[:80]}); "
                                 "fail instead: a missing VERSION must stop the build", fb.line))
     return findings
@@ -207,4 +223,10 @@ def run(ws, targets: list[str] | None) -> list[Finding]:
     if not touches_docker(ws, targets):
         return []
     inputs, problems = gather_docker_inputs(ws)
-    return [p for p in problems if p.base_rule == "B3"] + check_b3(inputs)
+    return problem_findings(problems) + check_b3(inputs)
+
+
+def problem_findings(problems) -> list[Finding]:
+    """B3.bad-manifest for the k8s manifests that could not be read."""
+    return [finding(BAD_MANIFEST, p.path, p.message, p.line, severity=p.severity) for p in problems
+            if p.purpose == MANIFEST]

@@ -8,10 +8,44 @@ decides whether anything relevant changed (:func:`touches_docker`).
 from __future__ import annotations
 
 import posixpath
+from dataclasses import dataclass
+from typing import Mapping
 
-from ...findings import Finding, finding
+from ...declare import Options, option
 from ...errors import UnreadableFile
 from ...workspace import Workspace
+
+
+@dataclass(frozen=True)
+class DockerOptions(Options):
+    section = "docker"
+    description = "Options of the Docker rules B1-B3."
+
+    images: Mapping[str, str] = option(
+        "images", {}, "Own image names mapped to their service folder (B3), beyond the service folder names and the "
+                      "tags the discovered builds use.")
+    script_working_directory: str = option(
+        "script-working-directory", "root",
+        "Where relative paths in scripts start: root (scripts run from the repository root) or script.",
+        schema={"enum": ["root", "script"]})
+    max_matrix_combinations: int = option(
+        "max-matrix-combinations", 256, "Cap on the builds one workflow matrix expands to.",
+        schema={"type": "integer", "minimum": 1, "maximum": 10000})
+
+
+# What an unreadable input was read for; each rule reports the problems of its own inputs.
+DECLARATION, DOCKERIGNORE, MANIFEST = "declaration", "dockerignore", "manifest"
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """A file B1-B3 needed but could not read (the rule that reads it for ``purpose`` reports it)."""
+
+    purpose: str                  # DECLARATION (workflow/compose/script), DOCKERIGNORE or MANIFEST
+    path: str
+    message: str
+    line: int | None = None
+    severity: str = "error"
 
 RELEVANT_KEYS = ("dockerfiles", "dockerignores", "workflows", "compose-files", "powershell-scripts", "shell-scripts",
                  "k8s-manifests", "version-files", "services")
@@ -38,7 +72,7 @@ def service_folders(ws: Workspace, files: list[str]) -> list[str]:
 
 
 def gather_docker_inputs(ws: Workspace):
-    """Everything B1–B3 need, read once per run: (DockerInputs, findings about unreadable files)."""
+    """Everything B1–B3 need, read once per run: (DockerInputs, the inputs that could not be read)."""
     return ws.memo("docker-inputs", lambda: _gather(ws))
 
 
@@ -48,42 +82,42 @@ def _gather(ws: Workspace):
     from ...engines.docker.context import DockerInputs, FileTree
     from ...parsers.yaml_loader import YamlError, load
 
-    options = ws.config.section("docker")
-    limit = int(options.get("max-matrix-combinations", 256))
-    script_cwd = options.get("script-working-directory", "root")
-    problems: list[Finding] = []
+    options = ws.options(DockerOptions)
+    limit = options.max_matrix_combinations
+    script_cwd = options.script_working_directory
+    problems: list[InputProblem] = []
     files = ws.repo.files
     tracked = ws.repo.tracked if ws.repo.is_git else None
     discovery = disc.Discovery()
 
-    def read(path: str, rule: str) -> str | None:
+    def read(path: str, purpose: str) -> str | None:
         try:
             return ws.read_text(path)
         except UnreadableFile as exc:
-            problems.append(finding(rule, path, f"{path} {exc.reason}; it was not checked", severity="warning"))
+            problems.append(InputProblem(purpose, path, f"{path} {exc.reason}; it was not checked", severity="warning"))
             return None
 
-    def yaml_docs(path: str, rule: str) -> list | None:
-        if read(path, rule) is None:
+    def yaml_docs(path: str, purpose: str) -> list | None:
+        if read(path, purpose) is None:
             return None
         try:
             return load(ws, path).data()  # one parse per file and run, shared with X3/X4
         except YamlError as exc:
-            problems.append(finding(rule, path, f"{path} {exc.message}; fix the YAML so its builds can be checked",
-                                    exc.line))
+            problems.append(InputProblem(purpose, path, f"{path} {exc.message}; fix the YAML so its builds can be "
+                                                        "checked", exc.line))
             return None
 
     for path in ws.glob("workflows"):
-        docs = yaml_docs(path, "B1.bad-declaration")
+        docs = yaml_docs(path, DECLARATION)
         if docs:
             discovery.extend(disc.discover_workflow(path, docs[0], limit=limit))
     for path in ws.glob("compose-files"):
-        docs = yaml_docs(path, "B1.bad-declaration")
+        docs = yaml_docs(path, DECLARATION)
         if docs:
             discovery.extend(disc.discover_compose(path, docs[0]))
     for key in ("powershell-scripts", "shell-scripts"):
         for path in ws.glob(key):
-            text = read(path, "B1.bad-declaration")
+            text = read(path, DECLARATION)
             if text is not None and ("docker" in text or "latest" in text):
                 discovery.extend(disc.discover_script(path, text, working_directory=script_cwd))
     discovery.builds = list(dict.fromkeys(discovery.builds))
@@ -107,7 +141,7 @@ def _gather(ws: Workspace):
 
     ignore_texts: dict[str, str | None] = {}
     for path in ws.glob("dockerignores"):
-        text = read(path, "B2.bad-dockerignore")
+        text = read(path, DOCKERIGNORE)
         if text is not None:
             ignore_texts[path] = text
 
@@ -125,7 +159,7 @@ def _gather(ws: Workspace):
 
     k8s = []
     for path in ws.glob("k8s-manifests"):
-        docs = yaml_docs(path, "B3.bad-manifest")
+        docs = yaml_docs(path, MANIFEST)
         if docs:
             k8s.append((path, docs))
 
@@ -135,7 +169,7 @@ def _gather(ws: Workspace):
     inputs = DockerInputs(
         tree=FileTree(files, tracked), dockerfiles=dockerfiles, ignore_texts=ignore_texts, discovery=discovery,
         service_dirs=services, versions=versions, k8s=k8s,
-        images={str(k): str(v) for k, v in (options.get("images") or {}).items()},
+        images={str(k): str(v) for k, v in options.images.items()},
         on_disk=on_disk, all_dockerfiles=all_dockerfiles)
     return inputs, problems
 

@@ -4,17 +4,31 @@ marker-based search for the repository root (the seed map's Hardened Root Resolu
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
+from ...declare import Options, Rule, SubRule, option
 from ...findings import Finding, finding
 from ...parsers.powershell import structure as st
 from ...parsers.powershell.tokenizer import (KEYWORD, NEWLINE, OPERATOR, PARAMETER, STRING, VARIABLE,
                                                   WORD, Token)
 from .powershell_script import ParsedScript, adjacent, command_name, negated
 
-B4_UNGUARDED = "B4.unguarded"
-B4_NULL_COALESCE = "B4.null-coalesce"
-B4_NO_FALLBACK = "B4.no-marker-fallback"
-B4_NO_FAIL_FAST = "B4.no-fail-fast"
+
+
+@dataclass(frozen=True)
+class B4Options(Options):
+    section = "scripts"
+
+    paths: tuple[str, ...] = option("b4-paths", ("**/*.ps1",), "Globs of the PowerShell scripts B4 checks.")
+
+
+B4_UNGUARDED = SubRule("B4.unguarded", "$PSScriptRoot-derived path used without the empty check")
+B4_NULL_COALESCE = SubRule("B4.null-coalesce", "'$PSScriptRoot ?? …' (it is '' not $null, so ?? never falls back)")
+B4_NO_FALLBACK = SubRule("B4.no-marker-fallback", "The empty case does not search upward for a marker")
+B4_NO_FAIL_FAST = SubRule("B4.no-fail-fast", "The marker search does not fail fast when nothing is found")
+B4 = Rule("B4", "$PSScriptRoot is guarded with marker-based root discovery", "scripts", ("powershell-scripts",),
+          ".lint:run", subrules=(B4_UNGUARDED, B4_NULL_COALESCE, B4_NO_FALLBACK, B4_NO_FAIL_FAST), options=(B4Options,),
+          hooks=("observatory-powershell",), seed_check="Hardened Root Resolution Pattern")
 
 _PSSCRIPTROOT_NAMES = ("psscriptroot", "pscommandpath")
 

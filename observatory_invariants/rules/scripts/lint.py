@@ -1,16 +1,18 @@
 """The adapter for X1, X2, X3, X4 and B4: one pass over the files, each read and lexed once.
 
-It sorts the files it is given (or the whole repository) by kind and hands
-their text to the pure functions of script_powershell, script_posix,
-script_workflows and script_paths. The runner keeps the findings of the rules
-that were selected.
+It sorts the files it is given (or the whole repository) by kind and hands their text to the pure
+functions of the rule modules (x1_x2_pwsh_portability, x3_windows_paths, x4_bashisms, b4_root_resolution,
+and workflow_steps for ``run:`` steps). The runner keeps the findings of the rules that were selected.
+Rule modules are imported inside functions here: they import this module's options at their top.
 """
 
 from __future__ import annotations
 
 import posixpath
-from typing import Any, Mapping
+from dataclasses import dataclass, field
+from typing import Mapping
 
+from ...declare import Options, option
 from ...findings import Finding, finding
 from ...errors import UnreadableFile
 from ...patterns import path_matches
@@ -23,11 +25,63 @@ DOCKERFILE = "dockerfile"
 PYTHON = "python"
 YAML = "yaml"
 
+
+
+@dataclass(frozen=True)
+class ScriptFileOptions(Options):
+    """Which files the script rules look at beyond the layout's globs."""
+
+    section = "scripts"
+
+    scan_shebangs: bool = option(
+        "scan-shebangs", True, "Whole-repository scans read extension-less files to find scripts by their #! line.")
+
+
+def _script_options():
+    from .b4_root_resolution import B4Options
+    from .x3_windows_paths import X3Options
+    from .x4_bashisms import X4Options
+
+    return X3Options, X4Options, B4Options
+
+
+@dataclass(frozen=True)
+class ScriptOptions:
+    """Every script rule's options at once: what :func:`lint_file` and the adapter hand the rules.
+
+    ``ScriptOptions()`` are the configured defaults; :meth:`from_section` reads a ``[scripts]`` table.
+    """
+
+    x3: "X3Options" = field(default_factory=lambda: _script_options()[0]())
+    x4: "X4Options" = field(default_factory=lambda: _script_options()[1]())
+    b4: "B4Options" = field(default_factory=lambda: _script_options()[2]())
+    files: ScriptFileOptions = field(default_factory=ScriptFileOptions)
+
+    @classmethod
+    def from_section(cls, raw) -> "ScriptOptions":
+        x3, x4, b4 = _script_options()
+        return cls(x3.from_section(raw), x4.from_section(raw), b4.from_section(raw), ScriptFileOptions.from_section(raw))
+
+    @classmethod
+    def coerce(cls, value) -> "ScriptOptions":
+        """``None`` (the defaults), a ScriptOptions, or a ``[scripts]``-style mapping of config keys."""
+        if value is None:
+            return cls()
+        if isinstance(value, cls):
+            return value
+        return cls.from_section(value)
+
+    @classmethod
+    def of(cls, ws) -> "ScriptOptions":
+        x3, x4, b4 = _script_options()
+        return cls(ws.options(x3), ws.options(x4), ws.options(b4), ws.options(ScriptFileOptions))
+
+
 _SHELL_EXTENSIONS = (".sh", ".bash", ".zsh", ".ksh", ".dash")
 _PS_EXTENSIONS = (".ps1", ".psm1")
 
 
-def _kind(ws: Workspace, path: str, options: Mapping[str, Any]) -> str | None:
+def _kind(ws: Workspace, path: str) -> str | None:
     """What a file is, by layout pattern and extension (None: nothing to check)."""
     from .x3_windows_paths import EXTENSION_FAMILY
 
@@ -58,22 +112,22 @@ def _wanted(ws: Workspace, path: str, kind: str | None) -> bool:
     return ws.matches("source-files", path) or ws.matches("config-files", path)
 
 
-def _file_kinds(ws: Workspace, targets: list[str] | None, options: Mapping[str, Any]) -> list[tuple[str, str | None]]:
+def _file_kinds(ws: Workspace, targets: list[str] | None, options: ScriptOptions) -> list[tuple[str, str | None]]:
     paths = ws.repo.files if targets is None else targets
     found = []
     for path in paths:
-        kind = _kind(ws, path, options)
+        kind = _kind(ws, path)
         if _wanted(ws, path, kind):
             found.append((path, kind))
         elif kind is None and "." not in posixpath.basename(path) and \
-                (targets is not None or options.get("scan-shebangs", True)):
+                (targets is not None or options.files.scan_shebangs):
             found.append((path, None))  # maybe a script with a shebang and no extension
-        elif any(path.startswith(f.rstrip("/") + "/") for f in options.get("powershell-only-folders", ())):
+        elif any(path.startswith(f.rstrip("/") + "/") for f in options.x4.powershell_only_folders):
             found.append((path, kind))
     return found
 
 
-def lint_file(path: str, text: str, kind: str | None, options: Mapping[str, Any], *,
+def lint_file(path: str, text: str, kind: str | None, options: ScriptOptions | Mapping | None = None, *,
               yaml=None) -> list[Finding]:
     """Every script rule for one file's text (pure).
 
@@ -84,9 +138,10 @@ def lint_file(path: str, text: str, kind: str | None, options: Mapping[str, Any]
     from .x4_bashisms import POSIX_SHELLS, bashisms, powershell_only_violations
     from ...parsers.shell.lexer import shebang_shell
 
-    types = set(options.get("x3-file-types", ()))
+    options = ScriptOptions.coerce(options)
+    types = set(options.x3.file_types)
     out: list[Finding] = []
-    out.extend(powershell_only_violations(path, text, list(options.get("powershell-only-folders", ()))))
+    out.extend(powershell_only_violations(path, text, list(options.x4.powershell_only_folders)))
     if kind is None or kind == SHELL:
         shell = shebang_shell(text)
         if kind is None:
@@ -97,7 +152,7 @@ def lint_file(path: str, text: str, kind: str | None, options: Mapping[str, Any]
             else:
                 return out
     if kind == POWERSHELL:
-        b4 = path_matches(tuple(options.get("b4-paths", ("**/*.ps1",))), path)
+        b4 = path_matches(options.b4.paths, path)
         found = lint_powershell(path, text, options, b4=b4)
         if POWERSHELL not in types:
             found = [f for f in found if not f.rule.startswith("X3")]
@@ -106,22 +161,22 @@ def lint_file(path: str, text: str, kind: str | None, options: Mapping[str, Any]
         if shebang_shell(text) in POSIX_SHELLS:
             out.extend(bashisms(path, text))
         if SHELL in types:
-            out.extend(paths.shell_paths(path, text, options))
+            out.extend(paths.shell_paths(path, text, options.x3))
     elif kind == WORKFLOW:
         from .workflow_steps import workflow_findings
 
         out.extend(workflow_findings(path, text, options, check_paths=WORKFLOW in types, parsed=yaml))
     elif kind == DOCKERFILE:
         if DOCKERFILE in types:
-            out.extend(paths.shell_paths(path, text, options))
+            out.extend(paths.shell_paths(path, text, options.x3))
     elif kind == PYTHON:
         if PYTHON in types:
-            out.extend(paths.python_paths(path, text, options))
+            out.extend(paths.python_paths(path, text, options.x3))
     elif kind == YAML:
         if YAML in types:
-            out.extend(paths.yaml_paths(path, text, options, yaml))
+            out.extend(paths.yaml_paths(path, text, options.x3, yaml))
     elif kind in types:
-        out.extend(paths.source_paths(path, text, kind, options))
+        out.extend(paths.source_paths(path, text, kind, options.x3))
     return out
 
 
@@ -134,8 +189,8 @@ def run_kinds(ws: Workspace, targets: list[str] | None, kinds: set | None) -> li
     """Lint the files of the given kinds (None: all kinds)."""
     from ...parsers import yaml_loader
 
-    options = ws.config.section("scripts")
-    types = set(options.get("x3-file-types", ()))
+    options = ScriptOptions.of(ws)
+    types = set(options.x3.file_types)
     out: list[Finding] = []
     for path, kind in _file_kinds(ws, targets, options):
         if kinds is not None and kind not in kinds:
@@ -153,7 +208,7 @@ def run_kinds(ws: Workspace, targets: list[str] | None, kinds: set | None) -> li
     return out
 
 
-def lint_powershell(path: str, text: str, options: Mapping[str, Any] | None = None, *,
+def lint_powershell(path: str, text: str, options: ScriptOptions | Mapping | None = None, *,
                     b4: bool = True, tokens: list | None = None) -> list[Finding]:
     """All PowerShell rules (X1, X2, X3, X4, B4) for one script's text."""
     from ...parsers.powershell import structure as st
@@ -163,7 +218,7 @@ def lint_powershell(path: str, text: str, options: Mapping[str, Any] | None = No
     from .x3_windows_paths import powershell_paths
     from .x4_bashisms import bash_in_tokens
 
-    options = options or {}
+    options = ScriptOptions.coerce(options)
     parsed = ParsedScript(text, tokens)
     out = []
     out.extend(windows_only_calls(path, parsed))
@@ -171,7 +226,7 @@ def lint_powershell(path: str, text: str, options: Mapping[str, Any] | None = No
     out.extend(bash_in_tokens(path, parsed.tokens, parsed.pairs, parsed.commands, parsed.bash_candidates))
     for group in parsed.nested_groups:
         out.extend(bash_in_tokens(path, group, st.match_brackets(group)))
-    out.extend(powershell_paths(path, parsed.tokens, options, parsed.guard("windows", windows_condition),
+    out.extend(powershell_paths(path, parsed.tokens, options.x3, parsed.guard("windows", windows_condition),
                                 flat=parsed.interesting))
     if b4:
         out.extend(root_findings(path, parsed))

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Any, Mapping
 
 from ...findings import Finding
 from ...parsers.workflows import RunStep, _shell_name, run_steps
+from .x4_bashisms import WORKFLOW_STEP
 
-WORKFLOW_STEP = "X4.workflow-step"
 _EXPRESSION = re.compile(r"\$\{\{.*?\}\}", re.S)
 
 
@@ -25,7 +24,7 @@ def _relocate(f: Finding, step: RunStep, rule: str | None = None) -> Finding:
         new_line, new_column = step.line + line - 1, step.column + column - 1
     else:
         new_line, new_column = step.line, (step.column + column - 1) if line == 1 else column
-    return dataclasses.replace(f, rule=rule or f.rule, line=new_line, column=new_column)
+    return dataclasses.replace(f, rule=rule.id if rule else f.rule, line=new_line, column=new_column)
 
 
 def _mask_expressions(script: str) -> str:
@@ -33,7 +32,7 @@ def _mask_expressions(script: str) -> str:
     return _EXPRESSION.sub(lambda m: re.sub(r"[^\n]", "_", m.group()), script)
 
 
-def workflow_findings(path: str, text: str, options: Mapping[str, Any] | None = None,
+def workflow_findings(path: str, text: str, options=None,
                       check_paths: bool = True, parsed=None) -> list[Finding]:
     """X4.workflow-step for run: steps under pwsh/powershell (and sh), plus X3 in scripts and values.
 
@@ -46,7 +45,9 @@ def workflow_findings(path: str, text: str, options: Mapping[str, Any] | None = 
     from .x3_windows_paths import invalid_yaml, powershell_paths, shell_paths, yaml_paths
     from .x4_bashisms import bashisms
 
-    options = options or {}
+    from .lint import ScriptOptions
+
+    x3 = ScriptOptions.coerce(options).x3
     if parsed is None:
         parsed = compose(text)
     try:
@@ -64,19 +65,19 @@ def workflow_findings(path: str, text: str, options: Mapping[str, Any] | None = 
                 relocated = _relocate(f, step, WORKFLOW_STEP)
                 out.append(dataclasses.replace(relocated, message=f"run: step under {shell} ({step.shell_source}): "
                                                                   f"{f.message}; or set shell: bash on the step"))
-            if check_paths and not (step.windows_only and options.get("x3-allow-guarded", True)):
-                out.extend(_relocate(f, step) for f in powershell_paths(path, tokenize(script), options))
+            if check_paths and not (step.windows_only and x3.allow_guarded):
+                out.extend(_relocate(f, step) for f in powershell_paths(path, tokenize(script), x3))
         elif shell in ("sh", "dash"):
             for f in bashisms(path, script):
                 out.append(_relocate(f, step, WORKFLOW_STEP))
             if check_paths and not step.windows_only:
-                out.extend(_relocate(f, step) for f in shell_paths(path, script, options))
+                out.extend(_relocate(f, step) for f in shell_paths(path, script, x3))
         elif shell == "bash" and check_paths and not step.windows_only:
-            out.extend(_relocate(f, step) for f in shell_paths(path, script, options))
+            out.extend(_relocate(f, step) for f in shell_paths(path, script, x3))
     if check_paths:
         # Other values (with: path: C:\…, env: …); run: scripts were handled above with their shell's lexer.
         run_lines: set[int] = set()
         for step in steps:
             run_lines.update(range(step.node.start_mark.line + 1, step.node.end_mark.line + 2))
-        out.extend(f for f in yaml_paths(path, text, options, parsed) if f.line not in run_lines)
+        out.extend(f for f in yaml_paths(path, text, x3, parsed) if f.line not in run_lines)
     return out

@@ -5,18 +5,27 @@ from __future__ import annotations
 
 import re
 
+from ...declare import Rule, SubRule
 from ...findings import Finding, finding
 from ...parsers.powershell import structure as st
 from ...parsers.powershell.tokenizer import (NEWLINE, NUMBER, OPERATOR, PARAMETER, STRING, VARIABLE,
                                                   WORD, Token)
 from .powershell_script import ParsedScript, command_name, negated, windows_condition
 
-X1_COMMAND = "X1.windows-command"
-X1_REMOVED = "X1.removed-cmdlet"
-X1_REGISTRY = "X1.registry"
-X2_UNDECLARED = "X2.undeclared"
-X2_NO_FALLBACK = "X2.no-fallback"
-X2_GUARDED_SYNTAX = "X2.guarded-syntax"
+X1_COMMAND = SubRule("X1.windows-command", "Windows-only command, tool or assembly outside an $IsWindows guard")
+X1_REMOVED = SubRule("X1.removed-cmdlet", "Cmdlet removed in PowerShell 7 (WMI, EventLog, PSSnapin…)")
+X1_REGISTRY = SubRule("X1.registry", "Registry drive (HKLM:, HKCU:…) outside an $IsWindows guard")
+X1 = Rule("X1", "Scripts run on Linux pwsh", "scripts", ("powershell-scripts",), ".lint:run",
+          subrules=(X1_COMMAND, X1_REMOVED, X1_REGISTRY), hooks=("observatory-powershell",),
+          seed_check="CI shell: pwsh on ubuntu-latest")
+
+X2_UNDECLARED = SubRule("X2.undeclared", "pwsh-7-only syntax or parameter without #Requires -Version 7 or a guard")
+X2_NO_FALLBACK = SubRule("X2.no-fallback", "pwsh-7 version guard without a fallback branch")
+X2_GUARDED_SYNTAX = SubRule("X2.guarded-syntax",
+                            "pwsh-7-only syntax behind a runtime guard (5.1 cannot parse the file)")
+X2 = Rule("X2", "pwsh-7-only features declare or guard the version", "scripts", ("powershell-scripts",), ".lint:run",
+          subrules=(X2_UNDECLARED, X2_NO_FALLBACK, X2_GUARDED_SYNTAX), hooks=("observatory-powershell",),
+          seed_check="run-all-tests.ps1 version check")
 
 # --- X1 -------------------------------------------------------------------------------------------------
 

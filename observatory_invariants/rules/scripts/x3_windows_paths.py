@@ -12,15 +12,40 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Iterable
 
+from ...declare import Options, Rule, SubRule, option
 from ...findings import Finding, finding
+from .lint import ScriptFileOptions
 from ...parsers.yaml_loader import scalar_position
 
-RULE = "X3"
-DRIVE = "X3.drive-path"
-UNC = "X3.unc-path"
-ENV_VAR = "X3.env-var"
+FILE_TYPES = ("powershell", "shell", "workflow", "dockerfile", "yaml", "json", "toml", "python", "c-like", "rust",
+              "go", "js")
+
+
+@dataclass(frozen=True)
+class X3Options(Options):
+    section = "scripts"
+    description = "Options of the script rules X1-X4 and B4."
+
+    severity: str = option("x3-severity", "error", "Severity of X3 findings.",
+                           schema={"enum": ["error", "warning", "note"]})
+    comments: bool = option("x3-comments", False, "Also look for Windows paths in comments.")
+    allow_guarded: bool = option(
+        "x3-allow-guarded", True, "Code behind an $IsWindows / os.name == 'nt' / cfg(windows) guard may hold Windows paths.")
+    file_types: tuple[str, ...] = option("x3-file-types", FILE_TYPES, "File kinds X3 checks.",
+                                         schema={"type": "array", "items": {"enum": list(FILE_TYPES)}})
+
+
+DRIVE = SubRule("X3.drive-path", "Drive-letter path in a string or argument")
+UNC = SubRule("X3.unc-path", "UNC (network share) path in a string or argument")
+ENV_VAR = SubRule("X3.env-var", "Windows-only environment variable (USERPROFILE, APPDATA…)")
+X3 = Rule("X3", "No hardcoded Windows paths", "scripts",
+          ("powershell-scripts", "shell-scripts", "workflows", "composite-actions", "dockerfiles", "source-files",
+           "config-files"), ".lint:run", subrules=(DRIVE, UNC, ENV_VAR), options=(X3Options, ScriptFileOptions),
+          hooks=("observatory-powershell", "observatory-shell", "observatory-workflows", "observatory-windows-paths"),
+          shebang_scripts=True)
+RULE = X3.id
 
 # A drive letter not glued to a longer word or a URL scheme, then a separator
 # (C:\, c:/, D:\\ as written in a C string).
@@ -36,10 +61,10 @@ _PERCENT_RE = re.compile(r"%(" + "|".join(re.escape(v) for v in WINDOWS_ENV_VARS
 _URL_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://\S*")
 
 _FIX = {
-    DRIVE: "build the path from a variable or a relative path instead (Join-Path $PSScriptRoot …, "
+    DRIVE.id: "build the path from a variable or a relative path instead (Join-Path $PSScriptRoot …, "
            "os.path.join, PathBuf::from(env::var(…)), ${{ runner.temp }}), or guard it for Windows only",
-    UNC: "use a configurable location (environment variable or config) instead of a fixed network share",
-    ENV_VAR: "Windows-only variable: use $HOME / [IO.Path]::GetTempPath() / a cross-platform variable, "
+    UNC.id: "use a configurable location (environment variable or config) instead of a fixed network share",
+    ENV_VAR.id: "Windows-only variable: use $HOME / [IO.Path]::GetTempPath() / a cross-platform variable, "
              "or guard it for Windows only",
 }
 
@@ -70,11 +95,11 @@ def windows_paths(value: str, escaped: bool = False) -> list[PathHit]:
         if escaped and value[after - 1] == "\\" and value[after - 2] != "\\" and \
                 after < len(value) and value[after] in _ESCAPE_LETTERS:
             continue
-        hits.append(PathHit(m.start(), DRIVE, _snippet(value, m.start())))
+        hits.append(PathHit(m.start(), DRIVE.id, _snippet(value, m.start())))
     for m in _UNC_RE.finditer(value):
-        hits.append(PathHit(m.start(), UNC, _snippet(value, m.start())))
+        hits.append(PathHit(m.start(), UNC.id, _snippet(value, m.start())))
     for m in _PERCENT_RE.finditer(value):
-        hits.append(PathHit(m.start(), ENV_VAR, m.group()))
+        hits.append(PathHit(m.start(), ENV_VAR.id, m.group()))
     return sorted(hits, key=lambda h: h.offset)
 
 
@@ -86,8 +111,8 @@ def _snippet(value: str, start: int) -> str:
 
 
 def path_message(kind: str, text: str) -> str:
-    what = {DRIVE: "hardcoded Windows drive path", UNC: "hardcoded UNC path",
-            ENV_VAR: "Windows-only environment variable"}[kind]
+    what = {DRIVE.id: "hardcoded Windows drive path", UNC.id: "hardcoded UNC path",
+            ENV_VAR.id: "Windows-only environment variable"}[kind]
     return f"{what} '{text}' breaks on Linux/macOS; {_FIX[kind]}"
 
 
@@ -137,7 +162,7 @@ def _is_regex_operand(tokens, index: int) -> bool:
     return False
 
 
-def powershell_paths(path: str, tokens, options: Mapping[str, Any], guard=None, flat=None) -> list[Finding]:
+def powershell_paths(path: str, tokens, options: X3Options = X3Options(), guard=None, flat=None) -> list[Finding]:
     """X3 over PowerShell tokens: strings, bare arguments and $env: variables (not comments by default).
 
     ``guard`` is a structure.GuardIndex for "runs on Windows only"; tokens it covers are skipped
@@ -145,9 +170,9 @@ def powershell_paths(path: str, tokens, options: Mapping[str, Any], guard=None, 
     """
     from ...parsers.powershell.structure import walk
 
-    severity = options.get("x3-severity", "error")
-    check_comments = options.get("x3-comments", False)
-    allow_guarded = options.get("x3-allow-guarded", True)
+    severity = options.severity
+    check_comments = options.comments
+    allow_guarded = options.allow_guarded
     out: list[Finding] = []
     candidates = flat if flat is not None else list(walk(tokens))
     if check_comments:
@@ -160,7 +185,7 @@ def powershell_paths(path: str, tokens, options: Mapping[str, Any], guard=None, 
                 continue
         elif kind == "variable" and tok.value.lower().startswith("env:") and \
                 tok.value[4:].lower() in WINDOWS_ENV_NAMES:
-            hits = [finding(ENV_VAR, path, path_message(ENV_VAR, "$" + tok.value), tok.line, tok.column, severity)]
+            hits = [finding(ENV_VAR, path, path_message(ENV_VAR.id, "$" + tok.value), tok.line, tok.column, severity)]
         elif kind == "comment" and check_comments:
             hits = findings_in_literal(path, tok.text, tok.line, tok.column, severity)
         else:
@@ -173,12 +198,12 @@ def powershell_paths(path: str, tokens, options: Mapping[str, Any], guard=None, 
 
 # --- POSIX sh, bash, Dockerfiles ---------------------------------------------------------------------
 
-def shell_paths(path: str, text: str, options: Mapping[str, Any]) -> list[Finding]:
+def shell_paths(path: str, text: str, options: X3Options = X3Options()) -> list[Finding]:
     """X3 over the words and here-document bodies of a shell script or Dockerfile (comments skipped)."""
     from ...parsers.shell.lexer import COMMENT, HEREDOC, WORD, lex
 
-    severity = options.get("x3-severity", "error")
-    check_comments = options.get("x3-comments", False)
+    severity = options.severity
+    check_comments = options.comments
     out: list[Finding] = []
     for tok in lex(text):
         if tok.kind in (WORD, HEREDOC) or (tok.kind == COMMENT and check_comments and not tok.text.startswith("#!")):
@@ -227,13 +252,13 @@ def _compiles(text: str, path: str) -> bool:
     return True
 
 
-def python_paths(path: str, text: str, options: Mapping[str, Any]) -> list[Finding]:
+def python_paths(path: str, text: str, options: X3Options = X3Options()) -> list[Finding]:
     """X3 over Python string literals (stdlib tokenize), skipping regex arguments and Windows-guarded blocks."""
     import io
     import tokenize
 
-    severity = options.get("x3-severity", "error")
-    allow_guarded = options.get("x3-allow-guarded", True)
+    severity = options.severity
+    allow_guarded = options.allow_guarded
     out: list[Finding] = []
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -409,10 +434,10 @@ def literals(text: str, syntax: LiteralSyntax) -> Iterable[tuple[int, int, int, 
         i = stop
 
 
-def source_paths(path: str, text: str, family: str, options: Mapping[str, Any]) -> list[Finding]:
+def source_paths(path: str, text: str, family: str, options: X3Options = X3Options()) -> list[Finding]:
     """X3 over the string literals of a C-like / Rust / Go / JS / JSON / TOML file."""
-    severity = options.get("x3-severity", "error")
-    allow_guarded = options.get("x3-allow-guarded", True)
+    severity = options.severity
+    allow_guarded = options.allow_guarded
     syntax = SYNTAXES[family]
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -450,7 +475,7 @@ def yaml_scalars(text_or_parsed):
 
 
 
-def yaml_paths(path: str, text: str, options: Mapping[str, Any], parsed=None) -> list[Finding]:
+def yaml_paths(path: str, text: str, options: X3Options = X3Options(), parsed=None) -> list[Finding]:
     """X3 over the scalar values of a YAML file (comments are not values).
 
     ``parsed`` is the file's :class:`~observatory_invariants.parsers.yaml_loader.Parsed` when the caller has it
@@ -458,7 +483,7 @@ def yaml_paths(path: str, text: str, options: Mapping[str, Any], parsed=None) ->
     """
     from ...parsers import yaml_loader
 
-    severity = options.get("x3-severity", "error")
+    severity = options.severity
     if parsed is None:
         parsed = yaml_loader.compose(text)
     if parsed.problem is not None:

@@ -11,7 +11,9 @@ PowerShell only (``powershell-only-folders``).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
+from ...declare import Options, Rule, SubRule, option
 from ...findings import Finding, finding
 from ...parsers.powershell import structure as st
 from ...parsers.powershell.tokenizer import (COMMENT, KEYWORD, OPERATOR, PARAMETER, VARIABLE, WORD,
@@ -20,8 +22,25 @@ from ...parsers.shell.lexer import COMMENT as SH_COMMENT, HEREDOC, NEWLINE as SH
     command_positions, lex, shebang_shell
 from .powershell_script import BASH_OPERATORS, BASH_VARIABLE_START, ParsedScript, adjacent, next_token
 
-SH_BASHISM = "X4.sh-bashism"
-POWERSHELL_ONLY = "X4.powershell-only-folder"
+from .lint import ScriptFileOptions  # noqa: E402
+
+
+@dataclass(frozen=True)
+class X4Options(Options):
+    section = "scripts"
+
+    powershell_only_folders: tuple[str, ...] = option(
+        "powershell-only-folders", (), "Folders that hold PowerShell only (X4.powershell-only-folder), e.g. [\"scripts\"].")
+
+
+PWSH_BASHISM = SubRule("X4.pwsh-bashism", "Bash syntax in a PowerShell script")
+WORKFLOW_STEP = SubRule("X4.workflow-step", "Bash syntax in a workflow run: step whose shell is pwsh/powershell/sh")
+SH_BASHISM = SubRule("X4.sh-bashism", "Bashism in a #!/bin/sh (POSIX) script")
+POWERSHELL_ONLY = SubRule("X4.powershell-only-folder", "A bash/sh script in a folder the config reserves for PowerShell")
+X4 = Rule("X4", "No bash-only constructs where bash is not the shell", "scripts",
+          ("powershell-scripts", "shell-scripts", "workflows", "composite-actions", "scripts"), ".lint:run",
+          subrules=(PWSH_BASHISM, WORKFLOW_STEP, SH_BASHISM, POWERSHELL_ONLY), options=(X4Options, ScriptFileOptions),
+          hooks=("observatory-powershell", "observatory-shell", "observatory-workflows"), shebang_scripts=True)
 
 POSIX_SHELLS = frozenset(("sh", "dash", "posh", "ash"))
 BASH_LIKE = frozenset(("bash", "zsh", "ksh", "mksh", "sh", "dash", "ash", "fish"))
@@ -181,7 +200,7 @@ def powershell_only_violations(path: str, text: str | None, folders: list[str]) 
 
 # --- bash in PowerShell -------------------------------------------------------------------------------------
 
-X4_PWSH = "X4.pwsh-bashism"
+X4_PWSH = PWSH_BASHISM
 
 _BASH_KEYWORD_FIX = {
     "then": "'if [ … ]; then … fi' is bash; write if (<condition>) { … } in PowerShell",

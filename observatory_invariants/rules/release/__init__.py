@@ -1,0 +1,1 @@
+"""Release: the packaged artifact is tested before it is published (R1)."""

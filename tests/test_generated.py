@@ -1,0 +1,64 @@
+"""Files generated from the rules' declarations match them: regenerate with
+``python -m observatory_invariants.generate``."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from observatory_invariants import generate, registry
+from observatory_invariants.layout import DEFAULT_PATHS
+from observatory_invariants.patterns import path_matches
+
+ROOT = Path(__file__).resolve().parent.parent
+HINT = "run: python -m observatory_invariants.generate"
+
+
+def test_committed_manifest_is_generated():
+    assert (ROOT / ".pre-commit-hooks.yaml").read_text() == generate.render_manifest(), HINT
+
+
+def test_readme_tables_are_generated():
+    readme = (ROOT / "README.md").read_text()
+    assert generate.update_readme(readme) == readme, HINT
+
+
+def test_config_schema_options_are_generated_from_the_declarations():
+    text = (ROOT / "contracts" / "schemas" / "config.json").read_text()
+    assert generate.render_config_schema(text) == text, HINT
+    schema = json.loads(text)
+    for section, classes in registry.option_sections().items():
+        declared = {key for cls in classes for key in cls.keys()}
+        assert set(schema["properties"][section]["properties"]) == declared, section
+    assert set(DEFAULT_PATHS) == set(schema["properties"]["paths"]["properties"])
+
+
+@pytest.mark.parametrize("rule", [r for r in registry.RULES if (ROOT / "docs" / "rules" / f"{r.id}.md").exists()],
+                         ids=lambda r: r.id)
+def test_rule_page_headers_are_generated(rule):
+    page = (ROOT / "docs" / "rules" / f"{rule.id}.md").read_text()
+    assert generate.update_rule_page(rule, page) == page, HINT
+
+
+def test_generate_check_mode_finds_nothing_stale(capsys):
+    assert generate.main(["--check"]) == 0, capsys.readouterr().out
+
+
+def test_hook_ids_appear_in_the_readme():
+    readme = (ROOT / "README.md").read_text()
+    for hook in registry.HOOKS:
+        assert f"`{hook.id}`" in readme, hook.id
+
+
+@pytest.mark.parametrize("key", sorted(DEFAULT_PATHS))
+def test_hook_regex_agrees_with_layout_globs(key):
+    samples = ["contracts/schemas/job.json", "contracts/schemas/sub/job.json", "contracts/VERSIONS.md",
+               "contracts/fixtures/golden/job-1.json", "src/services/gateway/Dockerfile", "src/services/gateway",
+               "Dockerfile", "a/b/Dockerfile.prod", "scripts/run-all-tests.ps1", "x.ps1", "deep/x/y.sh",
+               ".github/workflows/ci.yml", "infra/k8s/a/b.yaml", "docker-compose.integration.yml",
+               "compose.yaml", "tools/docker-compose.dev.yml", "MODULE.bazel", ".bazelrc", "README.md"]
+    for glob in DEFAULT_PATHS[key]:
+        regex = re.compile("^" + generate.glob_to_regex(glob) + "$")
+        for sample in samples:
+            assert bool(regex.match(sample)) == path_matches((glob,), sample), (glob, sample)
