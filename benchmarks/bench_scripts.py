@@ -106,7 +106,7 @@ def generate(count: int, lines: int, seed: int = 7) -> list[str]:
 
 def main(argv: list[str]) -> int:
     sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
-    from observatory_invariants.rules.scripts.lint import lint_powershell
+    from observatory_invariants.rules.scripts.lint import check_powershell
     from observatory_invariants.config import DEFAULT_OPTIONS
     from observatory_invariants.parsers.powershell import tokenize
 
@@ -124,7 +124,7 @@ def main(argv: list[str]) -> int:
     start, cpu = time.perf_counter(), time.process_time()
     findings = []
     for k, text in enumerate(files):
-        findings.extend(lint_powershell(f"scripts/s{k}.ps1", text, options))
+        findings.extend(check_powershell(f"scripts/s{k}.ps1", text, options))
     lint_s, lint_cpu = time.perf_counter() - start, time.process_time() - cpu
 
     print(f"{count} PowerShell files, {total_lines} lines, {total_bytes / 1e6:.1f} MB, {tokens} tokens")

@@ -1,6 +1,7 @@
-"""The contracts folder as data: each schema parsed once, and an offline ``$ref`` registry.
+"""The contracts folder as data: a schema document parsed once, and an offline ``$ref`` registry.
 
-Shared by C1/C2 (instances), C3 (schema sanity) and C5 (VERSIONS.md).
+Shared by C1/C2 (instances), C3 (schema sanity) and C5 (VERSIONS.md); the rules gather the documents
+through the workspace (rules/contracts/inputs.py).
 ``$ref`` resolves by ``$id`` across the contracts folder only: the registry's
 retrieve hook refuses every URI it does not hold, so nothing is ever fetched.
 """
@@ -11,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, Iterable
 
-from ..errors import UnreadableFile
 from ..parsers.strict_json import JsonProblem, parse_json
 
 DEFAULT_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -40,13 +40,6 @@ def parse_document(path: str, text: str) -> JsonDocument:
     return JsonDocument(path, text, value, problem)
 
 
-def read_document(ws, path: str) -> JsonDocument:
-    """Read and parse through the workspace; unreadable files become a problem, not an exception."""
-    try:
-        text = ws.read_text(path)
-    except UnreadableFile as exc:
-        return JsonDocument(path, "", None, JsonProblem(exc.reason, kind="unreadable"))
-    return parse_document(path, text)
 
 
 def normalize_uri(uri: str) -> str:
@@ -94,8 +87,3 @@ def build_registry(docs: Iterable[JsonDocument]):
     # The dialects' own metaschemas resolve too (as they do for the validator), offline: they ship
     # with jsonschema. Crawled once here, not again for each validator built on the registry.
     return METASCHEMAS.combine(Registry(retrieve=refuse).with_resources(resources)).crawl()
-
-
-def contract_schemas(ws) -> list[JsonDocument]:
-    """The contracts folder's schemas, read and parsed once per run."""
-    return ws.memo("contract-schemas", lambda: [read_document(ws, p) for p in ws.glob("schemas")])

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from observatory_invariants import memory
 from observatory_invariants.config import Config
 from observatory_invariants.repo import Repository
 from observatory_invariants.workspace import Workspace
@@ -30,10 +31,17 @@ def git(root: Path, *args: str) -> None:
 
 @pytest.fixture
 def make_repo(tmp_path):
-    """make_repo(files, git_track=True, config=None) -> Workspace over a fresh repository."""
+    """make_repo(files, use_git=True, untracked=(), config=None, on_disk=False) -> Workspace.
+
+    In memory by default (an InMemoryRepository: no folder, no git); ``on_disk=True`` writes a real
+    repository in tmp_path (git init + add) for the tests that are about the file system itself.
+    """
 
     def _make(files: dict[str, str | bytes], *, use_git: bool = True, untracked: tuple[str, ...] = (),
-              config: Config | None = None) -> Workspace:
+              config: Config | None = None, on_disk: bool = False) -> Workspace:
+        if not on_disk:
+            return memory.workspace(files, config=config or Config(), is_git=use_git,
+                                    tracked=[p for p in files if p not in untracked])
         root = tmp_path / "repo"
         write(root, files)
         if use_git:

@@ -54,7 +54,7 @@ def test_dockerfile_path_that_is_a_directory(make_repo):
 
 
 def test_symlinked_context_folder(make_repo, tmp_path):
-    ws = make_repo({**SVC, "build.sh": "docker build -f src/services/svc/Dockerfile linked\n"})
+    ws = make_repo({**SVC, "build.sh": "docker build -f src/services/svc/Dockerfile linked\n"}, on_disk=True)
     os.symlink(ws.root / "src/services/svc", ws.root / "linked")
     found = sorted((f.rule, f.severity) for f in analyse(ws)[1])
     assert ("B1.unresolved", "note") in found

@@ -89,7 +89,7 @@ def test_builder_agrees_with_checker(case, builder, make_repo):
     client, buildkit = builder
     files, expected = CASES[case]
     files = {"ctx/a.txt": "a", "ctx/sub/b.txt": "b", "build.sh": "docker build -t t:1.0.0 ctx\n", **files}
-    ws = make_repo(files)
+    ws = make_repo(files, on_disk=True)
     rejected = sorted({f.rule for f in analyse(ws)[1] if f.rule in REJECTING})
     proc = subprocess.run([client, "build", "-q", "ctx"], cwd=ws.root, capture_output=True, timeout=300,
                           env={**os.environ, "DOCKER_HOST": HOST, "DOCKER_BUILDKIT": buildkit})

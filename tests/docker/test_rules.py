@@ -311,7 +311,7 @@ def test_builds_command_lists_every_build(make_repo, capsys):
 
     ws = make_repo({**GATEWAY, **METRICS, **script("docker build -t gateway:0.1.0 src/services/gateway",
                                                    "docker build -t metrics:1.4.0 src/services/metrics",
-                                                   "docker build -f $X .")})
+                                                   "docker build -f $X .")}, on_disk=True)
     parser = argparse.ArgumentParser()
     builds.configure(parser)
     assert builds.main(parser.parse_args([str(ws.root)])) == 0

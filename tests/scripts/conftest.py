@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from observatory_invariants.rules.scripts.x4_bashisms import bashisms
-from observatory_invariants.rules.scripts.lint import lint_powershell
+from observatory_invariants.rules.scripts.lint import check_powershell
 from observatory_invariants.rules.scripts.workflow_steps import workflow_findings
 
 
 def ps_rules(text: str, **options) -> list[str]:
     """Rule ids found in a PowerShell script, in order."""
-    return [f.rule for f in lint_powershell("t.ps1", text, options)]
+    return [f.rule for f in check_powershell("t.ps1", text, options)]
 
 
 def ps_findings(text: str, **options):
-    return lint_powershell("t.ps1", text, options)
+    return check_powershell("t.ps1", text, options)
 
 
 def sh_rules(text: str) -> list[str]:

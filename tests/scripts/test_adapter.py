@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from observatory_invariants import memory
 from observatory_invariants.rules.scripts.lint import run
-from observatory_invariants.repo import Repository
-from observatory_invariants.workspace import Workspace
 
 from ..helpers import write_tree
 
@@ -22,9 +21,8 @@ FILES = {
 }
 
 
-def test_whole_repository(tmp_path):
-    write_tree(tmp_path, FILES)
-    found = sorted((f.path, f.line, f.rule) for f in run(Workspace(Repository(tmp_path)), None))
+def test_whole_repository():
+    found = sorted((f.path, f.line, f.rule) for f in run(memory.workspace(FILES), None))
     assert found == [
         (".github/actions/setup/action.yml", 4, "X4.workflow-step"),
         (".github/workflows/ci.yml", 5, "X4.workflow-step"),
@@ -36,15 +34,14 @@ def test_whole_repository(tmp_path):
     ]
 
 
-def test_targets_limit_the_files(tmp_path):
-    write_tree(tmp_path, FILES)
-    found = run(Workspace(Repository(tmp_path)), ["tools/deploy", "scripts/ok.ps1"])
+def test_targets_limit_the_files():
+    found = run(memory.workspace(FILES), ["tools/deploy", "scripts/ok.ps1"])
     assert [(f.path, f.rule) for f in found] == [("tools/deploy", "X4.sh-bashism")]
 
 
-def test_unreadable_script_is_a_finding_not_a_crash(tmp_path):
-    write_tree(tmp_path, {"scripts/bad.ps1": b"\xff\xfe\x00\x01", "a.sh": b"#!/bin/sh\n\xff\n"})
-    found = sorted((f.path, f.rule) for f in run(Workspace(Repository(tmp_path)), None))
+def test_unreadable_script_is_a_finding_not_a_crash():
+    ws = memory.workspace({"scripts/bad.ps1": b"\xff\xfe\x00\x01", "a.sh": b"#!/bin/sh\n\xff\n"})
+    found = sorted((f.path, f.rule) for f in run(ws, None))
     assert found == [("a.sh", "X4"), ("scripts/bad.ps1", "X4")]
 
 
@@ -57,11 +54,10 @@ def test_api_check_selects_rules(tmp_path):
     assert {f.rule for f in api.check(tmp_path, select=["X3.drive-path"])} == {"X3.drive-path"}
 
 
-def test_file_kinds_are_linted_by_their_rules(tmp_path):
+def test_file_kinds_are_linted_by_their_rules():
     from observatory_invariants.rules.scripts.lint import POWERSHELL, SHELL, WORKFLOW, run_kinds
 
-    write_tree(tmp_path, FILES)
-    ws = Workspace(Repository(tmp_path))
+    ws = memory.workspace(FILES)
     assert {f.path for f in run_kinds(ws, None, {POWERSHELL})} == {"scripts/build.ps1"}
     assert {f.path for f in run_kinds(ws, None, {SHELL, None})} == {"tools/deploy"}
     assert {f.path for f in run_kinds(ws, None, {WORKFLOW})} == {".github/workflows/ci.yml",

@@ -78,11 +78,11 @@ def test_does_not_catch(script):
 
 
 def test_scope_is_configurable_through_the_adapter(tmp_path):
-    from observatory_invariants.rules.scripts.lint import lint_file
+    from observatory_invariants.rules.scripts.lint import check_script_file
 
     opts = {"b4-paths": ["scripts/**"], "x3-file-types": []}
-    assert lint_file("tools/a.ps1", "Set-Location $PSScriptRoot", "powershell", opts) == []
-    assert [f.rule for f in lint_file("scripts/a.ps1", "Set-Location $PSScriptRoot", "powershell", opts)] == \
+    assert check_script_file("tools/a.ps1", "Set-Location $PSScriptRoot", "powershell", opts) == []
+    assert [f.rule for f in check_script_file("scripts/a.ps1", "Set-Location $PSScriptRoot", "powershell", opts)] == \
         ["B4.unguarded"]
 
 

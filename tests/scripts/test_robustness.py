@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from observatory_invariants.rules.scripts.lint import lint_file
+from observatory_invariants.rules.scripts.lint import check_script_file
 from observatory_invariants.rules.scripts.lint import ScriptOptions
 
 OPTS = ScriptOptions()
@@ -27,26 +27,26 @@ def test_random_text_never_crashes(kind, path):
     start = time.perf_counter()
     for _ in range(60):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 400)))
-        for f in lint_file(path, text, kind, OPTS):
+        for f in check_script_file(path, text, kind, OPTS):
             assert f.path == path
     assert time.perf_counter() - start < 20
 
 
 def test_yaml_bomb_is_walked_once():
     start = time.perf_counter()
-    lint_file("a.yml", BOMB, "yaml", OPTS)
-    lint_file(".github/workflows/a.yml", BOMB, "workflow", OPTS)
+    check_script_file("a.yml", BOMB, "yaml", OPTS)
+    check_script_file(".github/workflows/a.yml", BOMB, "workflow", OPTS)
     assert time.perf_counter() - start < 5
 
 
 def test_broken_python_is_a_note():
-    (f,) = lint_file("a.py", "x = (\n", "python", OPTS)
+    (f,) = check_script_file("a.py", "x = (\n", "python", OPTS)
     assert f.rule == "X3" and str(f.severity) == "note"
 
 
 def test_huge_single_line_script():
     text = "Write-Host " + "'a' + " * 20000 + "'C:\\x'"
     start = time.perf_counter()
-    found = lint_file("a.ps1", text, "powershell", OPTS)
+    found = check_script_file("a.ps1", text, "powershell", OPTS)
     assert [f.rule for f in found] == ["X3.drive-path"]
     assert time.perf_counter() - start < 5

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from observatory_invariants.rules.scripts.lint import lint_file
+from observatory_invariants.rules.scripts.lint import check_script_file
 from observatory_invariants.rules.scripts.x3_windows_paths import windows_paths
 from observatory_invariants.rules.scripts.lint import ScriptOptions
 
 
 
 def x3(path, text, kind, **options):
-    return [f for f in lint_file(path, text, kind, ScriptOptions.from_section(options)) if f.rule.startswith("X3")]
+    return [f for f in check_script_file(path, text, kind, ScriptOptions.from_section(options)) if f.rule.startswith("X3")]
 
 
 @pytest.mark.parametrize("value, kind", [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from observatory_invariants.rules.scripts.lint import lint_file, run
+from observatory_invariants.rules.scripts.lint import check_script_file, run
 from observatory_invariants.rules.scripts.lint import ScriptOptions
 from observatory_invariants.repo import Repository
 from observatory_invariants.workspace import Workspace
@@ -36,13 +36,13 @@ def test_sh_posix_is_fine(line):
 
 @pytest.mark.parametrize("shebang", ["#!/bin/sh", "#!/usr/bin/env sh", "#!/bin/dash", "#!/bin/sh -e"])
 def test_posix_shebangs_are_checked(shebang):
-    found = lint_file("x", f"{shebang}\n[[ -f x ]]\n", None, ScriptOptions())
+    found = check_script_file("x", f"{shebang}\n[[ -f x ]]\n", None, ScriptOptions())
     assert [f.rule for f in found] == ["X4.sh-bashism"]
 
 
 @pytest.mark.parametrize("shebang", ["#!/bin/bash", "#!/usr/bin/env bash", ""])
 def test_bash_scripts_may_use_bash(shebang):
-    assert lint_file("x.sh", f"{shebang}\n[[ -f x ]]\n", "shell", ScriptOptions()) == []
+    assert check_script_file("x.sh", f"{shebang}\n[[ -f x ]]\n", "shell", ScriptOptions()) == []
 
 
 WORKFLOW = """\

@@ -15,7 +15,8 @@ from typing import Iterable, Mapping, Sequence
 from ...declare import Options, Rule, option
 from ...findings import Finding, finding
 from ...parsers.jsonpos import locate, pointer
-from ...engines.contract_schemas import JsonDocument, contract_schemas, build_registry, read_document, usable_schemas, validator_class
+from ...engines.contract_schemas import JsonDocument, build_registry, usable_schemas, validator_class
+from .inputs import gather_contract_schemas, read_document
 
 MAX_ERRORS_PER_FILE = 20
 
@@ -191,7 +192,7 @@ def check_instances(schemas: Sequence[JsonDocument], instances: Sequence[Instanc
     return out
 
 
-def collect_instances(ws, targets=None) -> list[Instance]:
+def gather_instances(ws, targets=None) -> list[Instance]:
     """The instances to validate: all of them, or (pre-commit) only the targeted ones unless a schema changed."""
     if targets is not None and not any(ws.matches("schemas", t) for t in targets):
         wanted = set(targets)
@@ -205,7 +206,7 @@ def collect_instances(ws, targets=None) -> list[Instance]:
         from ...errors import ConfigError
         from ...patterns import compile_patterns
 
-        stems = {doc.stem for doc in contract_schemas(ws)}
+        stems = {doc.stem for doc in gather_contract_schemas(ws)}
         seen = {inst.doc.path for inst in instances}
         for pattern, stem in mapped.items():
             if stem not in stems:
@@ -222,6 +223,6 @@ def collect_instances(ws, targets=None) -> list[Instance]:
 def run(ws, targets):
     """The adapter for C1 and C2."""
     options = ws.options(InstanceOptions)
-    schemas = contract_schemas(ws)
-    return check_instances(schemas, collect_instances(ws, targets), job_schemas=options.job_schemas,
+    schemas = gather_contract_schemas(ws)
+    return check_instances(schemas, gather_instances(ws, targets), job_schemas=options.job_schemas,
                            formats=options.formats)

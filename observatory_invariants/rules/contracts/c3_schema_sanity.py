@@ -13,8 +13,8 @@ from urllib.parse import urljoin, urldefrag
 from ...declare import Options, Rule, option
 from ...findings import Finding, finding
 from ...parsers.jsonpos import locate, pointer
-from ...engines.contract_schemas import (JsonDocument, contract_schemas, build_registry, normalize_uri, usable_schemas,
-                       validator_class)
+from ...engines.contract_schemas import JsonDocument, build_registry, normalize_uri, usable_schemas, validator_class
+from .inputs import gather_contract_schemas
 
 DIALECTS = ("http://json-schema.org/draft-07/schema#", "https://json-schema.org/draft/2020-12/schema")
 
@@ -249,6 +249,6 @@ def check_schemas(docs: Sequence[JsonDocument], *, dialects: Sequence[str],
 
 
 def run(ws, targets):
-    docs = contract_schemas(ws)
+    docs = gather_contract_schemas(ws)
     only = None if targets is None else [t for t in targets if ws.matches("schemas", t)]
     return check_schemas(docs, dialects=ws.options(SchemaOptions).dialects, only=only)

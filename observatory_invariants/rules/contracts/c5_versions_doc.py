@@ -16,7 +16,8 @@ from typing import Sequence
 from ...declare import Rule
 from ...findings import Finding, finding
 from ...errors import UnreadableFile
-from ...engines.contract_schemas import contract_schemas, usable_schemas
+from ...engines.contract_schemas import usable_schemas
+from .inputs import gather_contract_schemas
 
 C5 = Rule("C5", "Schemas are documented in VERSIONS.md", "contracts", ("schemas", "versions-doc"), "run",
           hooks=("observatory-contracts",), seed_check="test-contracts-sanity.py")
@@ -190,7 +191,7 @@ def check_versions_doc(doc_path: str, text: str | None, schemas: Sequence[Schema
 
 def run(ws, targets):
     schemas = []
-    for doc in usable_schemas(contract_schemas(ws)):
+    for doc in usable_schemas(gather_contract_schemas(ws)):
         version = doc.value.get("$version")
         schemas.append(SchemaVersion(doc.path, doc.stem, version if isinstance(version, str) else None))
     found = ws.glob("versions-doc")  # a glob like the other layout entries; the first match is the document

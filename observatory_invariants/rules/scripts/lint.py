@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from ...declare import Options, option
 from ...findings import Finding, finding
 from ...errors import UnreadableFile
 from ...patterns import path_matches
 from ...workspace import Workspace
+
+if TYPE_CHECKING:  # the rule modules import this one; at run time they are imported inside functions
+    from .b4_root_resolution import B4Options
+    from .x3_windows_paths import X3Options
+    from .x4_bashisms import X4Options
 
 POWERSHELL = "powershell"
 SHELL = "shell"
@@ -47,7 +52,7 @@ def _script_options():
 
 @dataclass(frozen=True)
 class ScriptOptions:
-    """Every script rule's options at once: what :func:`lint_file` and the adapter hand the rules.
+    """Every script rule's options at once: what :func:`check_script_file` and the adapter hand the rules.
 
     ``ScriptOptions()`` are the configured defaults; :meth:`from_section` reads a ``[scripts]`` table.
     """
@@ -112,7 +117,7 @@ def _wanted(ws: Workspace, path: str, kind: str | None) -> bool:
     return ws.matches("source-files", path) or ws.matches("config-files", path)
 
 
-def _file_kinds(ws: Workspace, targets: list[str] | None, options: ScriptOptions) -> list[tuple[str, str | None]]:
+def gather_script_files(ws: Workspace, targets: list[str] | None, options: ScriptOptions) -> list[tuple[str, str | None]]:
     paths = ws.repo.files if targets is None else targets
     found = []
     for path in paths:
@@ -127,7 +132,7 @@ def _file_kinds(ws: Workspace, targets: list[str] | None, options: ScriptOptions
     return found
 
 
-def lint_file(path: str, text: str, kind: str | None, options: ScriptOptions | Mapping | None = None, *,
+def check_script_file(path: str, text: str, kind: str | None, options: ScriptOptions | Mapping | None = None, *,
               yaml=None) -> list[Finding]:
     """Every script rule for one file's text (pure).
 
@@ -153,7 +158,7 @@ def lint_file(path: str, text: str, kind: str | None, options: ScriptOptions | M
                 return out
     if kind == POWERSHELL:
         b4 = path_matches(options.b4.paths, path)
-        found = lint_powershell(path, text, options, b4=b4)
+        found = check_powershell(path, text, options, b4=b4)
         if POWERSHELL not in types:
             found = [f for f in found if not f.rule.startswith("X3")]
         out.extend(found)
@@ -192,7 +197,7 @@ def run_kinds(ws: Workspace, targets: list[str] | None, kinds: set | None) -> li
     options = ScriptOptions.of(ws)
     types = set(options.x3.file_types)
     out: list[Finding] = []
-    for path, kind in _file_kinds(ws, targets, options):
+    for path, kind in gather_script_files(ws, targets, options):
         if kinds is not None and kind not in kinds:
             continue
         try:
@@ -204,11 +209,11 @@ def run_kinds(ws: Workspace, targets: list[str] | None, kinds: set | None) -> li
             out.append(finding(rule, path, f"{exc.reason}; it cannot be checked"))
             continue
         parsed = yaml_loader.load(ws, path) if kind == WORKFLOW or (kind == YAML and YAML in types) else None
-        out.extend(lint_file(path, text, kind, options, yaml=parsed))
+        out.extend(check_script_file(path, text, kind, options, yaml=parsed))
     return out
 
 
-def lint_powershell(path: str, text: str, options: ScriptOptions | Mapping | None = None, *,
+def check_powershell(path: str, text: str, options: ScriptOptions | Mapping | None = None, *,
                     b4: bool = True, tokens: list | None = None) -> list[Finding]:
     """All PowerShell rules (X1, X2, X3, X4, B4) for one script's text."""
     from ...parsers.powershell import structure as st
