@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from .config import ConfigError, load_config
+from .config import Config, ConfigError, load_config
 from .findings import Finding
 from .repo import INDEX, WORKTREE, Repository, find_root, validate_ref
 from .runner import RunResult, run, select_rules
@@ -17,8 +17,9 @@ class InternalCheckError(Exception):
 
 
 def open_workspace(root: str | Path, *, base: str | None = None, staged: bool = False,
-                   config_file: str | Path | None = None) -> Workspace:
-    """A Workspace for the repository at ``root`` with its config loaded and validated.
+                   config_file: str | Path | None = None, config: Config | None = None) -> Workspace:
+    """A Workspace for the repository at ``root`` with its config loaded and validated (or ``config``, when the
+    caller has loaded it already).
 
     ``staged`` makes checks see the index (what the commit will record), not the work tree.
     """
@@ -26,7 +27,8 @@ def open_workspace(root: str | Path, *, base: str | None = None, staged: bool = 
     if not root.is_dir():
         raise ConfigError(f"{root}: not a directory")
     root = root.resolve()
-    config = load_config(root, Path(config_file) if config_file else None)
+    if config is None:
+        config = load_config(root, Path(config_file) if config_file else None)
     if base is not None:
         validate_ref(base)
     repo = Repository(root, exclude=config.exclude, max_file_size=config.max_file_size,

@@ -179,8 +179,32 @@ def build_config(raw: dict | None, source: str | None = None) -> Config:
     )
 
 
-def load_config(root: Path, explicit: Path | None = None) -> Config:
-    """Load and validate the config for the repository at ``root``."""
+_UNREAD = object()
+
+
+def discover(start: Path, *, root: Path | None = None, config_file: Path | None = None) -> tuple[Path, Config]:
+    """The repository root (``root``, or the nearest folder at or above ``start`` with a root marker — the
+    config's own ``root-markers`` when it sets them) and its validated config, each config file read once."""
+    from .repo import find_root
+
+    found = _UNREAD
+    if root is None:
+        root = find_root(start, DEFAULT_ROOT_MARKERS)
+        found = find_config_file(root)
+        markers = found[1].get("root-markers") if found and isinstance(found[1], dict) else None
+        if isinstance(markers, list) and markers and all(isinstance(m, str) and m for m in markers) \
+                and tuple(markers) != DEFAULT_ROOT_MARKERS:
+            other = find_root(start, tuple(markers))
+            if other != root:
+                root, found = other, find_config_file(other)
+    else:
+        root = root.resolve()
+    return root, load_config(root, config_file, found=found)
+
+
+def load_config(root: Path, explicit: Path | None = None, *, found=_UNREAD) -> Config:
+    """Load and validate the config for the repository at ``root`` (``found``: what find_config_file gave,
+    when the caller already read it)."""
     if explicit is not None:
         if not explicit.is_file():
             raise ConfigError(f"{explicit}: config file not found")
@@ -191,7 +215,8 @@ def load_config(root: Path, explicit: Path | None = None) -> Config:
         raw = tool.get(TOOL_KEY, {}) if explicit.name == PYPROJECT else data
         source = str(explicit)
     else:
-        found = find_config_file(root)
+        if found is _UNREAD:
+            found = find_config_file(root)
         if found is None:
             return Config()
         path, raw = found

@@ -6,7 +6,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from observatory_invariants.cli import _descriptors
+from observatory_invariants.commands import rule_descriptors as _descriptors
 from observatory_invariants.config import Config
 from observatory_invariants.contracts_data import load_contract
 from observatory_invariants.findings import Finding, Severity

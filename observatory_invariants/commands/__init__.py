@@ -1,1 +1,87 @@
-"""Sub-commands beyond check/list/explain; each module has ``configure(parser)`` and ``main(args) -> int``."""
+"""The sub-commands, one module each, and what they share.
+
+Every command module has ``configure(parser)`` (its arguments) and ``main(args) -> int`` (exit code).
+:data:`COMMANDS` is the one table the CLI builds its parser from; only the requested command's module is
+imported, so ``--version`` and ``check`` stay cheap. Commands that read a repository share
+:func:`add_repository_options` (``--root``/``--config``) and :func:`open_repository` (root discovery and the
+config, each read once); commands that print findings take ``--format`` from the reporters' one table.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A command-line mistake (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    module: str    # relative to this package
+    help: str
+
+
+COMMANDS = (
+    Command("check", ".check", "check the repository (or the given files) against the invariant map"),
+    Command("list", ".list_rules", "print the invariant map: id, title, enforcement, status, files read"),
+    Command("explain", ".explain", "print a rule's documentation"),
+    Command("compat", ".compat", "explain the compatibility of two schema versions (C4)"),
+    Command("builds", ".builds", "list every Docker build the repository declares (B1-B3)"),
+    Command("drift", ".drift", "compare the repository's INVARIANTS.md with the invariant map"),
+)
+
+
+def load(command: Command):
+    import importlib
+
+    return importlib.import_module(command.module, __name__)
+
+
+def add_repository_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", metavar="FILE",
+                        help="config file (default: .observatory-invariants.toml or pyproject.toml at the root)")
+    parser.add_argument("--root", metavar="DIR",
+                        help="repository root (default: found from the current folder by its markers)")
+
+
+def add_format_option(parser: argparse.ArgumentParser, choices=None, default: str = "text") -> None:
+    """``--format``; by default the reporters' formats (text, json, sarif, github)."""
+    if choices is None:
+        from ..reporters import FORMATS
+
+        choices = tuple(FORMATS)
+    parser.add_argument("--format", choices=choices, default=default, help="output format")
+
+
+def open_repository(args: argparse.Namespace, start: Path | None = None):
+    """``(root, Config)`` for a command: ``--root`` or the root found from ``start`` (default: the current
+    folder), and its config (``--config`` or the file at the root), each file read once."""
+    from ..config import discover
+
+    start = start if start is not None else Path.cwd()
+    explicit_root = getattr(args, "root", None)
+    if explicit_root and not Path(explicit_root).is_dir():
+        raise UsageError(f"--root {explicit_root}: not a directory")
+    config_file = getattr(args, "config", None)
+    return discover(start, root=Path(explicit_root) if explicit_root else None,
+                    config_file=Path(config_file) if config_file else None)
+
+
+def rule_descriptors(config):
+    """Neutral descriptions of every rule and sub-rule, for the reporters (SARIF ``rules[]``)."""
+    from ..registry import RULES
+    from ..reporters import RuleDescriptor
+
+    out = []
+    for rule in RULES:
+        out.append(RuleDescriptor(rule.id, rule.title, config.docs_url.format(rule=rule.id)))
+        for s in rule.subrules:
+            out.append(RuleDescriptor(s.id, f"{rule.title}: {s.title}", config.docs_url.format(rule=rule.id),
+                                      "error" if s.default_enabled else "warning"))
+    return out

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
+from pathlib import Path
+
+from . import EXIT_CLEAN, add_format_option, add_repository_options
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("root", nargs="?", default=".", help="repository root (default: the current folder)")
-    parser.add_argument("--config", default=None, help="config file (default: found at the root)")
-    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    parser.add_argument("start", nargs="?", metavar="ROOT", default=None,
+                        help="a folder of the repository (default: the current folder; its root is found by markers)")
+    add_format_option(parser, choices=("text", "json"))
+    add_repository_options(parser)
 
 
 def rows(reports) -> list[dict]:
@@ -32,21 +35,21 @@ def rows(reports) -> list[dict]:
 def main(args: argparse.Namespace) -> int:
     from ..api import open_workspace
     from ..rules.docker.b1_b2_build_contexts import analyse
-    from ..config import ConfigError
+    from . import open_repository
 
-    try:
-        ws = open_workspace(args.root, config_file=getattr(args, "config", None))
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    start = Path(args.start) if args.start else Path.cwd()
+    if args.start and not args.root:   # ROOT given: it is the root, as it always was
+        args.root = args.start
+    root, config = open_repository(args, start)
+    ws = open_workspace(root, config=config)
     reports, _findings = analyse(ws)
     table = rows(reports)
-    if getattr(args, "format", "text") == "json":
+    if args.format == "json":
         print(json.dumps(table, indent=2))
-        return 0
+        return EXIT_CLEAN
     if not table:
         print("no Docker builds found (workflows, compose files, scripts)")
-        return 0
+        return EXIT_CLEAN
     headers = ("dockerfile", "context", "declared_at", "style", "verdict")
     cells = [[str(row[h] if row[h] is not None else "?") for h in headers] for row in table]
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers)]
@@ -55,4 +58,4 @@ def main(args: argparse.Namespace) -> int:
         print("  ".join(v.ljust(w) for v, w in zip(c, widths)).rstrip())
     bad = sum(1 for row in table if row["verdict"] not in ("ok",) and not row["verdict"].startswith("unresolved"))
     print(f"\n{len(table)} build(s), {bad} with problems")
-    return 0
+    return EXIT_CLEAN

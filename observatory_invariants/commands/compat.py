@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from ..engines.compat.model import POLICIES
+from . import add_format_option
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -23,7 +24,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--policy", choices=POLICIES, default="seed",
                         help="seed (the seed's table, default), backward (new reads old data), forward (old reads new "
                              "data) or full (both)")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    add_format_option(parser, choices=("text", "json"))
     parser.add_argument("--no-example", dest="example", action="store_false",
                         help="do not search for a counterexample instance (text output)")
 
@@ -34,7 +35,8 @@ class _BadInput(Exception):
 
 def _load(path: str):
     from ..parsers.strict_json import parse_json
-    from ..repo import UnreadableFile, decode_text
+    from ..errors import UnreadableFile
+    from ..textio import decode_text
 
     try:
         data = Path(path).read_bytes()
