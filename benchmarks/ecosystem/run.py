@@ -844,7 +844,11 @@ def cmd_judge(args: argparse.Namespace) -> int:
         if args.show:
             for f in matched[: args.show]:
                 src = read_source_line(cache, f)
-                print(_fmt_finding(f) + f"  ({f['fingerprint']})")
+                if args.brief:
+                    print(f"  {f['repo']}: {f['path']}:{f.get('line')}: {f['rule']} {message_shape(f['message'])[:70]}"
+                          f"  ({f['fingerprint']})")
+                else:
+                    print(_fmt_finding(f) + f"  ({f['fingerprint']})")
                 if src is not None:
                     print(f"      | {src.strip()[:200]}")
                 if f.get("reason"):
@@ -984,6 +988,7 @@ def build_parser() -> argparse.ArgumentParser:
     judge.add_argument("--expect", type=int, help="refuse to write unless exactly this many findings match")
     judge.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
     judge.add_argument("--show", type=int, default=0, metavar="N", help="list N matching findings one by one")
+    judge.add_argument("--brief", action="store_true", help="with --show: the message's shape only, shortened")
     judge.set_defaults(handler=cmd_judge)
 
     mat = sub.add_parser("materialise", parents=[common], help="only materialise the cached checkouts")
