@@ -11,6 +11,7 @@ Sub-commands (``check`` is the default)::
 
     run.py [check] [--only NAME ...] [--tool CMD] [--update] [--json] ...   run, compare, print the tables
     run.py judge [filters] [--verdict V --reason TEXT]                      list / apply verdicts by pattern
+    run.py report [--snapshot S] [--findings F]                             markdown tables of a judged snapshot
     run.py materialise [--only NAME ...]                                    only prepare the cached checkouts
 
 Exit status of ``check``: 0 no new error findings; 1 new (so unjudged) error findings; 2 usage error, a
@@ -502,7 +503,7 @@ def format_table(table: dict[tuple[str, str], Cell], repos_order: Sequence[str])
 
 def format_totals(totals: dict[str, Cell], title: str = "rule") -> str:
     rows = [(title, "errors", "judged", "real", "false-alarm", "policy", "unjudged", "precision")]
-    for rule in sorted(totals, key=_rule_sort_key):
+    for rule in sorted(totals, key=lambda r: (r == "ALL", _rule_sort_key(r))):
         c = totals[rule]
         rows.append((rule, str(c.errors), str(c.judged), str(c.real), str(c.false_alarm), str(c.policy),
                      str(c.unjudged), format_precision(c.precision)))
@@ -568,14 +569,40 @@ def load_snapshot(path: Path) -> dict[str, Any]:
     return data
 
 
+def dump_json_lines(data: dict[str, Any], list_key: str) -> str:
+    """JSON with one object per line in ``data[list_key]``: small, and diffs show one finding per changed line."""
+    head = {k: v for k, v in data.items() if k != list_key}
+    lines = ["{"]
+    for key, value in head.items():
+        lines.append(f" {json.dumps(key)}: {json.dumps(value, ensure_ascii=False, sort_keys=False)},")
+    items = data.get(list_key) or []
+    lines.append(f" {json.dumps(list_key)}: [")
+    lines.extend("  " + json.dumps(item, ensure_ascii=False) + ("," if i < len(items) - 1 else "")
+                 for i, item in enumerate(items))
+    lines.append(" ]")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def dump_findings_file(out: dict[str, Any]) -> str:
+    """The --save-findings file: per repository its run metadata and every finding, one finding per line."""
+    blocks = []
+    for name, repo in out["repos"].items():
+        meta = "".join(f"   {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)},\n"
+                       for k, v in repo.items() if k != "findings")
+        body = ",\n".join("    " + json.dumps(f, ensure_ascii=False) for f in repo["findings"])
+        blocks.append(f"  {json.dumps(name)}: {{\n{meta}   \"findings\": [\n{body}\n   ]\n  }}")
+    return ("{\n" + f' "format": {out["format"]},\n "tool": {json.dumps(out["tool"])},\n "repos": {{\n'
+            + ",\n".join(blocks) + "\n }\n}\n")
+
+
 def dump_snapshot(data: dict[str, Any], path: Path) -> None:
     data = dict(data)
     data["findings"] = sorted(({k: f.get(k) for k in SNAPSHOT_FIELDS} for f in data["findings"]), key=finding_order)
     data["corpus"] = dict(sorted(data.get("corpus", {}).items()))
     data["counts"] = dict(sorted(data.get("counts", {}).items()))
-    text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
     tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
+    tmp.write_text(dump_json_lines(data, "findings"), encoding="utf-8")
     tmp.replace(path)
 
 
@@ -689,7 +716,8 @@ def cmd_check(args: argparse.Namespace) -> int:
                    "findings": [{k: f.get(k) for k in ("rule", "severity", "path", "line", "column", "message",
                                                        "fingerprint")} for f in r["findings"]]}
             for name, r in results.items()}}
-        Path(args.save_findings).write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        text = dump_findings_file(out)
+        Path(args.save_findings).write_text(text, encoding="utf-8")
         log(f"wrote {args.save_findings}")
 
     if args.update:
@@ -896,6 +924,100 @@ def cmd_judge(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------------------------------
+# report (markdown)
+# --------------------------------------------------------------------------------------------------
+
+
+def _md_table(rows: Sequence[Sequence[Any]]) -> str:
+    head, *body = rows
+    out = ["| " + " | ".join(str(c) for c in head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    out += ["| " + " | ".join(str(c) for c in row) + " |" for row in body]
+    return "\n".join(out)
+
+
+def _cell_row(c: Cell) -> list[Any]:
+    return [c.errors, c.real, c.false_alarm, c.policy, c.unjudged, format_precision(c.precision)]
+
+
+def markdown_report(snapshot: dict[str, Any], corpus: Sequence[CorpusRepo],
+                    saved: dict[str, Any] | None = None) -> str:
+    """Markdown tables of a judged snapshot: repo x rule, per rule / sub-rule, verdict classes, real findings,
+    and (with the --save-findings file of the same run) warnings/notes and timings."""
+    findings = snapshot["findings"]
+    order = [r.name for r in corpus]
+    table = precision_table(findings)
+    parts = ["### Error findings: repo x rule\n",
+             _md_table([["repo", "rule", "errors", "real", "false alarm", "policy", "unjudged", "precision"]]
+                       + [[repo, rule, *_cell_row(c)] for (repo, rule), c in sorted(
+                           table.items(), key=lambda kv: (order.index(kv[0][0]) if kv[0][0] in order else 1 << 30,
+                                                          _rule_sort_key(kv[0][1])))])]
+    names_with_errors = {repo for repo, _ in table}
+    quiet = [n for n in order if n not in names_with_errors]
+    if quiet:
+        parts.append(f"\nNo error findings: {', '.join(quiet)}.")
+    totals = rule_totals(table)
+    parts += ["\n### Per rule\n", _md_table(
+        [["rule", "errors", "real", "false alarm", "policy", "unjudged", "precision"]]
+        + [[rule, *_cell_row(totals[rule])] for rule in sorted(totals, key=_rule_sort_key)]
+        + [["**all**", *_cell_row(overall(table))]])]
+    sub = rule_totals(precision_table(findings, by="rule"))
+    parts += ["\n### Per sub-rule\n", _md_table(
+        [["sub-rule", "errors", "real", "false alarm", "policy", "unjudged", "precision"]]
+        + [[rule, *_cell_row(sub[rule])] for rule in sorted(sub, key=_rule_sort_key)])]
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for f in findings:
+        groups[(f["verdict"], f.get("reason") or "")].append(f)
+    parts.append("\n### Verdicts by reason (largest first)\n")
+    rows = [["verdict", "count", "rules", "repos", "example", "reason"]]
+    for (verdict, reason), items in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        rules = ", ".join(sorted({f["rule"] for f in items}, key=_rule_sort_key))
+        repos = ", ".join(sorted({f["repo"] for f in items}))
+        ex = items[0]
+        rows.append([verdict, len(items), rules, repos, f"{ex['repo']}: `{ex['path']}:{ex.get('line')}`",
+                     reason.replace("|", "\\|")])
+    parts.append(_md_table(rows))
+    real = [f for f in findings if f["verdict"] == "real"]
+    parts.append(f"\n### Real findings ({len(real)})\n")
+    parts += [f"- {f['repo']}: `{f['path']}:{f.get('line')}` {f['rule']} — {f.get('reason')}" for f in real]
+    if saved:
+        parts.append("\n### Warnings and notes (not judged)\n")
+        rows = [["repo", "warnings", "notes"]]
+        for name in order:
+            if name not in saved:
+                continue
+            counts = severity_counts(saved[name]["findings"])
+            rows.append([name, ", ".join(f"{k} {v}" for k, v in counts.get("warning", {}).items()) or "-",
+                         ", ".join(f"{k} {v}" for k, v in counts.get("note", {}).items()) or "-"])
+        parts.append(_md_table(rows))
+        parts.append("\n### Timings\n")
+        rows = [["repo", "commit", "tool s", "findings (all severities)", "blobs absent from the mirror"]]
+        total = 0.0
+        for name in order:
+            if name not in saved:
+                continue
+            r = saved[name]
+            total += float(r.get("tool_seconds") or 0)
+            rows.append([name, str(r.get("commit", ""))[:12], _num(r.get("tool_seconds")), len(r["findings"]),
+                         len(r.get("dropped") or [])])
+        rows.append(["**total**", "", f"{total:.1f}", sum(len(saved[n]["findings"]) for n in saved), ""])
+        parts.append(_md_table(rows))
+    return "\n".join(parts) + "\n"
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    corpus = load_corpus(Path(args.corpus))
+    snapshot = load_snapshot(Path(args.snapshot))
+    saved = None
+    if args.findings:
+        try:
+            saved = json.loads(Path(args.findings).read_text(encoding="utf-8"))["repos"]
+        except (OSError, ValueError, KeyError) as exc:
+            raise EcosystemError(f"cannot read --findings {args.findings}: {exc}") from None
+    print(markdown_report(snapshot, corpus, saved), end="")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------------
 # materialise
 # --------------------------------------------------------------------------------------------------
 
@@ -927,7 +1049,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="run.py",
         description="Ecosystem check: run observatory-invariants on the pinned public repositories of corpus.toml "
                     "and compare every error finding with the judged snapshot.",
-        epilog="Sub-commands: check (default), judge, materialise. `run.py judge --help` for judging. "
+        epilog="Sub-commands: check (default), judge, report, materialise; `run.py SUB --help` for each. "
                "Exit status of check: 0 no new error findings, 1 new (unjudged) error findings, "
                "2 usage error or a repository that could not be materialised or checked.",
     )
@@ -991,6 +1113,13 @@ def build_parser() -> argparse.ArgumentParser:
     judge.add_argument("--brief", action="store_true", help="with --show: the message's shape only, shortened")
     judge.set_defaults(handler=cmd_judge)
 
+    rep = sub.add_parser("report", parents=[common], help="markdown tables of a judged snapshot",
+                         description="Print markdown: repo x rule precision, per rule and sub-rule, verdicts grouped "
+                                     "by reason with an example each, the real findings, and (with --findings, the "
+                                     "--save-findings file of the same run) warnings/notes and timings.")
+    rep.add_argument("--findings", metavar="FILE", help="the --save-findings file of the same run")
+    rep.set_defaults(handler=cmd_report)
+
     mat = sub.add_parser("materialise", parents=[common], help="only materialise the cached checkouts")
     mat.set_defaults(handler=cmd_materialise)
     return parser
@@ -998,7 +1127,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] not in ("check", "judge", "materialise", "-h", "--help"):
+    if not argv or argv[0] not in ("check", "judge", "report", "materialise", "-h", "--help"):
         argv.insert(0, "check")
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # How the verdicts of before/snapshot.json were applied: by class, in this order, each command on the findings
 # still unjudged at that point (later, broader commands never overwrite earlier, specific ones).
-# Replaying it on a fresh `run.py --update` of the before tool reproduces the verdicts.
+# Replaying it on a fresh `run.py --update` of the before tool reproduces the verdicts:
+#   SNAPSHOT=/tmp/fresh.json bash before/judging.sh
+# (reads the flagged lines from the cache for --source-regex: materialise the corpus first).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-judge() { python3 run.py judge --snapshot before/snapshot.json "$@" | tail -1; }
+judge() { python3 run.py judge --snapshot "${SNAPSHOT:-before/snapshot.json}" "$@" | tail -1; }
 judge --repo odd-demonstration --rule B4.no-fail-fast --path-regex scripts/start-all.ps1\$ --verdict false-alarm --reason marker\ search\ is\ followed\ by\ \`if\ \(-not\ \$script:ProjectRoot\ -or\ -not\ \(Test-Path\ …infra\)\)\ \{\ …\ exit\ 1\ \}\`:\ the\ fail-fast\ is\ there
 judge --repo odd-demonstration --rule B4 --path-regex scripts/start-all.ps1\$ --line 39 --verdict false-alarm --reason \$PSScriptRoot\ inside\ the\ FATAL\ diagnostic\ message\ string\,\ not\ a\ path\ derivation
 judge --repo winutil --rule B4 --path-regex tools/devdocs-generator.ps1\$ --verdict false-alarm --reason dev\ tool\ run\ as\ a\ file\ \(pwsh\ tools/devdocs-generator.ps1\):\ \$PSScriptRoot\ is\ set\;\ the\ CWD\ fallback\ is\ only\ for\ pasted\ code
