@@ -487,7 +487,9 @@ def _rule_sort_key(rule: str) -> tuple:
 
 
 def format_precision(p: float | None) -> str:
-    return "-" if p is None else f"{100 * p:.0f}%"
+    if p is None:
+        return "-"
+    return f"{100 * p:.1f}%" if 0 < p < 0.1 else f"{100 * p:.0f}%"
 
 
 def format_table(table: dict[tuple[str, str], Cell], repos_order: Sequence[str]) -> str:
