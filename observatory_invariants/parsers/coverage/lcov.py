@@ -27,10 +27,12 @@ def _int(text: str, source: str, line: int, what: str, allow_negative: bool = Fa
     return int(text)
 
 
-def _branch_key(line: int, block: int, branch: int):
-    # Packed into one int so a finished record's branches fit in an array (see _merge).
-    if line < (1 << 31) and block < (1 << 16) and branch < (1 << 16):
-        return (line << 32) | (block << 16) | branch
+def _branch_key(line: int, block: str, branch: str):
+    # Numeric ids (gcc, llvm) are packed into one int so a finished record's branches fit in an array (see
+    # _merge); other ids stay a tuple.
+    if (line < (1 << 31) and block.isdigit() and branch.isdigit() and len(block) < 6 and len(branch) < 6
+            and int(block) < (1 << 16) and int(branch) < (1 << 16)):
+        return (line << 32) | (int(block) << 16) | int(branch)
     return (line, block, branch)
 
 
@@ -80,13 +82,14 @@ def read_lcov(data: Content, source: str = "lcov.info") -> CoverageReport:
             hits = _int(parts[1], source, number, "DA count", allow_negative=True)
             lines[line_no] = lines.get(line_no, False) or hits > 0
         elif key == "BRDA":
+            # line,block,branch,taken. lcov 2 lets block carry an "e" (exception) prefix and branch be any text
+            # (coverage.py writes "jump to line 3"): both are opaque ids here, only line and taken are numbers.
             parts = value.split(",")
-            if len(parts) != 4:
+            if len(parts) < 4:
                 raise CoverageReportError(source, f"BRDA: needs line,block,branch,taken; got {value[:40]!r}", number)
             line_no = _int(parts[0], source, number, "BRDA line number")
-            block = _int(parts[1], source, number, "BRDA block")
-            branch = _int(parts[2], source, number, "BRDA branch")
-            taken = 0 if parts[3].strip() == "-" else _int(parts[3], source, number, "BRDA taken")
+            block, branch, taken_text = parts[1].strip(), ",".join(parts[2:-1]).strip(), parts[-1].strip()
+            taken = 0 if taken_text == "-" else _int(taken_text, source, number, "BRDA taken")
             has_branches = True
             bkey = _branch_key(line_no, block, branch)
             old = branches.get(bkey, (0, 1))
