@@ -9,6 +9,7 @@ is ``statements+branches``: (executed statements + executed branches) / (stateme
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -103,12 +104,22 @@ def read_coverage_data(data_file: str | os.PathLike, source_root: str | os.PathL
         from coverage.exceptions import CoverageException
     except ImportError as exc:  # pragma: no cover - coverage is a dependency
         raise CoverageReportError(source, f"the coverage package is not importable: {exc}") from None
+    import sqlite3
+
+    copy = ""
     try:
-        original = coverage.CoverageData(basename=source, no_disk=False)
-        original.read()
-        measured = original.measured_files()
-        mapping = {name: _locate(name, root) for name in measured}
         with tempfile.TemporaryDirectory(prefix="obs-coverage-") as tmp:
+            # Read a copy: coverage.py adds its schema to a database that lacks one, and the caller's file must
+            # never change. read_only (coverage 7.10+) makes a foreign database an error instead.
+            copy = os.path.join(tmp, "original.coverage")
+            shutil.copyfile(data_file, copy)
+            try:
+                original = coverage.CoverageData(basename=copy, read_only=True)
+            except TypeError:
+                original = coverage.CoverageData(basename=copy)
+            original.read()
+            measured = original.measured_files()
+            mapping = {name: _locate(name, root) for name in measured}
             relocated_file = os.path.join(tmp, ".coverage")
             relocated = coverage.CoverageData(basename=relocated_file)
             relocated.update(original, map_path=lambda name: mapping.get(name, name))
@@ -127,8 +138,9 @@ def read_coverage_data(data_file: str | os.PathLike, source_root: str | os.PathL
             cov.json_report(outfile=json_path, ignore_errors=False)
             with open(json_path, "rb") as handle:
                 document = load_json(handle.read(), json_path)
-    except CoverageException as exc:
-        raise CoverageReportError(source, f"coverage.py cannot use this data file: {exc}") from None
+    except (CoverageException, sqlite3.Error) as exc:
+        message = str(exc).replace(repr(copy), repr(source)).replace(copy, source) if copy else str(exc)
+        raise CoverageReportError(source, f"coverage.py cannot use this data file: {message}") from None
     except OSError as exc:
         raise CoverageReportError(source, f"cannot read the data or its sources: {exc}") from None
     report = _from_json_document(document, source, "coverage.py-data")
