@@ -19,36 +19,69 @@ CHUNK = 1 << 20
 _BOM = "\ufeff"
 
 
-def _binary_stream(data: Content):
+def _is_text_stream(data) -> bool:
+    return isinstance(data, io.TextIOBase) or hasattr(data, "encoding")
+
+
+def _bad_utf8(data: Content) -> tuple[int, int] | None:
+    """``(line, byte)`` of the first byte that is not UTF-8, found in a second pass (only after a failure)."""
+    import codecs
+
     if isinstance(data, (bytes, bytearray, memoryview)):
-        return io.BytesIO(data)   # iterating a BytesIO yields lines lazily, no list of 5 million lines
+        chunks = [bytes(data)]
+    elif hasattr(data, "seekable") and data.seekable():
+        data.seek(0)
+        chunks = iter(lambda: data.read(CHUNK), b"")
+    else:
+        return None
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    newlines = 0
+    for chunk in chunks:
+        try:
+            decoder.decode(chunk)
+        except UnicodeDecodeError as exc:
+            # The decoder may hold up to 3 bytes of the previous chunk; their newlines were counted there.
+            offset = max(exc.start - (len(exc.object) - len(chunk)), 0)
+            return newlines + chunk.count(b"\n", 0, offset) + 1, exc.object[exc.start]
+        newlines += chunk.count(b"\n")
     return None
+
+
+def raw_lines(data: Content):
+    """An iterable of decoded lines, each still ending in its newline (split on LF only, as Go and lcov split).
+    Decoding is done by io.TextIOWrapper in C, strict UTF-8; a UnicodeDecodeError escapes from iteration: turn
+    it into a CoverageReportError with :func:`decode_error`."""
+    if isinstance(data, str):
+        return io.StringIO(data, newline="\n")
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="strict", newline="\n")
+    if _is_text_stream(data):
+        return data
+    # A wrapper around the caller's stream; it is never closed here, so the caller's stream stays open.
+    return io.TextIOWrapper(data, encoding="utf-8", errors="strict", newline="\n")
+
+
+def decode_error(exc: UnicodeDecodeError, data: Content, lines_read: int, source: str) -> CoverageReportError:
+    """The error for content that is not UTF-8, with the exact line of the bad byte when it can be found."""
+    found = None if _is_text_stream(data) or isinstance(data, str) else _bad_utf8(data)
+    if found is not None:
+        return CoverageReportError(source, f"not UTF-8 text (byte {found[1]:#04x})", found[0])
+    return CoverageReportError(source, f"not UTF-8 text ({exc.reason}, at or after line {lines_read + 1})")
 
 
 def iter_lines(data: Content, source: str) -> Iterator[tuple[int, str]]:
     """``(line_number, text)`` pairs, newline (and a CR before it) stripped, a leading BOM dropped."""
-    if isinstance(data, str):
-        data = io.StringIO(data)
-    stream = _binary_stream(data) or data
     number = 0
-    iterator = iter(stream)
-    while True:
-        try:
-            raw = next(iterator)
-        except StopIteration:
-            return
-        except UnicodeDecodeError as exc:  # a text stream decoding for us
-            raise CoverageReportError(source, f"not UTF-8 text ({exc.reason})", number + 1) from None
-        number += 1
-        if isinstance(raw, (bytes, bytearray)):
-            try:
-                raw = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise CoverageReportError(source, f"not UTF-8 text (byte {exc.object[exc.start]:#04x} at "
-                                                  f"column {exc.start + 1})", number) from None
-        if number == 1 and raw.startswith(_BOM):
-            raw = raw[1:]
-        yield number, raw.rstrip("\n").rstrip("\r")
+    try:
+        for raw in raw_lines(data):
+            number += 1
+            if number == 1 and raw.startswith(_BOM):
+                raw = raw[1:]
+            if raw.endswith("\n"):
+                raw = raw[:-2] if raw.endswith("\r\n") else raw[:-1]
+            yield number, raw
+    except UnicodeDecodeError as exc:
+        raise decode_error(exc, data, number, source) from None
 
 
 def read_text(data: Content, source: str) -> str:
