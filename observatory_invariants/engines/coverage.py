@@ -9,11 +9,11 @@ printing one decimal would show 80.0%.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Iterable, Mapping, Sequence
 
-from ..parsers.coverage.model import Counter, CoverageReport, CoverageReportError, FileCoverage, sum_files
+from ..parsers.coverage.model import Counter, CoverageReport, FileCoverage, sum_files
 from ..parsers.coverage.paths import relative_to_folder
 from .coverage_config import (Baseline, BaselineEntry, CoverageConfig, RatchetConfig, ServiceThreshold,
                               SubPathThreshold)
@@ -292,5 +292,4 @@ __all__ = [
     "EMPTY", "FAIL", "OK", "WARN", "BaselineChange", "Measurement", "PathResult", "RatchetResult", "ServiceResult",
     "ThresholdChange", "compare_with_baseline", "evaluate_service", "exact_percent", "lowered_thresholds", "measure",
     "ratchet_severity", "select_files", "service_report", "threshold_verdict", "update_baseline",
-    "CoverageReportError",
 ]

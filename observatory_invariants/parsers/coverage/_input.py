@@ -150,7 +150,3 @@ def count(value: Any, source: str, what: str, line: int | None = None) -> int:
         raise CoverageReportError(source, f"{what}: expected a non-negative integer, got {value}", line)
     return value
 
-
-def expect(condition: bool, source: str, message: str, line: int | None = None) -> None:
-    if not condition:
-        raise CoverageReportError(source, message, line)

@@ -100,10 +100,6 @@ class CoverageReport:
         """The total formatted the way the report's own tool prints it (for messages and cross-checks)."""
         return format_native(self.format, self.total(measurement), precision)
 
-    def with_files(self, files) -> "CoverageReport":
-        return CoverageReport(self.format, self.source, tuple(files), self.measurements,
-                              self.default_measurement, {}, self.roots)
-
 
 def sum_files(files, measurement: str, report: CoverageReport | None = None) -> Counter:
     """Sum one measurement over files. A format that does not measure it raises CoverageReportError."""

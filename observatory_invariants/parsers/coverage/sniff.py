@@ -72,8 +72,6 @@ def sniff_format(name: str, head: bytes) -> str | None:
         return named.get(base)
     if _LCOV_START.search(text[:4096]) or base.endswith((".info", ".lcov")):
         return "lcov"
-    if base.endswith((".out", ".coverprofile", ".cov")) and not text:
-        return "go"
     return None
 
 
