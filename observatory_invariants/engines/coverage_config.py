@@ -162,7 +162,7 @@ def _dotted(parts) -> str:
 def _line_of(text: str | None, parts) -> int | None:
     if text is None:
         return None
-    from ..jsonpos import locate
+    from ..parsers.jsonpos import locate
 
     try:
         return locate(text, list(parts))[0]
