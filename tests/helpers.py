@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -74,3 +75,11 @@ def versions_md(rows: dict[str, str]) -> str:
     table = "\n".join(f"| [{s}](./schemas/{s}.json) | {v} | |" for s, v in rows.items())
     history = "\n".join(f"### {s}\n\n- {v} — first release.\n" for s, v in rows.items())
     return f"# Versions\n\n| Schema | Current Version | Notes |\n|---|---|---|\n{table}\n\n## Version History\n\n{history}"
+
+
+FINDING_LINE = re.compile(r"^(?P<path>[^\s:][^:]*):(?P<line>\d+):(?:(?P<col>\d+):)? (?P<rule>[A-Z]\d+[a-z]?(?:\.[\w-]+)?) ")
+
+
+def findings_in(output: str) -> set[tuple[str, int, str]]:
+    """(path, line, rule) of every finding line in text output."""
+    return {(m["path"], int(m["line"]), m["rule"]) for m in map(FINDING_LINE.match, output.splitlines()) if m}

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from observatory_invariants import registry
-from tests.acceptance.test_precommit_hooks import findings_in, pre_commit_home, try_repo  # noqa: F401
-from tests.helpers import commit_all, git, git_repo, schema, versions_md, write_tree
+from tests.helpers import commit_all, findings_in, git, git_repo, schema, versions_md, write_tree
+
+pytestmark = pytest.mark.slow  # a real pre-commit environment: .ci/run runs these, the inner loop does not
 
 TREES = Path(__file__).parent / "trees"
 EXPECTED = {
@@ -40,25 +41,25 @@ def _repo_from(tree: Path, tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("hook_id", sorted(EXPECTED))
-def test_hook_passes_positive_and_fails_negative(hook_id, tmp_path, pre_commit_home):  # noqa: F811
-    positive = try_repo(_repo_from(TREES / hook_id / "positive", tmp_path), hook_id, pre_commit_home)
+def test_hook_passes_positive_and_fails_negative(hook_id, tmp_path, try_repo):
+    positive = try_repo(_repo_from(TREES / hook_id / "positive", tmp_path), hook_id)
     assert positive.returncode == 0, positive.stdout + positive.stderr
-    negative = try_repo(_repo_from(TREES / hook_id / "negative", tmp_path), hook_id, pre_commit_home)
+    negative = try_repo(_repo_from(TREES / hook_id / "negative", tmp_path), hook_id)
     assert negative.returncode == 1, negative.stdout + negative.stderr
     assert {rule for _, _, rule in findings_in(negative.stdout)} == EXPECTED[hook_id]
 
 
-def test_compat_hook_compares_the_staged_schema_with_head(tmp_path, pre_commit_home):  # noqa: F811
+def test_compat_hook_compares_the_staged_schema_with_head(tmp_path, try_repo):
     job = schema("job", properties={"status": {"enum": ["PENDING", "DONE", "FAILED"]}})
     repo = git_repo(tmp_path / "compat", {"contracts/schemas/job.json": job,
                                           "contracts/VERSIONS.md": versions_md({"job": "1.0.0"})})
     narrowed = schema("job", version="1.1.0", properties={"status": {"enum": ["PENDING", "DONE"]}})
     write_tree(repo, {"contracts/schemas/job.json": narrowed})
     git(repo, "add", "-A")
-    failed = try_repo(repo, "observatory-compat", pre_commit_home, "contracts/schemas/job.json")
+    failed = try_repo(repo, "observatory-compat", "contracts/schemas/job.json")
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert {rule for _, _, rule in findings_in(failed.stdout)} == {"C4.bump-too-small"}
     write_tree(repo, {"contracts/schemas/job.json": {**narrowed, "$version": "2.0.0"}})
     git(repo, "add", "-A")
-    passed = try_repo(repo, "observatory-compat", pre_commit_home, "contracts/schemas/job.json")
+    passed = try_repo(repo, "observatory-compat", "contracts/schemas/job.json")
     assert passed.returncode == 0, passed.stdout + passed.stderr

@@ -24,7 +24,7 @@ def test_detector_catches(value, kind):
 
 
 @pytest.mark.parametrize("value", [
-    "http://c:8080/x", "https://example.com/a", "file:///C:/x" if False else "/usr/local/bin", "\\d+\\\\\\w",
+    "http://c:8080/x", "https://example.com/a", "file:///C:/x", "/usr/local/bin", "\\d+\\\\\\w",
     "a:b", "std::string", "key: value", "100%", "%d%%", "ns:/x", "^[A-Z]:\\\\", "x:=1",
 ])
 def test_detector_ignores(value):
