@@ -6,7 +6,10 @@ from pathlib import Path
 from typing import Sequence
 
 from .config import Config, ConfigError, load_config
-from .findings import Finding
+from .errors import GitError
+from .findings import Finding, Severity
+from .memory import workspace as workspace_from_files
+from .registry import UnknownRuleId
 from .repo import INDEX, WORKTREE, Repository, find_root, validate_ref
 from .runner import RunResult, run, select_rules
 from .workspace import Workspace
@@ -69,13 +72,34 @@ def run_workspace(ws: Workspace, *, select: Sequence[str] | None = None, ignore:
     return run(ws, select=effective_select, ignore=effective_ignore, paths=paths)
 
 
-def check(root: str | Path = ".", *, select: Sequence[str] | None = None, ignore: Sequence[str] = (),
+def _selectors(value: str | Sequence[str] | None, name: str) -> list[str] | None:
+    """Ids as the CLI takes them: a string is one selector list (``"C3"``, ``"C3,B"``), never its characters;
+    an id no rule declares raises the CLI's error (UnknownRuleId, a ConfigError)."""
+    from .registry import UnknownRuleId, canonical, unknown_selectors
+
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = value.split(",")
+    elif not all(isinstance(v, str) for v in value):
+        raise TypeError(f"{name} must be a string or a sequence of strings, not {value!r}")
+    ids = [canonical(v.strip()) for v in value if v.strip()]
+    bad = unknown_selectors(ids)
+    if bad:
+        raise UnknownRuleId(f"unknown rule id(s): {', '.join(bad)} (see `observatory-invariants list`)")
+    return ids
+
+
+def check(root: str | Path = ".", *, select: str | Sequence[str] | None = None, ignore: str | Sequence[str] = (),
           paths: Sequence[str] | None = None, base: str | None = None, staged: bool = False) -> list[Finding]:
     """Findings for the repository at ``root`` (root discovery is the caller's business).
 
-    Raises ConfigError / GitError for bad configuration or refs, and InternalCheckError when a check
+    ``select``/``ignore`` take ids or prefixes like the CLI (``"C3"``, ``["C", "B3.latest-tag"]``).
+    Raises ConfigError / GitError for bad configuration, ids or refs, and InternalCheckError when a check
     crashed, rather than returning a silently incomplete list.
     """
+    select = _selectors(select, "select")
+    ignore = _selectors(ignore, "ignore") or []
     ws = open_workspace(root, base=base, staged=staged)
     result = run_workspace(ws, select=select, ignore=ignore, paths=paths)
     if result.internal_errors:
@@ -83,4 +107,5 @@ def check(root: str | Path = ".", *, select: Sequence[str] | None = None, ignore
     return result.findings
 
 
-__all__ = ["check", "open_workspace", "run_workspace", "find_root", "Finding", "InternalCheckError"]
+__all__ = ["check", "open_workspace", "run_workspace", "find_root", "Finding", "Severity", "InternalCheckError",
+           "ConfigError", "GitError", "UnknownRuleId", "workspace_from_files"]

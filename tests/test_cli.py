@@ -184,3 +184,15 @@ def test_suppression_needs_a_comment_naming_the_rule(tmp_path, line, suppressed)
     write_tree(tmp_path, {".observatory-invariants.toml": "", "src/tool.py": line + "\n"})
     findings = [f for f in check(tmp_path, select=["X3"]) if f.path == "src/tool.py"]
     assert (findings == []) is suppressed
+
+
+def test_library_select_takes_a_string_as_ids_and_rejects_unknown_ones(tmp_path):
+    from observatory_invariants.api import UnknownRuleId, check
+
+    write_tree(tmp_path, {"contracts/schemas/job.json": schema("job", version="x"), ".observatory-invariants.toml": ""})
+    assert {f.rule for f in check(tmp_path, select="C3")} == {"C3"}
+    assert {f.rule for f in check(tmp_path, select="c3,C5")} <= {"C3", "C5"}
+    with pytest.raises(UnknownRuleId, match="unknown rule id.*Z9"):
+        check(tmp_path, select="Z9")
+    with pytest.raises(TypeError):
+        check(tmp_path, select=[3])

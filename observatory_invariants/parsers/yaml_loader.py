@@ -26,7 +26,6 @@ counting (:func:`to_data`, capped at :data:`MAX_NODES`, merge keys included).
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -90,15 +89,10 @@ class Parsed:
         if self.problem is not None:
             raise YamlError.of(self.problem)
         if self._data is None:
-            gc_was_enabled = gc.isenabled()
-            gc.disable()  # as in compose: the conversion only allocates, the collector waits until it is done
             try:
                 self._data = to_data(self.nodes, self.merges)
             except YamlError as exc:
                 self._data = exc
-            finally:
-                if gc_was_enabled:
-                    gc.enable()
         if isinstance(self._data, YamlError):
             raise self._data
         return self._data
@@ -174,16 +168,7 @@ def compose(text: str) -> Parsed:
     estimate = node_estimate(text)
     if estimate > MAX_COMPOSE_NODES:
         return Parsed(problem=too_big_problem(estimate))
-    # The composer allocates a few objects per node and frees none of them: the cyclic-GC passes it triggers
-    # would walk every node tree kept so far (ws.memo keeps them for the run), which costs more than composing.
-    # A tree holds no garbage cycles worth collecting mid-file, so the collector waits until the file is done.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _compose(text)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+    return _compose(text)
 
 
 def _compose(text: str) -> Parsed:

@@ -12,11 +12,11 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping
 
-from ...declare import Options, option
 from ...findings import Finding, finding
 from ...errors import UnreadableFile
 from ...patterns import path_matches
 from ...workspace import Workspace
+from .files import ScriptFileOptions
 
 if TYPE_CHECKING:  # the rule modules import this one; at run time they are imported inside functions
     from .b4_root_resolution import B4Options
@@ -30,16 +30,6 @@ DOCKERFILE = "dockerfile"
 PYTHON = "python"
 YAML = "yaml"
 
-
-
-@dataclass(frozen=True)
-class ScriptFileOptions(Options):
-    """Which files the script rules look at beyond the layout's globs."""
-
-    section = "scripts"
-
-    scan_shebangs: bool = option(
-        "scan-shebangs", True, "Whole-repository scans read extension-less files to find scripts by their #! line.")
 
 
 def _script_options():
@@ -170,7 +160,7 @@ def check_script_file(path: str, text: str, kind: str | None, options: ScriptOpt
     elif kind == WORKFLOW:
         from .workflow_steps import workflow_findings
 
-        out.extend(workflow_findings(path, text, options, check_paths=WORKFLOW in types, parsed=yaml))
+        out.extend(workflow_findings(path, text, options.x3, check_paths=WORKFLOW in types, parsed=yaml))
     elif kind == DOCKERFILE:
         if DOCKERFILE in types:
             out.extend(paths.shell_paths(path, text, options.x3))

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from typing import Mapping
 
 from ...findings import Finding
 from ...parsers.workflows import RunStep, _shell_name, run_steps
+from .x3_windows_paths import X3Options
 from .x4_bashisms import WORKFLOW_STEP
 
 _EXPRESSION = re.compile(r"\$\{\{.*?\}\}", re.S)
@@ -32,9 +34,11 @@ def _mask_expressions(script: str) -> str:
     return _EXPRESSION.sub(lambda m: re.sub(r"[^\n]", "_", m.group()), script)
 
 
-def workflow_findings(path: str, text: str, options=None,
+def workflow_findings(path: str, text: str, options: X3Options | Mapping | None = None,
                       check_paths: bool = True, parsed=None) -> list[Finding]:
     """X4.workflow-step for run: steps under pwsh/powershell (and sh), plus X3 in scripts and values.
+
+    ``options`` are X3's (an X3Options, or a ``[scripts]``-style mapping of config keys).
 
     ``parsed`` is the file's :class:`~observatory_invariants.parsers.yaml_loader.Parsed` when the caller has it
     (the adapter shares one parse per file and run); otherwise the text is composed here, once.
@@ -45,9 +49,7 @@ def workflow_findings(path: str, text: str, options=None,
     from .x3_windows_paths import invalid_yaml, powershell_paths, shell_paths, yaml_paths
     from .x4_bashisms import bashisms
 
-    from .lint import ScriptOptions
-
-    x3 = ScriptOptions.coerce(options).x3
+    x3 = options if isinstance(options, X3Options) else X3Options.from_section(options)
     if parsed is None:
         parsed = compose(text)
     try:

@@ -16,7 +16,7 @@ from typing import Iterable
 
 from ...declare import Options, Rule, SubRule, option
 from ...findings import Finding, finding
-from .lint import ScriptFileOptions
+from .files import ScriptFileOptions
 from ...parsers.yaml_loader import scalar_position
 
 FILE_TYPES = ("powershell", "shell", "workflow", "dockerfile", "yaml", "json", "toml", "python", "c-like", "rust",

@@ -22,7 +22,7 @@ from ...parsers.shell.lexer import COMMENT as SH_COMMENT, HEREDOC, NEWLINE as SH
     command_positions, lex, shebang_shell
 from .powershell_script import BASH_OPERATORS, BASH_VARIABLE_START, ParsedScript, adjacent, next_token
 
-from .lint import ScriptFileOptions  # noqa: E402
+from .files import ScriptFileOptions  # noqa: E402
 
 
 @dataclass(frozen=True)
