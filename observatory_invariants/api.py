@@ -10,7 +10,7 @@ from .errors import GitError
 from .findings import Finding, Severity
 from .memory import workspace as workspace_from_files
 from .registry import UnknownRuleId
-from .repo import INDEX, WORKTREE, Repository, find_root, validate_ref
+from .repo import INDEX, WORKTREE, Repository, TreeRepository, find_root, validate_ref
 from .runner import RunResult, run, select_rules
 from .workspace import Workspace
 
@@ -51,8 +51,12 @@ def effective_selection(config, select: Sequence[str] | None, ignore: Sequence[s
 
 
 def run_workspace(ws: Workspace, *, select: Sequence[str] | None = None, ignore: Sequence[str] = (),
-                  paths: Sequence[str] | None = None) -> RunResult:
+                  paths: Sequence[str] | None = None, all_findings: bool = False) -> RunResult:
     """Run with CLI selectors merged over the config's; paths from --staged/--base when none are given.
+
+    When the run is about a change — ``paths`` (what pre-commit passes), ``--staged`` or ``--base`` — only the
+    findings that belong to the change are kept (see :func:`runner.run`); ``all_findings`` keeps every finding
+    of the rules that ran.
 
     Raises ConfigError when the selection names nothing that can be checked (only governance or
     not-yet-implemented rules, or nothing at all): that is never reported as a pass.
@@ -67,9 +71,24 @@ def run_workspace(ws: Workspace, *, select: Sequence[str] | None = None, ignore:
     elif paths is None and ws.base_ref:
         # CI mode: only what changed since the base (rules that compare with the base, like C4, read it).
         paths = ws.repo.changed_paths(ws.base_ref)
+    elif paths is not None and ws.staged:
+        # pre-commit passes the staged files that exist; a staged deletion is part of the change too.
+        paths = sorted({*paths, *ws.repo.staged_deletions()})
     if paths is not None:
         paths = [p for p in paths if not ws.repo.excluded(p)]
-    return run(ws, select=effective_select, ignore=effective_ignore, paths=paths)
+    scope = None if paths is None or all_findings else paths
+    return run(ws, select=effective_select, ignore=effective_ignore, paths=paths, scope=scope,
+               before=(lambda: before_change(ws)) if scope is not None else None)
+
+
+def before_change(ws: Workspace) -> Workspace | None:
+    """The repository as it was before the change a run judges (HEAD, or the merge base with ``--base``), as a
+    read-only workspace with the same config; None outside git."""
+    if not ws.repo.is_git:
+        return None
+    commit = ws.repo.commit_before_change(ws.base_ref)
+    tree = TreeRepository(ws.root, commit, exclude=ws.config.exclude, max_file_size=ws.config.max_file_size)
+    return Workspace(repo=tree, config=ws.config)
 
 
 def _selectors(value: str | Sequence[str] | None, name: str) -> list[str] | None:
@@ -91,17 +110,19 @@ def _selectors(value: str | Sequence[str] | None, name: str) -> list[str] | None
 
 
 def check(root: str | Path = ".", *, select: str | Sequence[str] | None = None, ignore: str | Sequence[str] = (),
-          paths: Sequence[str] | None = None, base: str | None = None, staged: bool = False) -> list[Finding]:
+          paths: Sequence[str] | None = None, base: str | None = None, staged: bool = False,
+          all_findings: bool = False) -> list[Finding]:
     """Findings for the repository at ``root`` (root discovery is the caller's business).
 
-    ``select``/``ignore`` take ids or prefixes like the CLI (``"C3"``, ``["C", "B3.latest-tag"]``).
+    ``select``/``ignore`` take ids or prefixes like the CLI (``"C3"``, ``["C", "B3.latest-tag"]``). With ``paths``,
+    ``staged`` or ``base`` only the findings that belong to that change come back, unless ``all_findings``.
     Raises ConfigError / GitError for bad configuration, ids or refs, and InternalCheckError when a check
     crashed, rather than returning a silently incomplete list.
     """
     select = _selectors(select, "select")
     ignore = _selectors(ignore, "ignore") or []
     ws = open_workspace(root, base=base, staged=staged)
-    result = run_workspace(ws, select=select, ignore=ignore, paths=paths)
+    result = run_workspace(ws, select=select, ignore=ignore, paths=paths, all_findings=all_findings)
     if result.internal_errors:
         raise InternalCheckError("; ".join(result.internal_errors))
     return result.findings

@@ -167,6 +167,28 @@ class Repository:
                        "--relative", "--end-of-options", against)
         return sorted(_split_z(out))
 
+    def staged_deletions(self) -> list[str]:
+        """Paths the index deletes (pre-commit never passes them to hooks, but a deletion is a change to judge)."""
+        self.require_git("--staged")
+        head = _git_process(self.root, "rev-parse", "--verify", "--quiet", "HEAD")
+        if head.returncode != 0:
+            return []
+        out = _run_git(self.root, "diff", "--cached", "--name-only", "-z", "--no-renames", "--diff-filter=D",
+                       "--relative", "--end-of-options", "HEAD")
+        return sorted(_split_z(out))
+
+    def commit_before_change(self, base: str | None = None) -> str | None:
+        """The commit a change is judged against: the merge base with ``base`` (``--base``), else HEAD; None
+        for a repository with no commit yet (everything is new)."""
+        if base is not None:
+            sha = self.resolve_ref(base)
+            try:
+                return _run_git(self.root, "merge-base", "--end-of-options", sha, "HEAD").decode().strip()
+            except GitError:
+                return sha
+        head = _git_process(self.root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+        return head.stdout.decode().strip() if head.returncode == 0 else None
+
     def changed_paths(self, base: str) -> list[str]:
         """Paths that differ between the merge base of ``base`` and HEAD, and HEAD's work tree."""
         sha = self.resolve_ref(base)
@@ -307,3 +329,159 @@ class Repository:
 
 def _spec(patterns):
     return compile_patterns(tuple(patterns))
+
+
+class TreeRepository:
+    """The project's files as one commit holds them (read-only): what the rules see of the state *before* a change,
+    so a run can tell the findings a change causes from those that were already there.
+
+    Files come from ``git ls-tree`` and their bytes from one ``git cat-file --batch`` process; the same size cap
+    and text decoding as the work tree apply.
+    """
+
+    def __init__(self, root: Path, commit: str | None, *, exclude: tuple[str, ...] = (),
+                 max_file_size: int = 5_000_000):
+        self.root = root.resolve()
+        self.commit = commit            # None: the empty tree (a repository's first commit has no "before")
+        self.exclude = exclude
+        self.max_file_size = max_file_size
+        self.content = "tree"
+        self._text: dict[str, str | UnreadableFile] = {}
+        self._batch: subprocess.Popen | None = None
+        self._git = Repository(root, exclude=exclude, max_file_size=max_file_size)
+
+    @cached_property
+    def _prefix(self) -> str:
+        return self._git.git_prefix or ""
+
+    @cached_property
+    def _entries(self) -> dict[str, tuple[str, int | None]]:
+        """path -> (object id, size) for every blob under the root at the commit."""
+        if self.commit is None:
+            return {}
+        out = _run_git(self.root, "ls-tree", "-r", "-z", "-l", "--full-tree", "--end-of-options", self.commit)
+        entries = {}
+        for record in out.split(b"\0"):
+            if not record:
+                continue
+            meta, _, name = record.partition(b"\t")
+            mode, kind, oid, size = meta.split()
+            path = name.decode("utf-8", "surrogateescape")
+            if kind != b"blob" or not path.startswith(self._prefix):
+                continue
+            entries[path[len(self._prefix):]] = (oid.decode(), int(size) if size != b"-" else None)
+        return entries
+
+    @cached_property
+    def files(self) -> list[str]:
+        paths = sorted(self._entries)
+        if self.exclude:
+            spec = _spec(self.exclude)
+            paths = [p for p in paths if not spec.match_file(p)]
+        return paths
+
+    @cached_property
+    def tracked(self) -> frozenset[str]:
+        return frozenset(self._entries)
+
+    @cached_property
+    def _dirs(self) -> frozenset[str]:
+        dirs = set()
+        for path in self._entries:
+            d = path.rpartition("/")[0]
+            while d and d not in dirs:
+                dirs.add(d)
+                d = d.rpartition("/")[0]
+        return frozenset(dirs)
+
+    @property
+    def is_git(self) -> bool:
+        return True
+
+    @property
+    def git_prefix(self) -> str:
+        return self._prefix
+
+    def exists(self, path: str) -> bool:
+        return path in self._entries or path in self._dirs
+
+    def is_dir(self, path: str) -> bool:
+        return path in self._dirs
+
+    def excluded(self, path: str) -> bool:
+        return bool(self.exclude) and _spec(self.exclude).match_file(path)
+
+    def read_bytes(self, path: str) -> bytes:
+        if path in self._dirs:
+            raise UnreadableFile(path, "is a directory, not a file")
+        entry = self._entries.get(path)
+        if entry is None:
+            raise UnreadableFile(path, "does not exist")
+        oid, size = entry
+        if size is not None and size > self.max_file_size:
+            raise UnreadableFile(path, f"is {size} bytes, over the {self.max_file_size}-byte limit "
+                                       "(max-file-size in the config); skipped")
+        return self._cat(oid, path)
+
+    def read_text(self, path: str) -> str:
+        cached = self._text.get(path)
+        if cached is None:
+            try:
+                cached = decode_text(path, self.read_bytes(path))
+            except UnreadableFile as exc:
+                cached = exc
+            self._text[path] = cached
+        if isinstance(cached, UnreadableFile):
+            raise cached
+        return cached
+
+    def _cat(self, oid: str, path: str) -> bytes:
+        if self._batch is None:
+            try:
+                self._batch = subprocess.Popen(("git", "-C", str(self.root), "cat-file", "--batch"),
+                                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                               stderr=subprocess.DEVNULL)
+            except FileNotFoundError:
+                raise GitError("git is not installed") from None
+        batch = self._batch
+        batch.stdin.write(oid.encode() + b"\n")
+        batch.stdin.flush()
+        header = batch.stdout.readline().split()
+        if len(header) != 3 or header[1] != b"blob":
+            raise UnreadableFile(path, "cannot be read from git")
+        size = int(header[2])
+        data = batch.stdout.read(size)
+        batch.stdout.read(1)  # the newline after the contents
+        return data
+
+    def close(self) -> None:
+        if self._batch is not None:
+            self._batch.stdin.close()
+            self._batch.wait(timeout=30)
+            self._batch = None
+
+    def __del__(self):  # a run makes a handful of these; never leave a git process behind
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    # -- history questions are the live repository's ---------------------------------------------------------
+    def resolve_ref(self, ref: str) -> str:
+        return self._git.resolve_ref(ref)
+
+    def show(self, ref: str, path: str) -> bytes | None:
+        return self._git.show(ref, path)
+
+    def files_at(self, ref: str) -> list[str]:
+        return self._git.files_at(ref)
+
+    def require_git(self, what: str) -> None:
+        return None
+
+    def staged(self, path: str) -> bytes | None:
+        try:
+            return self.read_bytes(path)
+        except UnreadableFile:
+            return None
+

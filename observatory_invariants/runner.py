@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from . import registry
 from .declare import Rule
@@ -31,6 +31,9 @@ class RunResult:
     rules_run: list[str] = field(default_factory=list)
     not_implemented: list[str] = field(default_factory=list)  # selected explicitly, but no check exists yet
     internal_errors: list[str] = field(default_factory=list)  # a check that crashed: a bug of ours, exit 2
+    scope: list[str] | None = None     # the paths of the change the findings belong to (None: whole repository)
+    hidden_outside: int = 0            # findings outside the change that were already there before it
+    before_known: bool = True          # False: no "before" state (no git), so findings outside the change were hidden
 
 
 def select_rules(select: Sequence[str] | None, ignore: Sequence[str]) -> list[Rule]:
@@ -53,35 +56,35 @@ def relevant_targets(ws: Workspace, rule: Rule, paths: Sequence[str]) -> list[st
             or (rule.shebang_scripts and "." not in p.rsplit("/", 1)[-1])]
 
 
-def run(ws: Workspace, *, select: Sequence[str] | None = None, ignore: Sequence[str] = (),
-        paths: Sequence[str] | None = None) -> RunResult:
-    """Run every selected, implemented rule once; ``paths`` limits the run to rules those files touch."""
-    result = RunResult()
-    rules = select_rules(select, ignore)
+def _plan(ws: Workspace, rules: list[Rule], paths: Sequence[str] | None, result: RunResult,
+          select_given: bool) -> dict[str, tuple[list[Rule], set[str] | None]]:
+    """adapter -> (its selected rules, its targets; None for a whole-repository scan)."""
     existing = None if paths is None else [p for p in paths if ws.repo.exists(p)]
-    # Group rules sharing one adapter (C1/C2, B1-B3): it runs once.
-    by_check: dict[str, list[Rule]] = {}
-    targets_by_check: dict[str, set[str] | None] = {}
+    plan: dict[str, tuple[list[Rule], set[str] | None]] = {}
     for rule in rules:
         if not rule.implemented:
             # Selected on purpose but nothing can check it: say so, never report it as passing.
-            if rule.enforcement == registry.AUTOMATED and select is not None:
+            if rule.enforcement == registry.AUTOMATED and select_given:
                 result.not_implemented.append(rule.id)
             continue
         if paths is None:
-            by_check.setdefault(rule.check_target, []).append(rule)
-            targets_by_check[rule.check_target] = None
+            plan.setdefault(rule.check_target, ([], None))[0].append(rule)
             continue
         # A deleted path still triggers the rules that read it (C4 reports a deleted schema, C5 its
         # orphaned row), but only existing files are handed to checks as targets.
         if not relevant_targets(ws, rule, paths):
             continue
-        by_check.setdefault(rule.check_target, []).append(rule)
-        targets_by_check.setdefault(rule.check_target, set()).update(relevant_targets(ws, rule, existing))
+        rules_of, targets = plan.setdefault(rule.check_target, ([], set()))
+        rules_of.append(rule)
+        targets.update(relevant_targets(ws, rule, existing))
+    return plan
 
-    findings: list[Finding] = []
-    for check, check_rules in by_check.items():
-        targets = targets_by_check[check]
+
+def _execute(ws: Workspace, plan, result: RunResult, select, ignore, *, record: bool = True) -> dict[str, list[Finding]]:
+    """Run each adapter once; its findings after selection, config filters and inline suppressions."""
+    out: dict[str, list[Finding]] = {}
+    lines_cache: dict[str, list[str]] = {}
+    for check, (check_rules, targets) in plan.items():
         ids = ", ".join(r.id for r in check_rules)
         try:
             produced = check_rules[0].load_check()(ws, sorted(targets) if targets is not None else None)
@@ -98,15 +101,64 @@ def run(ws: Workspace, *, select: Sequence[str] | None = None, ignore: Sequence[
         if undeclared:  # a bug of ours: every id a check emits is declared beside its rule
             result.internal_errors.append(f"{ids}: emitted undeclared rule id(s) {', '.join(undeclared)}")
             continue
-        findings.extend(produced)
-        result.rules_run.extend(r.id for r in check_rules)
+        kept = [f for f in produced if registry.is_enabled(f.rule, select, ignore)]
+        kept = apply_config_filters(ws, kept)
+        out[check] = [f for f in kept if not is_suppressed_inline(ws, f, lines_cache)]
+        if record:
+            result.rules_run.extend(r.id for r in check_rules)
+    return out
 
-    findings = [f for f in findings if registry.is_enabled(f.rule, select, ignore)]
-    findings = apply_config_filters(ws, findings)
-    lines_cache: dict[str, list[str]] = {}
-    findings = [f for f in findings if not is_suppressed_inline(ws, f, lines_cache)]
+
+def run(ws: Workspace, *, select: Sequence[str] | None = None, ignore: Sequence[str] = (),
+        paths: Sequence[str] | None = None, scope: Iterable[str] | None = None,
+        before: Callable[[], Workspace | None] | None = None) -> RunResult:
+    """Run every selected, implemented rule once; ``paths`` limits the run to rules those files touch.
+
+    ``scope`` (the paths a change touched: pre-commit files, ``--staged``, ``--base``) keeps the findings that
+    belong to the change: those in a changed file, and those elsewhere that the change *caused* — absent from the
+    same rules run on ``before()``, the state before the change (findings are compared by fingerprint, so lines
+    moving do not matter). Without a ``before`` (no git), only findings in changed files are kept.
+    """
+    result = RunResult()
+    rules = select_rules(select, ignore)
+    plan = _plan(ws, rules, paths, result, select is not None)
+    by_check = _execute(ws, plan, result, select, ignore)
+    findings = [f for produced in by_check.values() for f in produced]
+    if scope is not None:
+        findings = _belonging_to_the_change(ws, plan, by_check, frozenset(scope), before, result, select, ignore)
     result.findings = sorted(set(findings), key=Finding.sort_key)
     return result
+
+
+def _belonging_to_the_change(ws, plan, by_check, scope, before, result, select, ignore) -> list[Finding]:
+    from .fingerprints import fingerprint_all, line_lookup, new_findings
+
+    result.scope = sorted(scope)
+    kept = [f for produced in by_check.values() for f in produced if f.path in scope]
+    elsewhere = {check: [f for f in produced if f.path not in scope] for check, produced in by_check.items()}
+    elsewhere = {check: found for check, found in elsewhere.items() if found}
+    if not elsewhere:
+        return kept
+    before_ws = before() if before is not None else None
+    if before_ws is None:
+        result.hidden_outside += sum(map(len, elsewhere.values()))
+        result.before_known = False
+        return kept
+    # The same adapters, over the whole repository as it was before the change.
+    before_plan = {check: (plan[check][0], None) for check in elsewhere}
+    errors_before = len(result.internal_errors)
+    before_found = _execute(before_ws, before_plan, result, select, ignore, record=False)
+    if len(result.internal_errors) > errors_before:  # cannot tell old from new: report everything (fail closed)
+        return kept + [f for found in elsewhere.values() for f in found]
+    now_lines, before_lines = line_lookup(ws.read_text), line_lookup(before_ws.read_text)
+    for check, found in elsewhere.items():
+        current = sorted(by_check[check], key=Finding.sort_key)
+        current_fps = dict(zip(map(id, current), fingerprint_all(current, now_lines)))
+        old = sorted(before_found.get(check, []), key=Finding.sort_key)
+        new = new_findings(found, [current_fps[id(f)] for f in found], fingerprint_all(old, before_lines))
+        result.hidden_outside += len(found) - len(new)
+        kept.extend(new)
+    return kept
 
 
 def _most_specific(mapping: dict[str, str], rule_id: str) -> str | None:

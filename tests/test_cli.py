@@ -54,13 +54,26 @@ def test_exit_zero(tmp_path):
     assert run_cli("check", str(tmp_path), "--select", "C3", "--exit-zero").returncode == 0
 
 
-def test_file_paths_run_only_the_rules_they_touch(tmp_path):
+def test_file_paths_run_only_the_rules_they_touch_and_keep_what_the_change_causes(tmp_path):
+    git_repo(tmp_path, {"contracts/schemas/job.json": schema("job"),
+                        "contracts/VERSIONS.md": versions_md({"job": "1.0.0"}),
+                        ".observatory-invariants.toml": ""})
+    write_tree(tmp_path, {"contracts/schemas/job.json": schema("job", version="x")})
+    proc = run_cli("check", "contracts/VERSIONS.md", cwd=tmp_path)
+    assert proc.returncode == 1 and {line.split()[1] for line in proc.stdout.splitlines()[:-1]} == {"C5"}
+    # the schema's own finding, and the VERSIONS.md row its change broke (a finding it caused elsewhere)
+    proc = run_cli("check", "contracts/schemas/job.json", cwd=tmp_path)
+    assert {line.split()[1] for line in proc.stdout.splitlines()[:-1]} == {"C3", "C5"}
+
+
+def test_outside_git_file_mode_keeps_only_findings_in_the_given_files(tmp_path):
     write_tree(tmp_path, {"contracts/schemas/job.json": schema("job", version="x"),
                           "contracts/VERSIONS.md": versions_md({"job": "1.0.0"}),
                           ".observatory-invariants.toml": ""})
-    proc = run_cli("check", "contracts/VERSIONS.md", cwd=tmp_path)
-    assert proc.returncode == 1 and {line.split()[1] for line in proc.stdout.splitlines()[:-1]} == {"C5"}
     proc = run_cli("check", "contracts/schemas/job.json", cwd=tmp_path)
+    assert {line.split()[1] for line in proc.stdout.splitlines()[:-1]} == {"C3"}
+    assert "finding(s) in files outside this change are not shown: outside git" in proc.stderr
+    proc = run_cli("check", "contracts/schemas/job.json", "--all", cwd=tmp_path)
     assert {line.split()[1] for line in proc.stdout.splitlines()[:-1]} == {"C3", "C5"}
 
 

@@ -22,6 +22,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base", metavar="REF", help="check only what changed since REF and compare schemas with REF")
     parser.add_argument("--staged", action="store_true", help="check the files staged for commit")
     add_format_option(parser)
+    parser.add_argument("--all", dest="all_findings", action="store_true",
+                        help="with PATHs, --staged or --base: report every finding of the rules that ran, not only "
+                             "those that belong to the change")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     add_repository_options(parser)
 
@@ -81,12 +84,17 @@ def main(args: argparse.Namespace) -> int:
     if args.base:
         ws.repo.resolve_ref(args.base)  # an unknown ref is a usage error before any rule runs
     paths = relative_paths(root, args.paths, ws.repo.files) if args.paths else None
-    result = run_workspace(ws, select=select or None, ignore=ignore, paths=paths)
+    result = run_workspace(ws, select=select or None, ignore=ignore, paths=paths, all_findings=args.all_findings)
     if result.not_implemented:
         print(f"observatory-invariants: not implemented yet, so not checked: {', '.join(result.not_implemented)}",
               file=sys.stderr)
+    if result.hidden_outside:
+        why = ("were already there before it" if result.before_known else
+               "are not shown: outside git the tool cannot tell which of them the change caused")
+        print(f"observatory-invariants: {result.hidden_outside} finding(s) in files outside this change {why} "
+              "(--all shows them)", file=sys.stderr)
     if not result.rules_run and not result.findings and args.format == "text":
-        sys.stdout.write("Nothing to check: no selected rule reads the given files.\n")
+        sys.stdout.write(_nothing_to_check(args, ws, paths) + "\n")
     else:
         sys.stdout.write(render(args.format, result.findings, descriptors=rule_descriptors(ws.config),
                                 tool_version=__version__))
@@ -98,3 +106,16 @@ def main(args: argparse.Namespace) -> int:
     if args.exit_zero:
         return EXIT_CLEAN
     return EXIT_FINDINGS if any(f.severity.value == "error" for f in result.findings) else EXIT_CLEAN
+
+
+def _nothing_to_check(args, ws, paths) -> str:
+    """What happened when no rule ran: the user asked about nothing, or about files no rule reads."""
+    if args.staged and not ws.repo.staged_paths():
+        return "Nothing to check: no staged changes."
+    if args.base and not ws.repo.changed_paths(args.base):
+        return f"Nothing to check: no changes since {args.base}."
+    if paths is None and not ws.repo.files:
+        return f"Nothing to check: no files found under {ws.root} (the repository root used)."
+    what = "given" if args.paths else "changed"
+    return f"Nothing to check: no selected rule reads the {what} files."
+
