@@ -18,7 +18,9 @@ from .layout import CONFIG_FILE, DEFAULT_PATHS, DEFAULT_ROOT_MARKERS, PYPROJECT
 from .patterns import compile_patterns
 
 TOOL_KEY = "observatory-invariants"
-DEFAULT_DOCS_URL = "https://github.com/observatory-invariants/observatory-invariants/blob/main/docs/rules/{rule}.md"
+# No default: rule documentation ships inside the package (`explain ID`, SARIF `help`); a team that publishes
+# the pages somewhere sets docs-url, and only then does SARIF carry a helpUri.
+DEFAULT_DOCS_URL = None
 
 def _load_toml(path: Path) -> dict:
     if sys.version_info >= (3, 11):
@@ -46,7 +48,8 @@ class Config:
     per_path_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     severity: Mapping[str, str] = field(default_factory=dict)
     max_file_size: int = 5_000_000
-    docs_url: str = DEFAULT_DOCS_URL
+    docs_url: str | None = DEFAULT_DOCS_URL
+    baseline: str | None = None        # a baseline file (relative to the root): its findings are not reported
     paths: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType(dict(DEFAULT_PATHS)))
     # The rule options' tables as written ([tool.observatory-invariants.<section>]); typed through options().
     sections: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: MappingProxyType({}))
@@ -174,6 +177,7 @@ def build_config(raw: dict | None, source: str | None = None) -> Config:
         severity=MappingProxyType(dict(raw.get("severity", {}))),
         max_file_size=int(raw.get("max-file-size", 5_000_000)),
         docs_url=raw.get("docs-url", DEFAULT_DOCS_URL),
+        baseline=raw.get("baseline"),
         paths=MappingProxyType(paths),
         sections=MappingProxyType(sections),
     )

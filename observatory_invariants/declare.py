@@ -138,8 +138,10 @@ class Hook:
     pass_filenames: bool = True
     types_or: tuple[str, ...] = ()
     extra_files: tuple[str, ...] = ()
-    staged: bool = False                        # compare the index with HEAD (C4)
+    staged: bool = False                        # judge the index (what the commit records), deletions included
+    always_run: bool = False                    # run even when no file matches (a staged deletion is a change)
     layout_keys: tuple[str, ...] | None = None  # files: from these layout keys instead of the rules' reads
+    exclude_keys: tuple[str, ...] = ()          # exclude: files another hook already checks for the same rules
     types: tuple[str, ...] = ()                 # pre-commit `types` (all must match), e.g. ("shell",)
     order: int = 100                            # position in the manifest
 

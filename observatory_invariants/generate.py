@@ -64,13 +64,21 @@ def hook_files_regex(hook: Hook) -> str | None:
     return "^(?:" + "|".join(glob_to_regex(g) for g in globs) + ")$"
 
 
+def hook_exclude_regex(hook: Hook) -> str | None:
+    globs = [g for key in hook.exclude_keys for g in DEFAULT_PATHS[key]]
+    return "^(?:" + "|".join(glob_to_regex(g) for g in globs) + ")$" if globs else None
+
+
 def hook_entry(hook: Hook) -> str:
+    """The command pre-commit runs; file names come after ``--`` so a file named ``--exit-zero`` is a file."""
     words = ["observatory-invariants", "check"]
     if hook.staged:
         words.append("--staged")
     rules = registry.hook_rules(hook)
     if rules:
         words += ["--select", ",".join(rules)]
+    if hook.pass_filenames:
+        words.append("--")
     return " ".join(words)
 
 
@@ -88,10 +96,15 @@ def render_manifest() -> str:
             files = hook_files_regex(hook)
             if files:
                 lines.append(f"  files: {_yaml_str(files)}")
+            exclude = hook_exclude_regex(hook)
+            if exclude:
+                lines.append(f"  exclude: {_yaml_str(exclude)}")
             if hook.types:
                 lines.append(f"  types: [{', '.join(hook.types)}]")
             if hook.types_or:
                 lines.append(f"  types_or: [{', '.join(hook.types_or)}]")
+            if hook.always_run:
+                lines.append("  always_run: true")
             lines.append("  require_serial: true")
         else:
             lines += ["  pass_filenames: false", "  always_run: true"]
@@ -112,9 +125,11 @@ def hooks_table() -> str:
                 parts.append(f"pre-commit `types: [{', '.join(hook.types)}]`")
             if hook_files_regex(hook):
                 parts.append("the files its rules read (see `.pre-commit-hooks.yaml`)")
+            if hook.exclude_keys:
+                parts.append("except what another hook checks for the same rules")
             runs_on = "; ".join(parts)
             if hook.staged:
-                runs_on += "; compares with HEAD"
+                runs_on += "; judges the staged change, deletions included (`always_run`)"
         lines.append(f"| `{hook.id}` | {rules} | {runs_on} |")
     return "\n".join(lines) + "\n"
 

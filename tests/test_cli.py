@@ -29,12 +29,13 @@ def test_sample_reports_its_deliberate_contract_violations():
     assert proc.returncode == 1, proc.stderr
     lines = proc.stdout.splitlines()
     assert "contracts/schemas/event-envelope.json:4:3: C3 \"$version\" '1.0' is not SemVer" in proc.stdout
-    assert len(lines) == len(SAMPLE_FINDINGS) + 1 and lines[-1].startswith("Found 8 findings")
+    assert len(lines) == len(SAMPLE_FINDINGS) + 2 and lines[-2].startswith("Found 8 findings")
+    assert lines[-1].startswith("Run `observatory-invariants explain ")
 
 
 def test_cli_json_and_library_give_the_same_findings():
     proc = run_cli("check", str(SAMPLE), "--format", "json", "--select", "C1,C2,C3,C5")
-    from_cli = json.loads(proc.stdout)["findings"]
+    from_cli = [{k: v for k, v in row.items() if k != "fingerprint"} for row in json.loads(proc.stdout)["findings"]]
     from_library = [f.to_dict() for f in check(SAMPLE, select=["C1", "C2", "C3", "C5"])]
     assert from_cli == from_library
     assert contract_findings(from_cli) == SAMPLE_FINDINGS
@@ -60,10 +61,10 @@ def test_file_paths_run_only_the_rules_they_touch_and_keep_what_the_change_cause
                         ".observatory-invariants.toml": ""})
     write_tree(tmp_path, {"contracts/schemas/job.json": schema("job", version="x")})
     proc = run_cli("check", "contracts/VERSIONS.md", cwd=tmp_path)
-    assert proc.returncode == 1 and {line.split()[1] for line in proc.stdout.splitlines()[:-1]} == {"C5"}
+    assert proc.returncode == 1 and {line.split()[1] for line in proc.stdout.splitlines()[:-2]} == {"C5"}
     # the schema's own finding, and the VERSIONS.md row its change broke (a finding it caused elsewhere)
     proc = run_cli("check", "contracts/schemas/job.json", cwd=tmp_path)
-    assert {line.split()[1] for line in proc.stdout.splitlines()[:-1]} == {"C3", "C5"}
+    assert {line.split()[1] for line in proc.stdout.splitlines()[:-2]} == {"C3", "C5"}
 
 
 def test_outside_git_file_mode_keeps_only_findings_in_the_given_files(tmp_path):
@@ -71,10 +72,10 @@ def test_outside_git_file_mode_keeps_only_findings_in_the_given_files(tmp_path):
                           "contracts/VERSIONS.md": versions_md({"job": "1.0.0"}),
                           ".observatory-invariants.toml": ""})
     proc = run_cli("check", "contracts/schemas/job.json", cwd=tmp_path)
-    assert {line.split()[1] for line in proc.stdout.splitlines()[:-1]} == {"C3"}
+    assert {line.split()[1] for line in proc.stdout.splitlines()[:-2]} == {"C3"}
     assert "finding(s) in files outside this change are not shown: outside git" in proc.stderr
     proc = run_cli("check", "contracts/schemas/job.json", "--all", cwd=tmp_path)
-    assert {line.split()[1] for line in proc.stdout.splitlines()[:-1]} == {"C3", "C5"}
+    assert {line.split()[1] for line in proc.stdout.splitlines()[:-2]} == {"C3", "C5"}
 
 
 def test_a_path_no_rule_reads_runs_nothing(tmp_path):

@@ -62,3 +62,27 @@ def test_hook_regex_agrees_with_layout_globs(key):
         regex = re.compile("^" + generate.glob_to_regex(glob) + "$")
         for sample in samples:
             assert bool(regex.match(sample)) == path_matches((glob,), sample), (glob, sample)
+
+
+def test_no_file_reaches_two_hooks_that_share_a_rule():
+    """pre-commit runs hooks separately: two hooks running X3 on one file would print its findings twice."""
+    samples = ["scripts/build.ps1", "a/b/module.psm1", "tools/deploy.sh", ".github/workflows/ci.yml",
+               ".github/actions/setup/action.yml", "src/app.py", "src/main.rs", "web/app.ts", "config/app.json",
+               "config/app.yaml", "src/services/api/Dockerfile", "docker-compose.yml", "contracts/schemas/job.json",
+               "contracts/VERSIONS.md", "infra/k8s/api.yaml", "pyproject.toml"]
+    shell_typed = {"tools/deploy.sh"}   # what pre-commit's `types: [shell]` selects among the samples
+
+    def reaches(hook, path):
+        if hook.types:
+            return path in shell_typed
+        files, exclude = generate.hook_files_regex(hook), generate.hook_exclude_regex(hook)
+        return bool(files and re.match(files, path)) and not (exclude and re.match(exclude, path))
+
+    hooks = [h for h in registry.HOOKS if h.pass_filenames]
+    for path in samples:
+        seen: dict[str, str] = {}
+        for hook in hooks:
+            if reaches(hook, path):
+                for rule in registry.hook_rules(hook):
+                    assert rule not in seen, f"{path}: {rule} runs in both {seen[rule]} and {hook.id}"
+                    seen[rule] = hook.id

@@ -28,9 +28,9 @@ def out(fmt, findings=FINDINGS):
 def test_text_lines_are_path_line_col_id_message():
     lines = out("text").splitlines()
     assert lines[0] == 'contracts/schemas/job.json:1:1: C3 missing "$version"'
-    assert lines[1].startswith("contracts/VERSIONS.md:5: C5 [warning] row, mismatch")
-    assert lines[4] == "contracts/VERSIONS.md: C5 [note] file is missing"
-    assert lines[-1] == "Found 4 findings (2 errors, 1 warning, 1 note)."
+    assert lines[1] == "contracts/VERSIONS.md:5: C5 [warning] row, mismatch: 100% wrong\\nsecond line"  # no forged line
+    assert lines[3] == "contracts/VERSIONS.md: C5 [note] file is missing"
+    assert lines[-2] == "Found 4 findings (2 errors, 1 warning, 1 note)." and "explain" in lines[-1]
 
 
 def test_text_clean():
@@ -59,8 +59,11 @@ def test_sarif_validates_against_the_official_schema():
     run = sarif["runs"][0]
     rules = run["tool"]["driver"]["rules"]
     assert [r["id"] for r in rules] == ["C3", "C5", "B3.latest-tag"]
-    assert all(r["helpUri"].startswith("https://") for r in rules)
-    assert rules[2]["helpUri"].endswith("/B3.md")
+    # No made-up link: the packaged rule page is the help; helpUri only where the config says where pages live.
+    assert all("helpUri" not in r and r["help"]["markdown"].startswith(f"# {r['id'].split('.')[0]}:") for r in rules)
+    with_docs = json.loads(render("sarif", FINDINGS, descriptors=_descriptors(Config(docs_url="https://docs.example/{rule}.html")),
+                                  tool_version="9.9.9"))
+    assert with_docs["runs"][0]["tool"]["driver"]["rules"][2]["helpUri"] == "https://docs.example/B3.html"
     result = run["results"][2]
     assert result["ruleIndex"] == 2 and result["level"] == "error"
     assert result["locations"][0]["physicalLocation"]["region"] == {"startLine": 12, "startColumn": 14}

@@ -34,6 +34,7 @@ COMMANDS = (
     Command("compat", ".compat", "explain the compatibility of two schema versions (C4)"),
     Command("builds", ".builds", "list every Docker build the repository declares (B1-B3)"),
     Command("drift", ".drift", "compare the repository's INVARIANTS.md with the invariant map"),
+    Command("baseline", ".baseline", "write the current findings to a baseline file; check then reports only new ones"),
 )
 
 
@@ -74,14 +75,18 @@ def open_repository(args: argparse.Namespace, start: Path | None = None):
 
 
 def rule_descriptors(config):
-    """Neutral descriptions of every rule and sub-rule, for the reporters (SARIF ``rules[]``)."""
+    """Neutral descriptions of every rule and sub-rule, for the reporters: title, the packaged rule page as
+    SARIF ``help``, and ``helpUri`` only when the config names where the pages are published (``docs-url``)."""
+    from ..invariant_map import doc_page
     from ..registry import RULES
     from ..reporters import RuleDescriptor
 
     out = []
     for rule in RULES:
-        out.append(RuleDescriptor(rule.id, rule.title, config.docs_url.format(rule=rule.id)))
+        uri = config.docs_url.format(rule=rule.id) if config.docs_url else None
+        page = doc_page(rule.id)
+        out.append(RuleDescriptor(rule.id, rule.title, uri, help_markdown=page))
         for s in rule.subrules:
-            out.append(RuleDescriptor(s.id, f"{rule.title}: {s.title}", config.docs_url.format(rule=rule.id),
-                                      "error" if s.default_enabled else "warning"))
+            out.append(RuleDescriptor(s.id, f"{rule.title}: {s.title}", uri,
+                                      "error" if s.default_enabled else "warning", help_markdown=page))
     return out

@@ -25,6 +25,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--all", dest="all_findings", action="store_true",
                         help="with PATHs, --staged or --base: report every finding of the rules that ran, not only "
                              "those that belong to the change")
+    parser.add_argument("--baseline", metavar="FILE",
+                        help="do not report the findings this baseline lists (written by `observatory-invariants "
+                             "baseline`; default: the config's baseline key)")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     add_repository_options(parser)
 
@@ -66,6 +69,7 @@ def relative_paths(root: Path, paths: Sequence[str], all_files: list[str]) -> li
 def main(args: argparse.Namespace) -> int:
     from .. import __version__
     from ..api import open_workspace, run_workspace
+    from ..fingerprints import fingerprint_all, line_lookup
     from ..registry import unknown_selectors
     from ..reporters import render
     from . import open_repository, rule_descriptors
@@ -93,11 +97,18 @@ def main(args: argparse.Namespace) -> int:
                "are not shown: outside git the tool cannot tell which of them the change caused")
         print(f"observatory-invariants: {result.hidden_outside} finding(s) in files outside this change {why} "
               "(--all shows them)", file=sys.stderr)
-    if not result.rules_run and not result.findings and args.format == "text":
+    findings = result.findings
+    fingerprints = fingerprint_all(findings, line_lookup(ws.read_text))
+    baseline_file = args.baseline or config.baseline
+    if baseline_file:
+        findings, fingerprints = _apply_baseline(baseline_file, bool(args.baseline), root, ws, result, findings,
+                                                 fingerprints)
+    if not result.rules_run and not findings and not result.internal_errors and args.format == "text":
         sys.stdout.write(_nothing_to_check(args, ws, paths) + "\n")
     else:
-        sys.stdout.write(render(args.format, result.findings, descriptors=rule_descriptors(ws.config),
-                                tool_version=__version__))
+        sys.stdout.write(render(args.format, findings, descriptors=rule_descriptors(ws.config),
+                                tool_version=__version__, fingerprints=fingerprints,
+                                internal_errors=result.internal_errors))
     for error in result.internal_errors:
         print(f"observatory-invariants: internal error in check {error} (set OBSERVATORY_DEBUG=1 for the "
               "traceback, and please report it)", file=sys.stderr)
@@ -105,7 +116,7 @@ def main(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     if args.exit_zero:
         return EXIT_CLEAN
-    return EXIT_FINDINGS if any(f.severity.value == "error" for f in result.findings) else EXIT_CLEAN
+    return EXIT_FINDINGS if any(f.severity.value == "error" for f in findings) else EXIT_CLEAN
 
 
 def _nothing_to_check(args, ws, paths) -> str:
@@ -118,4 +129,30 @@ def _nothing_to_check(args, ws, paths) -> str:
         return f"Nothing to check: no files found under {ws.root} (the repository root used)."
     what = "given" if args.paths else "changed"
     return f"Nothing to check: no selected rule reads the {what} files."
+
+
+def _apply_baseline(name: str, from_cli: bool, root: Path, ws, result, findings, fingerprints):
+    """Drop the findings the baseline lists; say how many, and which entries no longer occur."""
+    from .. import baseline
+    from ..errors import UnreadableFile
+
+    path = Path(name) if from_cli else root / name
+    try:
+        text = path.read_text("utf-8") if from_cli else ws.read_text(name)
+    except (OSError, UnicodeDecodeError, UnreadableFile) as exc:
+        raise UsageError(f"baseline {name}: cannot read it ({getattr(exc, 'reason', None) or exc})") from None
+    entries = baseline.parse(text, name)
+    ran = {r.split(".", 1)[0] for r in result.rules_run}
+    applied = baseline.apply(findings, fingerprints, entries, judged_rules=ran,
+                             judged_paths=set(result.scope) if result.scope is not None else None)
+    kept = {id(f) for f in applied.kept}
+    fingerprints = [fp for f, fp in zip(findings, fingerprints) if id(f) in kept]
+    if applied.silenced:
+        print(f"observatory-invariants: {applied.silenced} finding(s) listed in the baseline {name} not shown",
+              file=sys.stderr)
+    if applied.stale:
+        print(f"observatory-invariants: {len(applied.stale)} baseline entr{'y' if len(applied.stale) == 1 else 'ies'} "
+              f"no longer occur (fixed?); shrink {name} with `observatory-invariants baseline --output {name}`",
+              file=sys.stderr)
+    return applied.kept, fingerprints
 

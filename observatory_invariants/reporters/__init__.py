@@ -1,6 +1,8 @@
 """Output formats. Each takes findings plus neutral rule descriptors and returns text.
 
-Reporters know nothing about rules beyond the descriptors they are handed.
+Reporters know nothing about rules beyond the descriptors they are handed. ``fingerprints`` (one per finding,
+see fingerprints.py) go into SARIF ``partialFingerprints`` and the JSON report; ``internal_errors`` (checks that
+crashed) make every format say the run did not complete — never "passed".
 """
 
 from __future__ import annotations
@@ -10,40 +12,44 @@ from typing import Callable, Sequence
 
 from ..findings import Finding
 
-FORMATS = ("text", "json", "sarif", "github")
-
 
 @dataclass(frozen=True)
 class RuleDescriptor:
     id: str
     title: str
-    help_uri: str
+    help_uri: str | None = None
     default_level: str = "error"
-
-
-def render(fmt: str, findings: Sequence[Finding], *, descriptors: Sequence[RuleDescriptor] = (),
-           tool_version: str = "0") -> str:
-    renderer: Callable = {
-        "text": _text, "json": _json, "sarif": _sarif, "github": _github,
-    }[fmt]
-    return renderer(findings, descriptors=descriptors, tool_version=tool_version)
+    help_markdown: str | None = None
 
 
 def _text(findings, **kw):
     from .text import render_text
-    return render_text(findings)
+    return render_text(findings, internal_errors=kw["internal_errors"])
 
 
 def _json(findings, **kw):
     from .json_report import render_json
-    return render_json(findings, tool_version=kw["tool_version"])
+    return render_json(findings, tool_version=kw["tool_version"], fingerprints=kw["fingerprints"],
+                       internal_errors=kw["internal_errors"])
 
 
 def _sarif(findings, **kw):
     from .sarif import render_sarif
-    return render_sarif(findings, descriptors=kw["descriptors"], tool_version=kw["tool_version"])
+    return render_sarif(findings, descriptors=kw["descriptors"], tool_version=kw["tool_version"],
+                        fingerprints=kw["fingerprints"], internal_errors=kw["internal_errors"])
 
 
 def _github(findings, **kw):
     from .github import render_github
-    return render_github(findings)
+    return render_github(findings, internal_errors=kw["internal_errors"])
+
+
+# The one format table: commands take their --format choices from it.
+FORMATS: dict[str, Callable] = {"text": _text, "json": _json, "sarif": _sarif, "github": _github}
+
+
+def render(fmt: str, findings: Sequence[Finding], *, descriptors: Sequence[RuleDescriptor] = (),
+           tool_version: str = "0", fingerprints: Sequence[str] | None = None,
+           internal_errors: Sequence[str] = ()) -> str:
+    return FORMATS[fmt](findings, descriptors=descriptors, tool_version=tool_version, fingerprints=fingerprints,
+                        internal_errors=list(internal_errors))

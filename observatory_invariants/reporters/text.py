@@ -1,4 +1,8 @@
-"""``path:line:col: ID message`` — one finding a line, then a summary."""
+"""``path:line:col: ID message`` — one finding a line, then a summary.
+
+Control characters in paths and messages are escaped (``\\n``, ``\\x1b``): a file name cannot forge a finding
+line or reach the terminal as an escape sequence.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,18 @@ from typing import Sequence
 
 from ..findings import Finding, Severity
 
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x20), 0x7f)}
+_CONTROL.update({ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
+_CONTROL.update({c: f"\\x{c:02x}" for c in range(0x80, 0xa0)})  # C1 controls (CSI and friends)
+
+
+def safe(text: str) -> str:
+    """``text`` with control characters escaped, for a terminal or a log."""
+    return text.translate(_CONTROL)
+
 
 def location(f: Finding) -> str:
-    parts = [f.path]
+    parts = [safe(f.path)]
     if f.line:
         parts.append(str(f.line))
         if f.column:
@@ -17,15 +30,21 @@ def location(f: Finding) -> str:
     return ":".join(parts)
 
 
-def render_text(findings: Sequence[Finding]) -> str:
+def render_text(findings: Sequence[Finding], *, internal_errors: Sequence[str] = ()) -> str:
     lines = []
     for f in findings:
         tag = "" if f.severity is Severity.ERROR else f"[{f.severity.value}] "
-        lines.append(f"{location(f)}: {f.rule} {tag}{f.message}")
+        lines.append(f"{location(f)}: {f.rule} {tag}{safe(f.message)}")
     counts = Counter(f.severity for f in findings)
     if findings:
         detail = ", ".join(f"{counts[s]} {s.value}{'s' if counts[s] != 1 else ''}" for s in Severity if counts[s])
         lines.append(f"Found {len(findings)} finding{'s' if len(findings) != 1 else ''} ({detail}).")
-    else:
+    if internal_errors:
+        lines.append(f"Checks did not complete: {len(internal_errors)} check(s) failed with an internal error "
+                     "(see stderr); these results are incomplete.")
+    elif not findings:
         lines.append("All checks passed.")
+    if findings:
+        first = findings[0].rule.split(".", 1)[0]
+        lines.append(f"Run `observatory-invariants explain {first}` (or any rule id) for what a rule checks and how to fix it.")
     return "\n".join(lines) + "\n"

@@ -44,3 +44,24 @@ def test_hook_script_is_posix_sh():
     assert text.startswith("#!/bin/sh\n")
     if shutil.which("dash"):
         assert subprocess.run(["dash", "-n", str(HOOK)]).returncode == 0
+
+
+@pytest.mark.skipif(shutil.which("sh") is None, reason="no POSIX sh")
+def test_git_hook_fails_closed_when_the_tool_cannot_run(tmp_path):
+    repo = git_repo(tmp_path, {"README.md": "x\n"})
+    shutil.copy(HOOK, repo / ".git" / "hooks" / "pre-commit")
+    write_tree(repo, {"README.md": "y\n"})
+    git(repo, "add", "-A")
+    empty_path = tmp_path / "bin"
+    empty_path.mkdir()
+    os.symlink(shutil.which("git"), empty_path / "git")   # git, but no observatory-invariants and no python3
+    env = {"PATH": str(empty_path), "HOME": str(tmp_path), "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e.invalid",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e.invalid"}
+    sh = shutil.which("sh")
+    os.symlink(sh, empty_path / "sh")
+    refused = subprocess.run(["git", "-C", str(repo), "commit", "-q", "-m", "c"], capture_output=True, text=True,
+                             env=env, timeout=60)
+    assert refused.returncode != 0 and "refused" in refused.stderr and "OBSERVATORY_HOOK_OPTIONAL" in refused.stderr
+    allowed = subprocess.run(["git", "-C", str(repo), "commit", "-q", "-m", "c"], capture_output=True, text=True,
+                             env={**env, "OBSERVATORY_HOOK_OPTIONAL": "1"}, timeout=60)
+    assert allowed.returncode == 0, allowed.stderr

@@ -14,9 +14,11 @@ from .c5_versions_doc import SchemaVersion, check_versions_doc, parse_versions_d
 
 HOOKS = (
     Hook("observatory-contracts", "contract schemas and fixtures (C1 C2 C3 C5)",
-         "Validate contract schemas, golden/negative fixtures and VERSIONS.md.", order=10),
+         "Validate contract schemas, golden/negative fixtures and VERSIONS.md (a staged schema deletion included).",
+         staged=True, always_run=True, order=10),
     Hook("observatory-compat", "schema compatibility and versions (C4)",
-         "Compare each staged schema with HEAD: a breaking change needs a MAJOR bump.", staged=True, order=20),
+         "Compare each staged schema with HEAD: a breaking change needs a MAJOR bump; deleting a schema is judged.",
+         staged=True, always_run=True, order=20),
 )
 
 __all__ = ["CompatOptions", "Instance", "InstanceOptions", "JsonDocument", "SchemaOptions", "SchemaVersion",

@@ -6,5 +6,6 @@ from ...declare import Hook
 HOOKS = (
     Hook("observatory-docker", "Docker build contexts, COPY sources, image versions (B1 B2 B3)",
          "Check every declared Docker build: context style, COPY/ADD sources after .dockerignore, VERSION files "
-         "and image tags.", order=30),
+         "and image tags (a staged deletion of a Dockerfile or context included).", staged=True, always_run=True,
+         order=30),
 )

@@ -16,5 +16,6 @@ HOOKS = (
          layout_keys=("workflows", "composite-actions"), order=60),
     Hook("observatory-windows-paths", "hardcoded Windows paths (X3)",
          "Drive-letter, UNC and Windows-only environment-variable paths in string literals of source, config and "
-         "Dockerfiles.", order=70),
+         "Dockerfiles.", layout_keys=("dockerfiles", "source-files", "config-files"),
+         exclude_keys=("workflows", "composite-actions"), order=70),
 )
