@@ -42,14 +42,21 @@ def render_map(config, fmt: str = "text") -> str:
             lines.append(f"| {rule_id} | {r['title']} | {r['enforcement']} | "
                          f"{r['status']} | {reads} |")
         return "\n".join(lines) + "\n"
-    width = max(len(r["title"]) for r in rows)
+    import shutil
+    import textwrap
+
+    columns = max(80, shutil.get_terminal_size((120, 24)).columns)
     lines = []
     for r in rows:
-        lines.append(f"{r['id']:<5} {r['title']:<{width}}  {r['enforcement']:<10} {r['status']:<20} "
-                     f"{', '.join(r['reads']) or '-'}")
+        lines.append(f"{r['id']:<5} {r['title']}")
+        lines.append(f"      {r['enforcement']}, {r['status']}")
+        reads = ", ".join(r["reads"]) or "-"
+        lines.extend(textwrap.wrap(reads, columns, initial_indent="      reads: ", subsequent_indent="             ",
+                                   break_on_hyphens=False))
         for s in r["subrules"]:
             off = "" if s["default_enabled"] else " (off by default)"
-            lines.append(f"      {s['id']}: {s['title']}{off}")
+            lines.extend(textwrap.wrap(f"{s['id']}: {s['title']}{off}", columns, initial_indent="      - ",
+                                       subsequent_indent="        ", break_on_hyphens=False))
     return "\n".join(lines) + "\n"
 
 

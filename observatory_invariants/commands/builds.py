@@ -1,4 +1,5 @@
-"""``observatory-invariants builds``: every Docker build the repository declares, and how it fares.
+"""``observatory-invariants builds``: every Docker build the repository declares, and how it fares (exit 1 when a
+build has a problem).
 
 The view users need when a build breaks: which Dockerfile, which context, who
 declared it (file:line), the Dockerfile's source style and the B1/B2 verdict.
@@ -10,7 +11,7 @@ import argparse
 import json
 from pathlib import Path
 
-from . import EXIT_CLEAN, add_format_option, add_repository_options
+from . import EXIT_CLEAN, EXIT_FINDINGS, add_format_option, add_repository_options
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -44,9 +45,10 @@ def main(args: argparse.Namespace) -> int:
     ws = open_workspace(root, config=config)
     reports, _findings = analyse(ws)
     table = rows(reports)
+    bad = sum(1 for row in table if row["verdict"] not in ("ok",) and not row["verdict"].startswith("unresolved"))
     if args.format == "json":
         print(json.dumps(table, indent=2))
-        return EXIT_CLEAN
+        return EXIT_FINDINGS if bad else EXIT_CLEAN
     if not table:
         print("no Docker builds found (workflows, compose files, scripts)")
         return EXIT_CLEAN
@@ -58,4 +60,4 @@ def main(args: argparse.Namespace) -> int:
         print("  ".join(v.ljust(w) for v, w in zip(c, widths)).rstrip())
     bad = sum(1 for row in table if row["verdict"] not in ("ok",) and not row["verdict"].startswith("unresolved"))
     print(f"\n{len(table)} build(s), {bad} with problems")
-    return EXIT_CLEAN
+    return EXIT_FINDINGS if bad else EXIT_CLEAN

@@ -88,6 +88,11 @@ def main(args: argparse.Namespace) -> int:
     if args.base:
         ws.repo.resolve_ref(args.base)  # an unknown ref is a usage error before any rule runs
     paths = relative_paths(root, args.paths, ws.repo.files) if args.paths else None
+    if paths is None and not args.staged and not args.base and not ws.repo.files:
+        markers = ", ".join(config.root_markers)
+        sys.stdout.write(f"Nothing to check: no files under {root}, the repository root used (the nearest folder with "
+                         f"one of {markers}, else the starting folder); use --root DIR to name another.\n")
+        return EXIT_CLEAN
     result = run_workspace(ws, select=select or None, ignore=ignore, paths=paths, all_findings=args.all_findings)
     if result.not_implemented:
         print(f"observatory-invariants: not implemented yet, so not checked: {', '.join(result.not_implemented)}",

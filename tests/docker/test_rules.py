@@ -314,7 +314,7 @@ def test_builds_command_lists_every_build(make_repo, capsys):
                                                    "docker build -f $X .")}, on_disk=True)
     parser = argparse.ArgumentParser()
     builds.configure(parser)
-    assert builds.main(parser.parse_args([str(ws.root)])) == 0
+    assert builds.main(parser.parse_args([str(ws.root)])) == 1   # a build with a problem: exit 1
     out = capsys.readouterr().out
     assert "src/services/gateway/Dockerfile" in out and "scripts/build.sh:2" in out
     assert "B1.wrong-context" in out and "service-local" in out and "unresolved" in out
