@@ -164,9 +164,9 @@ def build_config(raw: dict | None, source: str | None = None) -> Config:
     paths = dict(DEFAULT_PATHS)
     for key, value in raw.get("paths", {}).items():
         paths[key] = (value,) if isinstance(value, str) else tuple(value)
-    from .registry import option_sections
+    from .registry import option_section_names
 
-    sections = {name: MappingProxyType(dict(raw[name])) for name in option_sections() if name in raw}
+    sections = {name: MappingProxyType(dict(raw[name])) for name in option_section_names() if name in raw}
     return Config(
         source=source,
         root_markers=tuple(raw.get("root-markers", DEFAULT_ROOT_MARKERS)),
@@ -227,6 +227,8 @@ def load_config(root: Path, explicit: Path | None = None, *, found=_UNREAD) -> C
         source = str(path)
     if not isinstance(raw, dict):
         raise ConfigError(f"{source}: [tool.{TOOL_KEY}] must be a table")
+    if not raw:  # an empty table: nothing to validate (and no reason to import jsonschema)
+        return Config(source=source)
     validate_raw(raw, source, dedicated=not source.endswith(PYPROJECT))
     from .registry import unknown_selectors
 

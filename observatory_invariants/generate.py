@@ -1,5 +1,7 @@
 """Everything generated from the rules' declarations, in one place.
 
+- ``observatory_invariants/rule_index.py``, what a run knows of the rules without importing them
+  (:func:`render_rule_index`);
 - ``.pre-commit-hooks.yaml`` (:func:`render_manifest`);
 - README.md's rule and hook tables (:func:`update_readme`);
 - the rule-options part of ``contracts/schemas/config.json`` (:func:`config_schema`);
@@ -11,6 +13,7 @@ which differ (exit 1). tests/test_generated.py fails when a committed file and t
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
@@ -21,6 +24,58 @@ from .declare import Hook, Rule
 from .layout import DEFAULT_PATHS
 
 REPOSITORY = Path(__file__).resolve().parent.parent
+
+
+@functools.lru_cache(maxsize=None)
+def declarations() -> tuple[tuple[Rule, ...], tuple[Hook, ...]]:
+    """(rules, hooks) as the rule modules declare them — the whole-repository hook first."""
+    rules, hooks = registry.declared()
+    return rules, (registry.WHOLE_REPOSITORY_HOOK, *hooks)
+
+
+def hook_rules(hook: Hook) -> tuple[str, ...]:
+    return tuple(r.id for r in declarations()[0] if hook.id in r.hooks)
+
+
+def declared_rule(rule_id: str) -> Rule:
+    return next(r for r in declarations()[0] if r.id == rule_id)
+
+
+def option_sections() -> dict[str, list]:
+    sections: dict[str, list] = {}
+    for rule in declarations()[0]:
+        for cls in rule.options:
+            if cls not in sections.setdefault(cls.section, []):
+                sections[cls.section].append(cls)
+    return sections
+
+
+def rules_using(cls) -> list[str]:
+    return [r.id for r in declarations()[0] if cls in r.options]
+
+
+# --- rule_index.py ---------------------------------------------------------------------------------------
+
+def render_rule_index() -> str:
+    import pprint
+
+    rules, hooks = registry.declared()
+    rule_rows, hook_rows, _ = registry.index_entries(rules, hooks)
+    sections = {name: [f"{c.__module__}:{c.__qualname__}" for c in classes]
+                for name, classes in option_sections().items()}
+    body = [
+        '"""Generated from the rules\' declarations by `python -m observatory_invariants.generate`: what a run',
+        "knows of every rule without importing its module (start-up stays cheap; a rule's module, engines and",
+        'parsers load only when it runs). Do not edit: tests/test_generated.py fails when this and the declarations',
+        'disagree."""',
+        "",
+        f"RULES = {pprint.pformat(tuple(rule_rows), width=116, sort_dicts=False)}",
+        "",
+        f"HOOKS = {pprint.pformat(tuple(hook_rows), width=116, sort_dicts=False)}",
+        "",
+        f"OPTION_SECTIONS = {pprint.pformat(sections, width=116, sort_dicts=False)}",
+    ]
+    return "\n".join(body) + "\n"
 
 
 # --- .pre-commit-hooks.yaml ------------------------------------------------------------------------------
@@ -54,7 +109,7 @@ def glob_to_regex(glob: str) -> str:
 def hook_files_regex(hook: Hook) -> str | None:
     """The hook's ``files:`` regex; None when only ``types`` select its files."""
     keys = hook.layout_keys if hook.layout_keys is not None else [
-        key for rule_id in registry.hook_rules(hook) for key in registry.get(rule_id).reads]
+        key for rule_id in hook_rules(hook) for key in declared_rule(rule_id).reads]
     globs: list[str] = []
     for key in keys:
         globs.extend(g for g in DEFAULT_PATHS[key] if g not in globs)
@@ -74,7 +129,7 @@ def hook_entry(hook: Hook) -> str:
     words = ["observatory-invariants", "check"]
     if hook.staged:
         words.append("--staged")
-    rules = registry.hook_rules(hook)
+    rules = hook_rules(hook)
     if rules:
         words += ["--select", ",".join(rules)]
     if hook.pass_filenames:
@@ -89,7 +144,7 @@ def _yaml_str(text: str) -> str:
 def render_manifest() -> str:
     lines = ["# Generated from the rules' declarations by", "#   python -m observatory_invariants.generate",
              "# Do not edit by hand: tests/test_generated.py fails when this file and the declarations disagree."]
-    for hook in registry.HOOKS:
+    for hook in declarations()[1]:
         lines += [f"- id: {hook.id}", f"  name: {_yaml_str(hook.name)}", f"  description: {_yaml_str(hook.description)}",
                   f"  entry: {hook_entry(hook)}", "  language: python"]
         if hook.pass_filenames:
@@ -115,8 +170,8 @@ def render_manifest() -> str:
 
 def hooks_table() -> str:
     lines = ["| Hook id | Rules | Runs on |", "|---|---|---|"]
-    for hook in registry.HOOKS:
-        rules = " ".join(registry.hook_rules(hook)) or "every automated rule"
+    for hook in declarations()[1]:
+        rules = " ".join(hook_rules(hook)) or "every automated rule"
         if not hook.pass_filenames:
             runs_on = "the whole repository, once per commit (`pass_filenames: false`)"
         else:
@@ -150,10 +205,10 @@ def update_readme(text: str) -> str:
 # --- config schema ----------------------------------------------------------------------------------------
 
 def options_section_schema(section: str) -> dict:
-    classes = registry.option_sections()[section]
+    classes = option_sections()[section]
     description = next((c.description for c in classes if c.description), "")
     if not description:
-        users = [r for c in classes for r in registry.rules_using(c)]
+        users = [r for c in classes for r in rules_using(c)]
         description = f"Options of the rules {', '.join(dict.fromkeys(users))}."
     properties: dict = {}
     for cls in classes:
@@ -167,7 +222,7 @@ def config_schema(current: dict) -> dict:
 
     Sections keep their place; a new section goes at the end; a section no rule declares any more is dropped.
     """
-    sections = registry.option_sections()
+    sections = option_sections()
     properties = {}
     for key, value in current["properties"].items():
         if key in sections:
@@ -209,7 +264,7 @@ def rule_header(rule: Rule) -> str:
     if reads:
         extra = " (and extension-less files whose `#!` names a shell)" if rule.shebang_scripts else ""
         rows.append(("Reads", ", ".join(f"`{g}`" for g in reads) + extra))
-    hooks = [h.id for h in registry.HOOKS if h.id in rule.hooks]
+    hooks = [h.id for h in declarations()[1] if h.id in rule.hooks]
     if hooks:
         rows.append(("Hooks", ", ".join(f"`{h}`" for h in hooks) + " (and `observatory-invariants`, the whole-repository hook)"))
     if rule.subrules:
@@ -242,12 +297,13 @@ def update_rule_page(rule: Rule, text: str) -> str:
 
 def outputs(root: Path = REPOSITORY) -> dict[Path, str]:
     """Every generated file's expected content (rule pages only for rules that have one)."""
-    out = {root / ".pre-commit-hooks.yaml": render_manifest()}
+    out = {root / "observatory_invariants" / "rule_index.py": render_rule_index(),
+           root / ".pre-commit-hooks.yaml": render_manifest()}
     readme = root / "README.md"
     out[readme] = update_readme(readme.read_text("utf-8"))
     config = root / "contracts" / "schemas" / "config.json"
     out[config] = render_config_schema(config.read_text("utf-8"))
-    for rule in registry.RULES:
+    for rule in declarations()[0]:
         page = root / "docs" / "rules" / f"{rule.id}.md"
         if page.is_file():
             out[page] = update_rule_page(rule, page.read_text("utf-8"))

@@ -2,9 +2,11 @@
 
 Every rule module under ``observatory_invariants/rules/<family>/`` declares its :class:`~.declare.Rule`
 objects at module level; each family package's ``__init__`` declares its pre-commit hooks (``HOOKS``).
-This module imports them all (rule modules keep heavy imports inside functions, so this stays cheap),
-orders the rules as the seed map does (C, X, V, I, A, B, R, then any others) and answers the questions
-the runner, the config and the CLI ask: which ids exist, which are enabled, which hooks run what.
+:func:`declared` imports them all and is the source of truth; ``python -m observatory_invariants.generate``
+writes what it finds to ``rule_index.py`` (tests keep the two equal), and a run reads that index, so a rule's
+module — and the engines and parsers it needs — is imported only when the rule runs. The rules are ordered
+as the seed map does (C, X, V, I, A, B, R, then any others); this module answers the questions the runner,
+the config and the CLI ask: which ids exist, which are enabled, which hooks run what.
 """
 
 from __future__ import annotations
@@ -36,7 +38,9 @@ def _seed_key(rule: Rule) -> tuple:
     return rank, prefix, int(number or 0), rest
 
 
-def _collect() -> tuple[tuple[Rule, ...], tuple[Hook, ...]]:
+def declared() -> tuple[tuple[Rule, ...], tuple[Hook, ...]]:
+    """Every rule and family hook *as declared*: imports every rule module. The source of truth, read by
+    ``generate`` (which writes rule_index.py from it) and by the tests; a run uses the index instead."""
     from . import rules as rules_package
 
     found: list[Rule] = []
@@ -58,7 +62,34 @@ def _collect() -> tuple[tuple[Rule, ...], tuple[Hook, ...]]:
     return tuple(sorted(found, key=_seed_key)), tuple(sorted(hooks, key=lambda h: (h.order, h.id)))
 
 
-RULES, _FAMILY_HOOKS = _collect()
+def _from_index() -> tuple[tuple[Rule, ...], tuple[Hook, ...]]:
+    """The rules and hooks from the generated index: no rule module is imported until its check runs."""
+    from . import rule_index
+
+    rules = tuple(Rule(id=r["id"], title=r["title"], family=r["family"], reads=r["reads"], check=r["check"],
+                       subrules=tuple(SubRule(*s) for s in r["subrules"]), hooks=r["hooks"],
+                       enforcement=r["enforcement"], seed_check=r["seed_check"],
+                       shebang_scripts=r["shebang_scripts"], module=r["module"])
+                  for r in rule_index.RULES)
+    return rules, tuple(Hook(**h) for h in rule_index.HOOKS)
+
+
+def index_entries(rules: tuple[Rule, ...], hooks: tuple[Hook, ...]) -> tuple[list[dict], list[dict], dict]:
+    """What rule_index.py holds, from the declarations: rules, hooks and where each options class lives."""
+    rule_rows = [{"id": r.id, "title": r.title, "family": r.family, "reads": r.reads,
+                  "check": r.check_target if r.check else None,
+                  "subrules": tuple((s.id, s.title, s.default_enabled) for s in r.subrules),
+                  "options": tuple(f"{c.__module__}:{c.__qualname__}" for c in r.options),
+                  "hooks": r.hooks, "enforcement": r.enforcement, "seed_check": r.seed_check,
+                  "shebang_scripts": r.shebang_scripts, "module": r.module} for r in rules]
+    hook_rows = [dataclasses.asdict(h) for h in hooks]
+    return rule_rows, hook_rows, {}
+
+
+try:
+    RULES, _FAMILY_HOOKS = _from_index()
+except ImportError:  # only while bootstrapping a checkout whose index was never generated
+    RULES, _FAMILY_HOOKS = declared()
 _BY_ID = {rule.id.lower(): rule for rule in RULES}
 _SUBRULES = {sub.id.lower(): sub for rule in RULES for sub in rule.subrules}
 
@@ -144,13 +175,24 @@ def is_enabled(rule_id: str, select: Iterable[str] | None, ignore: Iterable[str]
 
 
 def option_classes() -> list[type[Options]]:
-    """Every options class the rules declare, once each, in rule order."""
+    """Every options class the rules declare, once each, in rule order (imports the modules that declare them)."""
+    from . import rule_index
+
     seen: list[type[Options]] = []
-    for rule in RULES:
-        for cls in rule.options:
+    for row in rule_index.RULES:
+        for ref in row["options"]:
+            module, _, name = ref.partition(":")
+            cls = getattr(importlib.import_module(module), name)
             if cls not in seen:
                 seen.append(cls)
     return seen
+
+
+def option_section_names() -> list[str]:
+    """The config sections rule options live in, without importing any rule module."""
+    from . import rule_index
+
+    return list(rule_index.OPTION_SECTIONS)
 
 
 def option_sections() -> dict[str, list[type[Options]]]:
@@ -162,4 +204,7 @@ def option_sections() -> dict[str, list[type[Options]]]:
 
 
 def rules_using(cls: type[Options]) -> list[str]:
-    return [r.id for r in RULES if cls in r.options]
+    from . import rule_index
+
+    ref = f"{cls.__module__}:{cls.__qualname__}"
+    return [row["id"] for row in rule_index.RULES if ref in row["options"]]

@@ -34,8 +34,8 @@ def test_config_schema_options_are_generated_from_the_declarations():
     assert set(DEFAULT_PATHS) == set(schema["properties"]["paths"]["properties"])
 
 
-@pytest.mark.parametrize("rule", [r for r in registry.RULES if (ROOT / "docs" / "rules" / f"{r.id}.md").exists()],
-                         ids=lambda r: r.id)
+@pytest.mark.parametrize("rule", [r for r in generate.declarations()[0]
+                                  if (ROOT / "docs" / "rules" / f"{r.id}.md").exists()], ids=lambda r: r.id)
 def test_rule_page_headers_are_generated(rule):
     page = (ROOT / "docs" / "rules" / f"{rule.id}.md").read_text()
     assert generate.update_rule_page(rule, page) == page, HINT
@@ -86,3 +86,10 @@ def test_no_file_reaches_two_hooks_that_share_a_rule():
                 for rule in registry.hook_rules(hook):
                     assert rule not in seen, f"{path}: {rule} runs in both {seen[rule]} and {hook.id}"
                     seen[rule] = hook.id
+
+
+def test_the_rule_index_is_generated_from_the_declarations():
+    assert (ROOT / "observatory_invariants" / "rule_index.py").read_text() == generate.render_rule_index(), HINT
+    rules, hooks = registry.declared()
+    assert [r.id for r in rules] == [r.id for r in registry.RULES]
+    assert [(r.check_target if r.check else None) for r in rules] == [r.check for r in registry.RULES]

@@ -126,3 +126,25 @@ def test_generator_refuses_a_non_empty_folder(tmp_path):
     with pytest.raises(FileExistsError):
         generator.generate(tmp_path, services=2, schemas=3)
     assert (tmp_path / "keep.txt").read_text() == "mine"
+
+
+@pytest.mark.parametrize("select, absent", [
+    ("C3", ("observatory_invariants.engines.docker", "observatory_invariants.parsers.powershell",
+            "observatory_invariants.rules.scripts", "observatory_invariants.rules.docker", "yaml", "greenery")),
+    ("B4", ("observatory_invariants.engines.docker", "observatory_invariants.rules.contracts", "jsonschema",
+            "observatory_invariants.engines.compat")),
+])
+def test_a_run_imports_only_what_the_selected_rules_need(tmp_path, select, absent):
+    (tmp_path / "contracts" / "schemas").mkdir(parents=True)
+    (tmp_path / "contracts" / "schemas" / "a.json").write_text('{"$id": "x", "$version": "1.0.0"}')
+    (tmp_path / "a.ps1").write_text("Write-Host 'hi'\n")
+    (tmp_path / ".observatory-invariants.toml").write_text("")
+    code = (
+        "import sys\n"
+        "from observatory_invariants.cli import main\n"
+        f"main(['check', {str(tmp_path)!r}, '--select', {select!r}, '--exit-zero'])\n"
+        f"print('LOADED', ','.join(sorted(m for m in sys.modules if m.startswith({absent!r}))))\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    loaded = proc.stdout.rsplit("LOADED", 1)[1].strip()
+    assert loaded == "", f"--select {select} imported {loaded}"
