@@ -107,7 +107,7 @@ def generate(count: int, lines: int, seed: int = 7) -> list[str]:
 def main(argv: list[str]) -> int:
     sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
     from observatory_invariants.rules.scripts.lint import check_powershell
-    from observatory_invariants.config import DEFAULT_OPTIONS
+    from observatory_invariants.rules.scripts.lint import ScriptOptions
     from observatory_invariants.parsers.powershell import tokenize
 
     count = int(argv[1]) if len(argv) > 1 else 2000
@@ -120,7 +120,7 @@ def main(argv: list[str]) -> int:
     tokens = sum(len(tokenize(text)) for text in files)
     tokenize_s, tokenize_cpu = time.perf_counter() - start, time.process_time() - cpu
 
-    options = DEFAULT_OPTIONS["scripts"]
+    options = ScriptOptions()
     start, cpu = time.perf_counter(), time.process_time()
     findings = []
     for k, text in enumerate(files):
