@@ -23,6 +23,7 @@ def map_rows(config) -> list[dict]:
             "category": rule.category,
             "enforcement": rule.enforcement,
             "status": rule.status,
+            "opt_in": not rule.default_enabled,
             "reads": _reads(config, rule),
             "subrules": [{"id": s.id, "title": s.title, "default_enabled": s.default_enabled} for s in rule.subrules],
             "seed_check": rule.seed_check,
@@ -39,13 +40,15 @@ def render_map(config, fmt: str = "text") -> str:
         for r in rows:
             reads = ", ".join(f"`{p}`" for p in r["reads"]) or "—"
             rule_id = f"[{r['id']}](docs/rules/{r['id']}.md)" if doc_page(r["id"]) else r["id"]
+            status = r["status"] + (" (opt-in)" if r["opt_in"] else "")
             lines.append(f"| {rule_id} | {r['title']} | {r['enforcement']} | "
-                         f"{r['status']} | {reads} |")
+                         f"{status} | {reads} |")
         return "\n".join(lines) + "\n"
     width = max(len(r["title"]) for r in rows)
     lines = []
     for r in rows:
-        lines.append(f"{r['id']:<5} {r['title']:<{width}}  {r['enforcement']:<10} {r['status']:<20} "
+        status = r["status"] + (" (opt-in)" if r["opt_in"] else "")
+        lines.append(f"{r['id']:<5} {r['title']:<{width}}  {r['enforcement']:<10} {status:<20} "
                      f"{', '.join(r['reads']) or '-'}")
         for s in r["subrules"]:
             off = "" if s["default_enabled"] else " (off by default)"

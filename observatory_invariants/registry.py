@@ -121,13 +121,15 @@ def is_enabled(rule_id: str, select: Iterable[str] | None, ignore: Iterable[str]
     """Whether findings of ``rule_id`` are reported, ruff-style: the most specific selector wins.
 
     ``select=None`` means the default set (every automated rule, every sub-rule that is on by default).
-    A sub-rule that is off by default is only turned on by naming it exactly. An id no rule declares
+    A sub-rule that is off by default is only turned on by naming it exactly; an opt-in rule
+    (``default_enabled=False``) by naming it or one of its sub-rules (families and ``ALL`` do not). An id no rule declares
     raises UnknownRuleId (it is a bug to ask, never a silent "enabled").
     """
     if not is_declared(rule_id):
         raise UnknownRuleId(f"unknown rule id {rule_id!r} (see `observatory-invariants list`)")
     sub = subrule(rule_id)
-    default_on = sub is None or sub.default_enabled
+    rule = _BY_ID[rule_id.split(".", 1)[0].lower()]
+    default_on = rule.default_enabled and (sub is None or sub.default_enabled)
     best: tuple[int, bool] | None = None
     for selectors, verdict in ((select or (), True), (ignore, False)):
         for sel in selectors:
@@ -139,6 +141,8 @@ def is_enabled(rule_id: str, select: Iterable[str] | None, ignore: Iterable[str]
         return select is None and default_on
     specificity, verdict = best
     if verdict and not default_on:
+        if not rule.default_enabled and (sub is None or sub.default_enabled):
+            return specificity >= len(rule.id)   # an opt-in rule: a selector naming the rule turns it all on
         return specificity == len(rule_id)
     return verdict
 

@@ -34,6 +34,7 @@ COMMANDS = (
     Command("compat", ".compat", "explain the compatibility of two schema versions (C4)"),
     Command("builds", ".builds", "list every Docker build the repository declares (B1-B3)"),
     Command("drift", ".drift", "compare the repository's INVARIANTS.md with the invariant map"),
+    Command("gate", ".gate", "decide whether the integration gate must run for what changed (I1/I2)"),
 )
 
 
