@@ -65,11 +65,13 @@ def map_differences(text: str, config=None) -> list[tuple[str, str, int, str, st
 
     def enabled(rule) -> bool:
         if config is None:
-            return True
+            return rule.default_enabled
         return rule.implemented and any(registry.is_enabled(i, config.select, config.ignore) for i in rule.ids())
 
     for rule in registry.RULES:
         if rule.id not in rows:
+            if not rule.default_enabled and (config is None or not enabled(rule)):
+                continue   # an opt-in rule of the tool (M1) is the document's business only when enabled
             on = enabled(rule)
             severity = "error" if on or config is None else "warning"
             extra = "" if config is None else (" (the config enables it)" if on else " (the config disables it)")
