@@ -42,10 +42,11 @@ def job_accepted(status: int, body: Any, schema: Mapping[str, Any], *, expected_
         return Proof(False, f"HTTP {status}, expected {expected_status}")
     try:
         cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+        cls.check_schema(schema)
         validator = cls(schema, registry=registry) if registry is not None else cls(schema)
         errors = sorted(validator.iter_errors(body), key=lambda e: list(map(str, e.absolute_path)))
-    except jsonschema.exceptions.SchemaError as exc:
-        return Proof(False, f"the schema itself is invalid: {exc.message}")
+    except (jsonschema.exceptions.SchemaError, jsonschema.exceptions.UnknownType) as exc:
+        return Proof(False, f"the schema itself is invalid: {getattr(exc, 'message', exc)}")
     if errors:
         first = errors[0]
         where = "/".join(map(str, first.absolute_path)) or "(root)"

@@ -169,11 +169,18 @@ def _norm_path(text: str) -> str:
     return text
 
 
+# Programs that run a script file named in their arguments (``pwsh -File x.ps1``, ``bash x.sh``, ``. ./x.sh``).
+SCRIPT_RUNNERS = POWERSHELL_SHELLS | POSIX_SHELLS | frozenset((
+    "source", ".", "python", "python3", "node", "env", "sudo", "time", "nice", "xargs", "exec", "call"))
+
+
 def runs_script(command: Command, path: str, cwd: str = "") -> bool:
-    """Whether a command runs the repository file ``path`` (as its name or as an argument: ``pwsh -File x``,
-    ``bash x.sh``, ``& ./x.ps1``), with relative names read from ``cwd`` (repository-relative)."""
+    """Whether a command runs the repository file ``path`` — as the command itself (``./x.ps1``, ``& ./x.ps1``)
+    or as the script argument of an interpreter (``pwsh -File x``, ``bash x.sh``) — with relative names read
+    from ``cwd`` (repository-relative). ``echo x.ps1`` mentions the file; it does not run it."""
     target = path.strip("/")
-    for word in command.words:
+    words = command.words if command.program() in SCRIPT_RUNNERS else (command.name,)
+    for word in words:
         norm = _norm_path(word)
         if not norm or norm.startswith("-"):
             continue
