@@ -7,7 +7,12 @@ when their names agree (the ``aliases`` option makes names equivalent: ``mongodb
 service runs the image the workload runs (``web-pty-ws`` running ``web-pty-server:0.1.0`` is the compose service
 ``web-pty-server``, or one whose ``image:`` is ``…/web-pty-server:…``).
 
-- ``I7.missing-in-compose`` (error): a k8s workload has no compose service — integration tests run without it.
+- ``I7.missing-in-compose``: a k8s workload has no compose service — integration tests run without it. An
+  **error** when the system depends on it: its image is built from the repository (a ``services`` folder of that
+  name), or another manifest reaches it — its name (or the name of a Service selecting it) is used as a host in a
+  value of another workload, ConfigMap or Secret (``http://alertmanager:9093``, ``REDIS_HOST: redis``). A
+  **warning** for a third-party add-on nothing reaches but an Ingress (admin UIs such as pgadmin): the
+  integration tests cannot miss what nothing calls, so the gap is the team's call (``ignore-workloads``).
 - ``I7.compose-only`` (note): a compose service no k8s workload matches.
 
 Applies when the integration compose file exists and parses, and the manifests hold at least one workload.
@@ -49,6 +54,8 @@ class Workload:
     path: str
     line: int | None
     images: tuple[str, ...]
+    labels: tuple[tuple[str, str], ...] = ()     # the pod template's labels
+    reached: bool = False                        # another manifest uses it as a host (set by reach())
 
 
 def _pod_spec(doc: dict):
@@ -87,7 +94,82 @@ def workloads(path: str, docs: list) -> list[Workload]:
                 if isinstance(container, dict) and isinstance(container.get("image"), str):
                     images.append(container["image"])
         out.append(Workload(name, doc["kind"], path, line_of(meta, "name") or getattr(doc, "line", None),
-                            tuple(images)))
+                            tuple(images), _template_labels(doc)))
+    return out
+
+
+def _template_labels(doc: dict) -> tuple[tuple[str, str], ...]:
+    spec = doc.get("spec") if isinstance(doc.get("spec"), dict) else {}
+    if doc.get("kind") == "CronJob":
+        job = spec.get("jobTemplate") if isinstance(spec.get("jobTemplate"), dict) else {}
+        spec = job.get("spec") if isinstance(job.get("spec"), dict) else {}
+    template = spec.get("template") if isinstance(spec.get("template"), dict) else {}
+    meta = template.get("metadata") if isinstance(template.get("metadata"), dict) else {}
+    labels = meta.get("labels") if isinstance(meta.get("labels"), dict) else {}
+    return tuple(sorted((str(k), str(v)) for k, v in labels.items()))
+
+
+_REFERENCING_KINDS = WORKLOAD_KINDS | {"ConfigMap", "Secret", "Pod", "ReplicaSet"}
+
+
+def _strings(value, limit: int = 100_000):
+    stack = [value]
+    count = 0
+    while stack and count < limit:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _host_pattern(names: set[str]):
+    import re
+
+    alternatives = "|".join(sorted(re.escape(n) for n in names))
+    # the name as a host: a whole value, after // or @, or before :port / .namespace / a path
+    return re.compile(rf"(?:^|//|@|[\s'\"\[,=])(?:{alternatives})(?=$|:\d|\.(?:svc|[a-z0-9-]+\.svc)|/|[\s'\",\]])",
+                      re.IGNORECASE | re.MULTILINE)
+
+
+def reach(manifests: list[tuple[str, list]], found: list[Workload]) -> list[Workload]:
+    """The workloads with ``reached`` set: another workload, ConfigMap or Secret names them as a host (by the
+    workload's name or the name of a Service whose selector picks its pods). Ingresses are human entry points,
+    not dependencies, and a workload's own document does not count."""
+    import dataclasses
+
+    services: dict[str, set[str]] = {}
+    for _path, docs in manifests:
+        for doc in docs:
+            if isinstance(doc, dict) and doc.get("kind") == "Service":
+                meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+                spec = doc.get("spec") if isinstance(doc.get("spec"), dict) else {}
+                selector = spec.get("selector") if isinstance(spec.get("selector"), dict) else {}
+                if isinstance(meta.get("name"), str) and selector:
+                    services[meta["name"]] = {f"{k}={v}" for k, v in selector.items()}
+    out = []
+    for workload in found:
+        labels = {f"{k}={v}" for k, v in workload.labels}
+        names = {workload.name} | {name for name, sel in services.items() if sel <= labels}
+        pattern = _host_pattern(names)
+        reached = False
+        for _path, docs in manifests:
+            for doc in docs:
+                if not isinstance(doc, dict) or doc.get("kind") not in _REFERENCING_KINDS:
+                    continue
+                meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+                if doc.get("kind") in WORKLOAD_KINDS and meta.get("name") == workload.name:
+                    continue
+                body = {k: v for k, v in doc.items() if k != "metadata"}
+                if any(pattern.search(text) for text in _strings(body)):
+                    reached = True
+                    break
+            if reached:
+                break
+        out.append(dataclasses.replace(workload, reached=reached))
     return out
 
 
@@ -113,8 +195,9 @@ def _equivalents(name: str, aliases: Mapping[str, str]) -> set[str]:
 
 
 def check_parity(compose_path: str, services: list, manifests: list[Workload],
-                 options: ParityOptions = ParityOptions()) -> list[Finding]:
-    """I7 findings for compose services (parsers.compose.Service) against the k8s workloads."""
+                 options: ParityOptions = ParityOptions(), own_images: frozenset[str] = frozenset()) -> list[Finding]:
+    """I7 findings for compose services (parsers.compose.Service) against the k8s workloads (``reach`` applied);
+    ``own_images``: image names the repository builds (its service folder names)."""
     ignored = {n.lower() for n in options.ignore_workloads}
     by_name: dict[str, list] = {}
     by_image: dict[str, list] = {}
@@ -137,11 +220,21 @@ def check_parity(compose_path: str, services: list, manifests: list[Workload],
         if hits or workload.name.lower() in ignored:
             continue
         images = f" (image {', '.join(workload.images)})" if workload.images else ""
-        out.append(finding(MISSING, workload.path,
-                           f"k8s {workload.kind} {workload.name!r}{images} has no service in {compose_path}: the "
-                           "integration tests run without it; add a service (same name, an alias, or the same "
-                           "image), or list it in ignore-workloads if integration deliberately leaves it out",
-                           workload.line))
+        own = sorted({image_name(i) for i in workload.images} & own_images)
+        if own or workload.reached:
+            why = (f"the repository builds its image ({', '.join(own)})" if own else
+                   "other manifests reach it by name")
+            out.append(finding(MISSING, workload.path,
+                               f"k8s {workload.kind} {workload.name!r}{images} has no service in {compose_path}, and "
+                               f"{why}: the integration tests run without it; add a service (same name, an alias, or "
+                               "the same image), or list it in ignore-workloads if integration deliberately leaves it "
+                               "out", workload.line))
+        else:
+            out.append(finding(MISSING, workload.path,
+                               f"k8s {workload.kind} {workload.name!r}{images} has no service in {compose_path}; no "
+                               "other manifest reaches it (an add-on such as an admin UI?): add it, or list it in "
+                               "ignore-workloads to record that integration leaves it out", workload.line,
+                               severity="warning"))
     if manifests:
         for service in services:
             if service.name not in matched:
@@ -159,14 +252,32 @@ def run(ws, targets: list[str] | None) -> list[Finding]:
     composes = [(path, doc) for path, doc, problem, _ in gather_compose(ws) if doc is not None]
     if not composes:
         return []
-    manifests: list[Workload] = []
+    streams: list[tuple[str, list]] = []
     for path in ws.glob("k8s-manifests"):
         docs, problem, _ = yaml_documents(ws, path)
         if docs:
-            manifests.extend(workloads(path, docs))
+            streams.append((path, docs))
+    manifests = reach(streams, [w for path, docs in streams for w in workloads(path, docs)])
     if not manifests:
         return []
+    own = frozenset(folder.rsplit("/", 1)[-1].lower() for folder in _service_folders(ws))
     out: list[Finding] = []
     for path, doc in composes:
-        out.extend(check_parity(path, read_services(path, doc, compose_reader(ws)), manifests, options))
+        out.extend(check_parity(path, read_services(path, doc, compose_reader(ws)), manifests, options, own))
     return out
+
+
+def _service_folders(ws) -> set[str]:
+    """Folders matching the ``services`` layout (src/services/*, src/interfaces/*) that hold files."""
+    from ...patterns import compile_patterns
+
+    spec = compile_patterns(ws.patterns("services"))
+    found: set[str] = set()
+    for path in ws.repo.files:
+        parts = path.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            folder = "/".join(parts[:i])
+            if spec.match_file(folder):
+                found.add(folder)
+                break
+    return found
