@@ -113,7 +113,9 @@ def check_capture(path: str, text: str, kind: str | None, options: CaptureOption
                                           f"{', '.join(options.capture_commands)}); capture them in {where} so "
                                           "every run, failed ones first, leaves artifacts", 1)]
     first = direct[0]
-    return [finding(OUTSIDE_FINALLY, path, f"{' '.join(first.words)[:60]} captures logs outside {where}: a run that "
+    lines = text.replace("\r\n", "\n").split("\n")
+    shown = lines[first.line - 1].strip()[:60] if 0 < first.line <= len(lines) else " ".join(first.words)[:60]
+    return [finding(OUTSIDE_FINALLY, path, f"`{shown}` captures logs outside {where}: a run that "
                                            f"fails before it leaves no artifacts; move the capture into {where}",
                     first.line, first.column)]
 
