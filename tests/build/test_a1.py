@@ -65,8 +65,9 @@ def test_lock_missing_untracked_stale_and_crlf():
     assert "over an LF copy" in over_lf[0].message
     newer = json.dumps({"lockFileVersion": 13, "registryFileHashes": {}, "moduleExtensions": {}})
     assert run(workspace({"MODULE.bazel": edited, "MODULE.bazel.lock": newer, **rc}), None) == []
-    broken = run(workspace({"MODULE.bazel": MODULE, "MODULE.bazel.lock": "{not json", **rc}), None)
-    assert broken == []   # not a lock this rule can read: no hash to compare (Bazel itself reports it)
+    for bad in ("{not json", b"\xff\xfe{}", "[1, 2]", ""):
+        broken = run(workspace({"MODULE.bazel": MODULE, "MODULE.bazel.lock": bad, **rc}), None)
+        assert [f.rule for f in broken] == ["A1.bad-lock"], bad
 
 
 def test_base_and_staged_module_changed_lock_not(tmp_path):

@@ -14,6 +14,7 @@ them the hash check does not apply, and only ``--base`` / ``--staged`` can see a
 - ``A1.lock-missing`` / ``A1.lock-untracked``: ``MODULE.bazel.lock`` is absent, or present but not tracked.
 - ``A1.stale-lock``: the lock's ``moduleFileHash`` is not the SHA-256 of ``MODULE.bazel`` as committed (the
   index's copy in git, so an autocrlf work tree does not count); a lock computed over a CRLF copy is named so.
+- ``A1.bad-lock``: the lock is not UTF-8 JSON with an object at the top (Bazel cannot read it either).
 - ``A1.module-changed``: with ``--base`` (or ``--staged``), ``MODULE.bazel`` changed but the lock did not —
   error when the lock records the hash, warning for formats that do not.
 
@@ -35,9 +36,10 @@ LOCK_MISSING = SubRule("A1.lock-missing", "MODULE.bazel.lock does not exist")
 LOCK_UNTRACKED = SubRule("A1.lock-untracked", "MODULE.bazel.lock is not tracked by git")
 STALE_LOCK = SubRule("A1.stale-lock", "The lock's hash of MODULE.bazel is not the file's")
 MODULE_CHANGED = SubRule("A1.module-changed", "MODULE.bazel changed since the base but the lock did not")
+BAD_LOCK = SubRule("A1.bad-lock", "MODULE.bazel.lock is not a JSON lock file")
 A1 = Rule("A1", "Hermetic Bazel builds (--lockfile_mode=error, tracked lock file)", "build",
           ("bazelrc", "bazel-module", "bazel-lock"), "run",
-          subrules=(LOCKFILE_MODE, LOCK_MISSING, LOCK_UNTRACKED, STALE_LOCK, MODULE_CHANGED),
+          subrules=(LOCKFILE_MODE, LOCK_MISSING, LOCK_UNTRACKED, STALE_LOCK, MODULE_CHANGED, BAD_LOCK),
           hooks=("observatory-bazel",), seed_check="Bazel --lockfile_mode=error")
 
 ALL_COMMANDS = ("common", "always")
@@ -220,7 +222,10 @@ def run(ws, targets: list[str] | None) -> list[Finding]:
             lock = read_lock(decode_text(lock_path, lock_bytes))
         except UnreadableFile as exc:
             lock = LockInfo(None, None, exc.reason)
-    if module_bytes is not None:
+    if lock.problem is not None and lock_bytes is not None:
+        out.append(finding(BAD_LOCK, lock_path, f"{lock_path} is not a lock file ({lock.problem}); regenerate it with "
+                                                "`bazel mod deps --lockfile_mode=update`", 1))
+    elif module_bytes is not None:
         out.extend(check_lock_hash(lock_path, module_path, lock, module_bytes))
 
     base = ws.base_ref or ("HEAD" if ws.staged else None)
