@@ -67,9 +67,6 @@ def _commands(text: str, kind: str, depth: int, line_offset: int) -> list[Comman
                                         and "c" in arg[1:]):
                 out.extend(_commands(command.args[k + 1], inner, depth + 1, command.line - 1))
                 break
-        else:
-            if inner == "pwsh":   # 'pwsh ./x.ps1' and 'pwsh -File x.ps1' run a script file
-                continue
     return out
 
 

@@ -70,7 +70,6 @@ def declared_budgets(text: str, kind: str | None, names: tuple) -> list[tuple[in
             if tok.kind != WORD or "=" not in tok.text:
                 continue
             name, value = tok.text.split("=", 1)
-            name = name.removeprefix("readonly ").strip()
             value = unquote(value)
             if name.lower() in wanted and value.isdigit():
                 out.append((int(value), tok.line))
