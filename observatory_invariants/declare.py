@@ -169,6 +169,7 @@ class Rule:
     enforcement: str = AUTOMATED
     seed_check: str = ""              # what the seed repository used to enforce it
     shebang_scripts: bool = False     # also reads extension-less files pre-commit passes by `types: [shell]`
+    default_enabled: bool = True      # False: opt-in, run only when a selector names the rule (not a family, not ALL)
     module: str = ""                  # set by the registry: the declaring module
 
     @property

@@ -23,6 +23,7 @@ def map_rows(config) -> list[dict]:
             "category": rule.category,
             "enforcement": rule.enforcement,
             "status": rule.status,
+            "opt_in": not rule.default_enabled,
             "reads": _reads(config, rule),
             "subrules": [{"id": s.id, "title": s.title, "default_enabled": s.default_enabled} for s in rule.subrules],
             "seed_check": rule.seed_check,
@@ -39,8 +40,9 @@ def render_map(config, fmt: str = "text") -> str:
         for r in rows:
             reads = ", ".join(f"`{p}`" for p in r["reads"]) or "—"
             rule_id = f"[{r['id']}](docs/rules/{r['id']}.md)" if doc_page(r["id"]) else r["id"]
+            status = r["status"] + (" (opt-in)" if r["opt_in"] else "")
             lines.append(f"| {rule_id} | {r['title']} | {r['enforcement']} | "
-                         f"{r['status']} | {reads} |")
+                         f"{status} | {reads} |")
         return "\n".join(lines) + "\n"
     import shutil
     import textwrap
@@ -49,7 +51,8 @@ def render_map(config, fmt: str = "text") -> str:
     lines = []
     for r in rows:
         lines.append(f"{r['id']:<5} {r['title']}")
-        lines.append(f"      {r['enforcement']}, {r['status']}")
+        status = r["status"] + (" (opt-in)" if r["opt_in"] else "")
+        lines.append(f"      {r['enforcement']}, {status}")
         reads = ", ".join(r["reads"]) or "-"
         lines.extend(textwrap.wrap(reads, columns, initial_indent="      reads: ", subsequent_indent="             ",
                                    break_on_hyphens=False))

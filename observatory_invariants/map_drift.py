@@ -47,33 +47,68 @@ def _documented_enforcement(row: str) -> str | None:
     return None
 
 
-def check_map_drift(path: str, text: str) -> list[Finding]:
-    """Findings for every difference between the document at ``path`` and the registry (none: no drift)."""
+# What a difference is: (kind, default severity). The ``drift`` command reports each under the row's own id;
+# the opt-in rule M1 reports it under its sub-rule ``M1.<kind>``.
+MISSING_ROW, UNKNOWN_ID, CLAIMS_ENFORCED, STALE_STATUS, NOT_CHECKED_YET, DISABLED_BY_CONFIG = (
+    "missing-row", "unknown-id", "claims-enforced", "stale-status", "not-checked-yet", "disabled-by-config")
+
+
+def map_differences(text: str, config=None) -> list[tuple[str, str, int, str, str]]:
+    """Every difference between an invariant document and the map: ``(kind, row id, line, message, severity)``.
+
+    With a ``config`` (the repository's :class:`~observatory_invariants.config.Config`), the document is also
+    compared with what the config enables: an id documented as enforced (✅) that the config disables is an
+    error, and a row missing for an enabled rule is an error (for a disabled one, a warning).
+    """
     rows = parse_invariant_rows(text)
-    out: list[Finding] = []
+    out: list[tuple[str, str, int, str, str]] = []
+
+    def enabled(rule) -> bool:
+        if config is None:
+            return rule.default_enabled
+        return rule.implemented and any(registry.is_enabled(i, config.select, config.ignore) for i in rule.ids())
+
     for rule in registry.RULES:
         if rule.id not in rows:
-            out.append(finding(rule.id, path, f"{rule.id} ({rule.title}) is in the invariant map but not in this "
-                                              "document; add a row", 1, 1))
+            if not rule.default_enabled and (config is None or not enabled(rule)):
+                continue   # an opt-in rule of the tool (M1) is the document's business only when enabled
+            on = enabled(rule)
+            severity = "error" if on or config is None else "warning"
+            extra = "" if config is None else (" (the config enables it)" if on else " (the config disables it)")
+            out.append((MISSING_ROW, rule.id, 1, f"{rule.id} ({rule.title}) is in the invariant map but not in this "
+                                                 f"document{extra}; add a row", severity))
             continue
         line, row = rows[rule.id]
         documented = _documented_enforcement(row)
         if documented == registry.GOVERNANCE and rule.implemented:
-            out.append(finding(rule.id, path, f"{rule.id} is documented as governance/documented-only, but "
-                                              "observatory-invariants enforces it now; mark it ✅ and name the hook",
-                               line, 1, "warning"))
+            if config is None or enabled(rule):
+                out.append((STALE_STATUS, rule.id, line, f"{rule.id} is documented as governance/documented-only, "
+                                                         "but observatory-invariants enforces it now; mark it ✅ and "
+                                                         "name the hook", "warning"))
         elif documented == registry.AUTOMATED and rule.enforcement == registry.GOVERNANCE:
-            out.append(finding(rule.id, path, f"{rule.id} is documented as enforced (✅), but it is governance-only: "
-                                              "nothing checks it; mark it 📝", line, 1))
+            out.append((CLAIMS_ENFORCED, rule.id, line, f"{rule.id} is documented as enforced (✅), but it is "
+                                                        "governance-only: nothing checks it; mark it 📝", "error"))
         elif documented == registry.AUTOMATED and not rule.implemented:
-            out.append(finding(rule.id, path, f"{rule.id} is documented as enforced (✅), but observatory-invariants "
-                                              "does not check it yet; keep the old check until it does",
-                               line, 1, "note"))
+            out.append((NOT_CHECKED_YET, rule.id, line, f"{rule.id} is documented as enforced (✅), but "
+                                                        "observatory-invariants does not check it yet; keep the old "
+                                                        "check until it does", "note"))
+        elif documented == registry.AUTOMATED and config is not None and not enabled(rule):
+            where = f" ({config.source})" if config.source else ""
+            out.append((DISABLED_BY_CONFIG, rule.id, line,
+                        f"{rule.id} is documented as enforced (✅), but the configuration{where} disables it "
+                        "(select/ignore): nothing checks it; enable it or mark it 📝", "error"))
     known = {r.id for r in registry.RULES}
     families = {re.match(r"[A-Z]+", r.id).group() for r in registry.RULES}
     for rule_id, (line, _) in rows.items():
         # Only ids of the map's families: other tables (the seed's P1–P4 proof paths) are not invariants.
         if rule_id not in known and re.match(r"[A-Z]+", rule_id).group() in families:
-            out.append(finding(rule_id, path, f"{rule_id} is not an invariant of the map (known: C1–C5, X1–X4, "
-                                              "V1–V7, V2a, I1–I7, A1–A3, B1–B4, R1)", line, 1))
+            out.append((UNKNOWN_ID, rule_id, line, f"{rule_id} is not an invariant of the map (known: C1–C5, X1–X4, "
+                                                   "V1–V7, V2a, I1–I7, A1–A3, B1–B4, R1)", "error"))
     return out
+
+
+def check_map_drift(path: str, text: str, config=None) -> list[Finding]:
+    """Findings for every difference between the document at ``path`` and the registry, each under the id of
+    the row it is about (the ``drift`` command); none: no drift."""
+    return [finding(row_id, path, message, line, 1, severity)
+            for _kind, row_id, line, message, severity in map_differences(text, config)]

@@ -69,7 +69,8 @@ def _from_index() -> tuple[tuple[Rule, ...], tuple[Hook, ...]]:
     rules = tuple(Rule(id=r["id"], title=r["title"], family=r["family"], reads=r["reads"], check=r["check"],
                        subrules=tuple(SubRule(*s) for s in r["subrules"]), hooks=r["hooks"],
                        enforcement=r["enforcement"], seed_check=r["seed_check"],
-                       shebang_scripts=r["shebang_scripts"], module=r["module"])
+                       shebang_scripts=r["shebang_scripts"], default_enabled=r["default_enabled"],
+                       module=r["module"])
                   for r in rule_index.RULES)
     return rules, tuple(Hook(**h) for h in rule_index.HOOKS)
 
@@ -81,14 +82,15 @@ def index_entries(rules: tuple[Rule, ...], hooks: tuple[Hook, ...]) -> tuple[lis
                   "subrules": tuple((s.id, s.title, s.default_enabled) for s in r.subrules),
                   "options": tuple(f"{c.__module__}:{c.__qualname__}" for c in r.options),
                   "hooks": r.hooks, "enforcement": r.enforcement, "seed_check": r.seed_check,
-                  "shebang_scripts": r.shebang_scripts, "module": r.module} for r in rules]
+                  "shebang_scripts": r.shebang_scripts, "default_enabled": r.default_enabled,
+                  "module": r.module} for r in rules]
     hook_rows = [dataclasses.asdict(h) for h in hooks]
     return rule_rows, hook_rows, {}
 
 
 try:
     RULES, _FAMILY_HOOKS = _from_index()
-except ImportError:  # only while bootstrapping a checkout whose index was never generated
+except (ImportError, KeyError, TypeError):  # an index never generated, or of an older shape: regenerate it
     RULES, _FAMILY_HOOKS = declared()
 _BY_ID = {rule.id.lower(): rule for rule in RULES}
 _SUBRULES = {sub.id.lower(): sub for rule in RULES for sub in rule.subrules}
@@ -152,13 +154,15 @@ def is_enabled(rule_id: str, select: Iterable[str] | None, ignore: Iterable[str]
     """Whether findings of ``rule_id`` are reported, ruff-style: the most specific selector wins.
 
     ``select=None`` means the default set (every automated rule, every sub-rule that is on by default).
-    A sub-rule that is off by default is only turned on by naming it exactly. An id no rule declares
+    A sub-rule that is off by default is only turned on by naming it exactly; an opt-in rule
+    (``default_enabled=False``) by naming it or one of its sub-rules (families and ``ALL`` do not). An id no rule declares
     raises UnknownRuleId (it is a bug to ask, never a silent "enabled").
     """
     if not is_declared(rule_id):
         raise UnknownRuleId(f"unknown rule id {rule_id!r} (see `observatory-invariants list`)")
     sub = subrule(rule_id)
-    default_on = sub is None or sub.default_enabled
+    rule = _BY_ID[rule_id.split(".", 1)[0].lower()]
+    default_on = rule.default_enabled and (sub is None or sub.default_enabled)
     best: tuple[int, bool] | None = None
     for selectors, verdict in ((select or (), True), (ignore, False)):
         for sel in selectors:
@@ -170,6 +174,8 @@ def is_enabled(rule_id: str, select: Iterable[str] | None, ignore: Iterable[str]
         return select is None and default_on
     specificity, verdict = best
     if verdict and not default_on:
+        if not rule.default_enabled and (sub is None or sub.default_enabled):
+            return specificity >= len(rule.id)   # an opt-in rule: a selector naming the rule turns it all on
         return specificity == len(rule_id)
     return verdict
 

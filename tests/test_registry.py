@@ -15,8 +15,20 @@ SEED_IDS = ["C1", "C2", "C3", "C4", "C5", "X1", "X2", "X3", "X4", "V1", "V2", "V
             "I1", "I2", "I3", "I4", "I5", "I6", "I7", "A1", "A2", "A3", "B1", "B2", "B3", "B4", "R1"]
 
 
+# Rules of the tool that are not in the seed's map: the opt-in map-drift rule.
+TOOL_IDS = ["M1"]
+
+
 def test_every_seed_id_is_in_the_registry_once():
-    assert [r.id for r in registry.RULES] == SEED_IDS
+    assert [r.id for r in registry.RULES] == SEED_IDS + TOOL_IDS
+
+
+def test_opt_in_rules_run_only_when_named():
+    assert not registry.is_enabled("M1.missing-row", None, ())
+    assert not registry.is_enabled("M1.missing-row", ["ALL"], ()) and not registry.is_enabled("M1", ["M"], ())
+    assert registry.is_enabled("M1.missing-row", ["M1"], ()) and registry.is_enabled("M1.missing-row", ["M1.missing-row"], ())
+    assert not registry.is_enabled("M1.unknown-id", ["M1.missing-row"], ())
+    assert not registry.is_enabled("M1.missing-row", ["M1"], ["M1.missing-row"])
 
 
 def test_governance_rules_are_never_checked():

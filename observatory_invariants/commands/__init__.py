@@ -35,6 +35,7 @@ COMMANDS = (
     Command("builds", ".builds", "list every Docker build the repository declares (B1-B3)"),
     Command("drift", ".drift", "compare the repository's INVARIANTS.md with the invariant map"),
     Command("baseline", ".baseline", "write the current findings to a baseline file; check then reports only new ones"),
+    Command("gate", ".gate", "decide whether the integration gate must run for what changed (I1/I2)"),
 )
 
 

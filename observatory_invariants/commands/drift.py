@@ -1,4 +1,5 @@
-"""``observatory-invariants drift [FILE]``: compare the repository's INVARIANTS.md with the invariant map."""
+"""``observatory-invariants drift [FILE]``: compare the repository's INVARIANTS.md with the invariant map and with
+what the repository's config enables (the same comparison the opt-in rule M1 makes in ``check``)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,6 @@ def main(args: argparse.Namespace) -> int:
         shown = path.resolve().relative_to(root).as_posix()
     except ValueError:
         shown = str(path)
-    findings = check_map_drift(shown, text)
+    findings = check_map_drift(shown, text, config)
     sys.stdout.write(render(args.format, findings, descriptors=rule_descriptors(config), tool_version=__version__))
     return EXIT_FINDINGS if any(f.severity.value == "error" for f in findings) else EXIT_CLEAN

@@ -153,3 +153,72 @@ def run_steps(text: str, parsed=None) -> list[RunStep]:
     if runs is not None:  # a composite action: every run step must name its shell
         add_steps(_get(runs, "steps"), None, "", [])
     return found
+
+
+# --- plain-data views (yaml_loader.to_data documents) ------------------------------------------------------
+
+def triggers(doc) -> dict:
+    """A workflow's ``on:`` as a mapping ``{event: settings or None}``.
+
+    YAML 1.1 reads a bare ``on`` key as the boolean true, so the key is looked up as ``"on"`` and as ``True``;
+    ``on: push`` and ``on: [push, pull_request]`` become ``{"push": None, …}``.
+    """
+    if not isinstance(doc, dict):
+        return {}
+    value = doc.get("on", doc.get(True))
+    if isinstance(value, str):
+        return {value: None}
+    if isinstance(value, list):
+        return {str(v): None for v in value if isinstance(v, (str, int))}
+    if isinstance(value, dict):
+        return {str(k): v for k, v in value.items()}
+    return {}
+
+
+@dataclass(frozen=True)
+class JobStep:
+    job: str
+    index: int
+    step: Any                  # the step's mapping
+    script: str | None         # its run: text
+    shell: str                 # effective shell of a run: step
+    line: int | None           # line of run: (or of the step)
+    working_directory: str     # the step's (or job default's) working-directory, "" for the root
+
+
+def job_steps(doc) -> list[JobStep]:
+    """Every step of every job of a workflow document (plain data), with the effective shell of run: steps."""
+    from .yaml_loader import line_of
+
+    out: list[JobStep] = []
+    if not isinstance(doc, dict):
+        return out
+    jobs = doc.get("jobs")
+    if not isinstance(jobs, dict):
+        return out
+
+    def defaults(node):
+        run = ((node.get("defaults") or {}) if isinstance(node, dict) else {})
+        run = run.get("run") if isinstance(run, dict) else None
+        return run if isinstance(run, dict) else {}
+
+    wf = defaults(doc)
+    for job_id, job in jobs.items():
+        if not isinstance(job, dict):
+            continue
+        jd = defaults(job)
+        runs_on = job.get("runs-on")
+        labels = [runs_on] if isinstance(runs_on, str) else [x for x in runs_on or () if isinstance(x, str)] \
+            if isinstance(runs_on, list) else []
+        windows = bool(labels) and all(str(x).lower().startswith("windows") for x in labels)
+        steps = job.get("steps")
+        for index, step in enumerate(steps if isinstance(steps, list) else ()):
+            if not isinstance(step, dict):
+                continue
+            script = step.get("run") if isinstance(step.get("run"), str) else None
+            shell = step.get("shell") or jd.get("shell") or wf.get("shell") or ("pwsh" if windows else "bash")
+            wd = step.get("working-directory") or jd.get("working-directory") or wf.get("working-directory") or ""
+            line = line_of(step, "run") if script is not None else getattr(step, "line", None)
+            out.append(JobStep(str(job_id), index, step, script, str(shell), line,
+                               wd if isinstance(wd, str) and "${{" not in wd else ""))
+    return out

@@ -22,6 +22,10 @@ EXPECTED = {
     "observatory-shell": {"X4.sh-bashism"},
     "observatory-workflows": {"X4.workflow-step"},
     "observatory-windows-paths": {"X3.drive-path", "X3.unc-path"},
+    "observatory-integration": {"I3.k8s-tooling", "I4.budget", "I5.outside-finally", "I7.missing-in-compose"},
+    "observatory-ci-gate": {"I1", "A3.not-called", "R1.publish-before-test"},
+    "observatory-bazel": {"A1.stale-lock", "A1.lockfile-mode"},
+    "observatory-map": {"M1.claims-enforced"},
 }
 
 
