@@ -15,27 +15,48 @@ from .findings import Finding, finding
 _ROW_START = re.compile(r"^\|\s*([A-Z]\d+[a-z]?)\s*\|")
 
 
-def parse_invariant_rows(text: str) -> dict[str, tuple[int, str]]:
-    """``{id: (line, row text)}`` for the first table row of each invariant id.
+_HEADER = re.compile(r"^\|\s*([^|]*?)\s*\|")
+_ID_SHAPE = re.compile(r"^\|\s*([A-Za-z]+\d+[a-z]?)\s*\|")
 
-    A row starts with ``| ID |`` and runs until the next row, a blank line or a heading, so rows wrapped
-    over several lines (as in the seed's document) are read whole. Later tables that repeat an id (the
-    per-area detail tables) do not override the first.
+
+def parse_invariant_rows(text: str) -> dict[str, tuple[int, str]]:
+    """``{id: (line, row text)}`` for the first row of each id in the document's invariant tables.
+
+    An invariant table is one whose header's first cell is ``ID`` (the seed's ``| ID | Invariant | … |``);
+    other tables — the seed's proof paths ``| Path | … |``, coverage thresholds — hold no invariants. A row
+    starts with ``| ID |`` and runs until the next row, a blank line or a heading, so rows wrapped over several
+    lines (as in the seed's document) are read whole. Later tables that repeat an id do not override the first.
     """
     rows: dict[str, tuple[int, str]] = {}
     current: str | None = None
+    in_id_table = False
+    previous_was_row = False
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
-        match = _ROW_START.match(stripped)
-        if match:
-            current = match.group(1) if match.group(1) not in rows else None
+        header = _HEADER.match(stripped)
+        if header and not _ID_SHAPE.match(stripped) and not set(header.group(1)) <= set("-: "):
+            if not previous_was_row:      # a table's first row: its header says what the table holds
+                in_id_table = header.group(1).strip().lower() == "id"
+            current = None
+            previous_was_row = True
+            continue
+        match = _ID_SHAPE.match(stripped)
+        if match and in_id_table:
+            row_id = match.group(1)
+            current = row_id if row_id not in rows else None
             if current:
                 rows[current] = (number, stripped)
+            previous_was_row = True
+        elif stripped.startswith("|"):
+            previous_was_row = True       # the |---| separator, or a row of another table
         elif current and stripped and not stripped.startswith("#"):
             line_no, body = rows[current]
             rows[current] = (line_no, f"{body} {stripped}")
         else:
             current = None
+            previous_was_row = False
+            if not stripped or stripped.startswith("#"):
+                in_id_table = False
     return rows
 
 
@@ -98,10 +119,9 @@ def map_differences(text: str, config=None) -> list[tuple[str, str, int, str, st
                         f"{rule.id} is documented as enforced (✅), but the configuration{where} disables it "
                         "(select/ignore): nothing checks it; enable it or mark it 📝", "error"))
     known = {r.id for r in registry.RULES}
-    families = {re.match(r"[A-Z]+", r.id).group() for r in registry.RULES}
     for rule_id, (line, _) in rows.items():
-        # Only ids of the map's families: other tables (the seed's P1–P4 proof paths) are not invariants.
-        if rule_id not in known and re.match(r"[A-Z]+", rule_id).group() in families:
+        # Every id of an invariant table (other tables, like the seed's P1–P4 proof paths, are not read).
+        if rule_id not in known:
             out.append((UNKNOWN_ID, rule_id, line, f"{rule_id} is not an invariant of the map (known: C1–C5, X1–X4, "
                                                    "V1–V7, V2a, I1–I7, A1–A3, B1–B4, R1)", "error"))
     return out

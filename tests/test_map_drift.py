@@ -44,3 +44,10 @@ def test_drift_command_finds_the_document_and_exits_by_severity(tmp_path):
     (tmp_path / "docs" / "INVARIANTS.md").unlink()
     missing = run_cli("drift", cwd=tmp_path)
     assert missing.returncode == 2 and "no invariant document found" in missing.stderr
+
+
+def test_every_unknown_id_of_an_invariant_table_is_reported_and_other_tables_are_not_read():
+    text = SEED.replace("| C5 |", "| Z9 |")
+    found = by_rule(check_map_drift("INVARIANTS.md", text))
+    assert "not an invariant of the map" in found["Z9"].message and found["Z9"].severity.value == "error"
+    assert "P1" not in parse_invariant_rows(SEED)          # the proof-path table's header is "Path", not "ID"
