@@ -40,7 +40,7 @@ def test_1_a_quoted_missing_source_is_still_missing(make_repo):
              "docker-compose.yml": "services:\n  api:\n    build:\n      context: .\n"
                                    "      dockerfile: src/Api/Dockerfile\n"}
     [f] = [f for f in found(make_repo, files) if f.rule == "B2.missing-source"]
-    assert "src/Api/Nope.csproj" in f.message and '"' not in f.message.split("(")[0].split(" ", 1)[1].split()[0]
+    assert "(= src/Api/Nope.csproj)" in f.message
 
 
 # -- 2. one Dockerfile line, N declarations -----------------------------------------------------------------
@@ -225,7 +225,10 @@ SVC = {"services/web/Dockerfile": "FROM scratch\nCOPY app.txt /\n", "services/we
 def test_10_script_working_directories_are_resolved_and_the_dockerfile_ignore_file_used(make_repo, path, text):
     reports, findings = analyse(make_repo({**SVC, path: text}))
     assert [(r.build.context, r.build.dockerfile) for r in reports] == [("services/web", "services/web/Dockerfile")]
-    assert ("B2.dockerignored", "services/web/Dockerfile", 2) in triples(findings)
+    # exact (an error) when the folder comes from the script's own location; a relative cd from an assumed
+    # start folder is a warning that says so
+    anchored = "tools/" not in path
+    assert ("B2.dockerignored", "services/web/Dockerfile", 2) in triples(findings, "error" if anchored else "warning")
 
 
 def test_10_subshell_and_popd_restore_the_directory(make_repo):
@@ -269,7 +272,7 @@ def test_12_skaffold_artifacts_are_builds(make_repo):
                 "      dockerfile: Dockerfile.nope\n")
     reports, findings = analyse(make_repo({**SVC, **API, "skaffold.yaml": skaffold}))
     assert sorted(r.build.dockerfile for r in reports) == ["services/web/Dockerfile", "src/Api/Dockerfile.nope"]
-    assert ("B2.missing-dockerfile", "skaffold.yaml", 8) in triples(findings)
+    assert ("B2.missing-dockerfile", "skaffold.yaml", 10) in triples(findings)
 
 
 def test_12_bake_targets_are_builds(make_repo):

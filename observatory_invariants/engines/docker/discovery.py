@@ -197,7 +197,7 @@ def _workflow_step(found: Discovery, path: str, step: dict, step_line, combo, en
                                   "build-push-action", target, args, unresolved, tag_refs))
         return
     run = step.get("run")
-    if not isinstance(run, str) or "docker" not in run:
+    if not isinstance(run, str) or not ("docker" in run or "kind" in run or re.search(r"\.(?:sh|bash|ps1)\b", run)):
         return
     shell = step.get("shell") or (job_defaults or {}).get("shell") or (wf_defaults or {}).get("shell") or "bash"
     pwsh = "pwsh" in str(shell).lower() or "powershell" in str(shell).lower()

@@ -64,6 +64,34 @@ def repo_path(path: str) -> str | None:
     return None
 
 
+def _closing_paren(text: str, open_at: int) -> int:
+    """Index of the ``)`` closing the ``(`` at ``open_at`` (quotes and nesting respected), or -1."""
+    depth = 0
+    quote = ""
+    i = open_at
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == "\\" and quote == '"':
+                i += 2
+                continue
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "\\":
+            i += 2
+            continue
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
 def _norm(path: str) -> str:
     path = path.replace("\\", "/")
     if not path:
@@ -347,7 +375,12 @@ class Evaluator:
                 i += 2
             elif ch == "$":
                 exp = expansions.get(i)
-                value = self._sh_expansion(exp) if exp else UNKNOWN   # $( ), $(( )), $'…': not literal
+                if exp is None and text.startswith("$(", i) and not text.startswith("$((", i):
+                    end = _closing_paren(text, i + 1)
+                    exp = text[i:end + 1] if end > 0 else None
+                elif exp is None and i + 1 < n and text[i + 1] == "0":
+                    exp = "$0"
+                value = self._sh_expansion(exp) if exp else UNKNOWN   # $(( )), $'…': not literal
                 if not isinstance(value, str):
                     return UNKNOWN
                 out.append(value)
