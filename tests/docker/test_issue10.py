@@ -228,6 +228,7 @@ def test_10_script_working_directories_are_resolved_and_the_dockerfile_ignore_fi
     # exact (an error) when the folder comes from the script's own location; a relative cd from an assumed
     # start folder is a warning that says so
     anchored = "tools/" not in path
+    assert all(isinstance(f.to_dict()["severity"], str) for f in findings)     # reportable as JSON
     assert ("B2.dockerignored", "services/web/Dockerfile", 2) in triples(findings, "error" if anchored else "warning")
 
 

@@ -13,7 +13,7 @@ from ...engines.docker.context import (ContextView, DockerInputs, FileTree, Sour
                                        declared_context_folder, local_folder, make_context_view)
 from ...engines.docker.model import Build
 from ...declare import Rule, SubRule
-from ...findings import Finding, finding
+from ...findings import Finding, Severity, finding
 from ...parsers.dockerfile import context_sources
 from ...parsers.dockerignore import DockerIgnore, ignore_file_candidates, parse_dockerignore
 from .inputs import DECLARATION, DOCKERIGNORE, DockerOptions, gather_docker_inputs, touches_docker
@@ -235,7 +235,7 @@ def _assumed(build: Build, f: Finding) -> Finding:
     """A finding that rests on an assumed script start folder is a warning that says so."""
     if build.assumed is None or f.severity != "error":
         return f
-    return dataclasses.replace(f, severity="warning",
+    return dataclasses.replace(f, severity=Severity.WARNING,
                                message=f"{f.message} [{build.assumed}: no workflow step or recipe runs this script "
                                        "from a known folder, so this is not certain]")
 
