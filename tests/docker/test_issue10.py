@@ -59,7 +59,8 @@ def test_2_one_finding_per_line_and_context_naming_the_declarations(make_repo):
 
 BASE = ("services:\n  api:\n    image: o/api:1.0.0\n    build:\n      context: .\n"
         "      dockerfile: src/Api/Dockerfile\n")
-ARGS_ONLY = "services:\n  api:\n    build:\n      args:\n        CONFIG: Release\n"
+ARGS_ONLY = ("services:\n  db:\n    image: mcr.microsoft.com/mssql/server:2019-latest\n"
+             "  api:\n    build:\n      args:\n        CONFIG: Release\n")
 
 
 @pytest.mark.parametrize("name", ["docker-compose.override.yml", "docker-compose.windows.yml"])
@@ -311,3 +312,12 @@ def test_12_helm_templates_are_not_manifests(make_repo):
                 '      - image: "{{ .Values.image }}:latest"\n')
     files = {**SVC, "charts/web/templates/deployment.yaml": template}
     assert triples(found(make_repo, files), severity=None, prefix="B3") == []
+
+
+def test_vendored_third_party_declarations_are_not_this_repositorys_builds(make_repo):
+    hcl = 'target "lint" {\n  dockerfile = "hack/dockerfiles/lint.Dockerfile"\n}\n'
+    files = {**SVC, "vendor/github.com/x/y/docker-bake.hcl": hcl,
+             "vendor/github.com/x/y/test.sh": "docker build -f Dockerfile.golang .\n",
+             "node_modules/z/Dockerfile": "FROM scratch\nCOPY nope /\n"}
+    reports, findings = analyse(make_repo(files))
+    assert reports == [] and [f for f in findings if f.path.startswith(("vendor/", "node_modules/"))] == []

@@ -93,18 +93,21 @@ def interpolate(text: str, env: dict[str, str]) -> str:
     return _VAR.sub(repl, text)
 
 
-def _is_partial(doc) -> bool:
+def _is_partial(doc, base) -> bool:
+    """Whether ``doc`` only completes services a base file defines: some service of it, also in the base, has
+    no build context of its own (``build: {args: …}``) or neither a context nor an image."""
     services = doc.get("services") if isinstance(doc, dict) else None
-    if not isinstance(services, dict) or not services:
+    base_services = base.get("services") if isinstance(base, dict) else None
+    if not isinstance(services, dict) or not isinstance(base_services, dict):
         return False
-    for service in services.values():
-        if not isinstance(service, dict):
+    for name, service in services.items():
+        if not isinstance(service, dict) or name not in base_services:
             continue
         build = service.get("build")
         has_context = isinstance(build, str) or (isinstance(build, dict) and "context" in build)
-        if "image" in service or has_context or "extends" in service:
-            return False
-    return True
+        if (build is not None and not has_context) or (not has_context and "image" not in service):
+            return True
+    return False
 
 
 def configurations(docs: dict[str, object], sets: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
@@ -130,7 +133,7 @@ def configurations(docs: dict[str, object], sets: list[tuple[str, ...]]) -> list
                     configs.append((base, path))
                 elif base is not None:
                     configs.append((base, path))
-            elif path != base and _is_partial(docs[path]):
+            elif base is not None and path != base and _is_partial(docs[path], docs[base]):
                 overrides.add(path)
                 if base is not None:
                     configs.append((base, path))

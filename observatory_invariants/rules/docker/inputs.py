@@ -77,6 +77,15 @@ def service_folders(ws: Workspace, files: list[str]) -> list[str]:
     return sorted(found)
 
 
+VENDORED = frozenset(("vendor", "node_modules"))
+
+
+def vendored(path: str) -> bool:
+    """A file inside vendored third-party code (Go ``vendor/``, ``node_modules/``): its builds are not this
+    repository's (Go vendoring does not even copy the Dockerfiles they name)."""
+    return any(part in VENDORED for part in path.split("/")[:-1])
+
+
 def gather_docker_inputs(ws: Workspace):
     """Everything B1–B3 need, read once per run: (DockerInputs, the inputs that could not be read)."""
     return ws.memo("docker-inputs", lambda: _gather(ws))
@@ -120,18 +129,18 @@ def _gather(ws: Workspace):
         docs = yaml_docs(path, DECLARATION)
         if docs:
             discovery.extend(disc.discover_workflow(path, docs[0], limit=limit))
-    for path in ws.glob("makefiles"):
+    for path in [p for p in ws.glob("makefiles") if not vendored(p)]:
         text = read(path, DECLARATION)
         if text is not None and "docker" in text:
             discovery.extend(buildfiles.discover_makefile(path, text))
     substituted: set[str] = set()
-    for path in ws.glob("skaffold-files"):
+    for path in [p for p in ws.glob("skaffold-files") if not vendored(p)]:
         docs = yaml_docs(path, DECLARATION)
         if docs:
             found, names = buildfiles.discover_skaffold(path, docs)
             discovery.extend(found)
             substituted |= names
-    for path in ws.glob("bake-files"):
+    for path in [p for p in ws.glob("bake-files") if not vendored(p)]:
         text = read(path, DECLARATION)
         if text is not None:
             discovery.extend(buildfiles.discover_bake(path, text))
@@ -140,12 +149,12 @@ def _gather(ws: Workspace):
     for inv in discovery.invocations:
         starts.setdefault(inv.script, set()).add(inv.cwd)
     for key in ("powershell-scripts", "shell-scripts"):
-        for path in ws.glob(key):
+        for path in [p for p in ws.glob(key) if not vendored(p)]:
             text = read(path, DECLARATION)
             if text is not None and ("docker" in text or "latest" in text or "kind" in text):
                 for start in sorted(starts.get(path) or [None]):
                     discovery.extend(disc.discover_script(path, text, working_directory=script_cwd, start=start))
-    compose_paths = set(ws.glob("compose-files"))
+    compose_paths = {p for p in ws.glob("compose-files") if not vendored(p)}
     file_set = set(files)
     compose_sets = [s.files for s in discovery.compose_sets]
     compose_paths |= {f for files_ in compose_sets for f in files_ if f in file_set}
@@ -165,7 +174,7 @@ def _gather(ws: Workspace):
     discovery.dedupe()
 
     # "Dockerfile.dockerignore" matches the Dockerfile.* glob but is an ignore file
-    dockerfile_paths = [p for p in ws.glob("dockerfiles") if not p.endswith(".dockerignore")]
+    dockerfile_paths = [p for p in ws.glob("dockerfiles") if not p.endswith(".dockerignore") and not vendored(p)]
     wanted = set(dockerfile_paths) | {b.dockerfile for b in discovery.builds if b.dockerfile}
     dockerfiles: dict[str, object] = {}
     for path in sorted(wanted):
@@ -202,7 +211,7 @@ def _gather(ws: Workspace):
     manifest_paths = list(ws.glob("k8s-manifests"))
     known = set(manifest_paths) | compose_paths
     for path in ws.glob("workload-manifests"):
-        if path in known or ws.matches("workflows", path):
+        if path in known or ws.matches("workflows", path) or vendored(path):
             continue
         try:
             text = ws.read_text(path)
