@@ -269,21 +269,38 @@ def _to_regex(prog: list[tuple]) -> str:
 
 
 class Glob:
-    """A compiled pattern: ``re`` when it has at most one wildcard (no backtracking blow-up), else the NFA."""
+    """A compiled pattern: ``re`` when it has at most one wildcard (no backtracking blow-up), else the NFA.
 
-    __slots__ = ("pattern", "prog", "_regex", "literal_head")
+    The syntax is checked at once (a bad pattern raises ValueError); the program and the regex are built on the
+    first match, so a 100,000-line ignore file only compiles the rules a path is tested against.
+    """
+
+    __slots__ = ("pattern", "double_star", "_prog", "_regex", "literal_head")
 
     def __init__(self, pattern: str, *, double_star: bool):
+        reason = _check_go_match_syntax(pattern)
+        if reason:
+            raise ValueError(reason)
         self.pattern = pattern
-        self.prog = compile_glob(pattern, double_star=double_star)
-        self._regex = re.compile(_to_regex(self.prog), re.DOTALL) if _wildcards(self.prog) <= 1 else None
+        self.double_star = double_star
+        self._prog = None
+        self._regex = None
         head = pattern.split("/", 1)[0]
         self.literal_head = head if head and not any(ch in head for ch in "*?[\\") else None
 
+    @property
+    def prog(self) -> list[tuple]:
+        if self._prog is None:
+            self._prog = compile_glob(self.pattern, double_star=self.double_star)
+            if _wildcards(self._prog) <= 1:
+                self._regex = re.compile(_to_regex(self._prog), re.DOTALL)
+        return self._prog
+
     def match(self, name: str) -> bool:
+        prog = self.prog
         if self._regex is not None:
             return self._regex.match(name) is not None
-        return run_glob(self.prog, name)
+        return run_glob(prog, name)
 
 
 def match_glob(pattern: str, name: str, *, double_star: bool = False) -> bool:

@@ -337,9 +337,15 @@ def analyse(ws):
 
     from .b3_image_versions import problem_findings as b3_problems
 
+    import dataclasses as _dc
+
+    from .inputs import gather_k8s
+
     inputs, problems = gather_docker_inputs(ws)
     reports, findings = check_builds(inputs)
-    findings = problem_findings(problems) + b3_problems(problems) + findings + check_b3(inputs)
+    k8s, k8s_problems = gather_k8s(ws)
+    findings = (problem_findings(problems) + b3_problems(problems + k8s_problems) + findings
+                + check_b3(_dc.replace(inputs, k8s=k8s)))
     return reports, sorted(set(findings), key=Finding.sort_key)
 
 

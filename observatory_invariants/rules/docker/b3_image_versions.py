@@ -312,10 +312,16 @@ def check_fallbacks(fallbacks) -> list[Finding]:
 
 def run(ws, targets: list[str] | None) -> list[Finding]:
     """The adapter for B3."""
+    import dataclasses
+
+    from .inputs import gather_k8s
+
     if not touches_docker(ws, targets):
         return []
     inputs, problems = gather_docker_inputs(ws)
-    return problem_findings(problems) + check_b3(inputs)
+    k8s, k8s_problems = gather_k8s(ws)
+    inputs = dataclasses.replace(inputs, k8s=k8s)
+    return problem_findings(problems + k8s_problems) + check_b3(inputs)
 
 
 def problem_findings(problems) -> list[Finding]:

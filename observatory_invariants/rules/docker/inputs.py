@@ -207,11 +207,33 @@ def _gather(ws: Workspace):
         else:
             versions[folder] = None
 
+    def on_disk(path: str) -> bool:
+        return ws.repo.exists(path) and not posixpath.isabs(path)
+
+    inputs = DockerInputs(
+        tree=FileTree(files, tracked), dockerfiles=dockerfiles, ignore_texts=ignore_texts, discovery=discovery,
+        service_dirs=services, versions=versions, k8s=[],
+        images={str(k): str(v) for k, v in options.images.items()},
+        on_disk=on_disk, all_dockerfiles=all_dockerfiles, substituted_images=frozenset(substituted),
+        allow_extra_latest=options.allow_extra_latest)
+    return inputs, problems
+
+
+def gather_k8s(ws: Workspace, compose_paths=frozenset()):
+    """The k8s manifests B3 reads, once per run (only B3 asks, so B1/B2 never read every YAML file):
+    ``infra/k8s/**`` and any other YAML that declares a workload; (manifests, problems)."""
+    return ws.memo("docker-k8s", lambda: _gather_k8s(ws, compose_paths))
+
+
+def _gather_k8s(ws: Workspace, compose_paths):
+    from ...parsers.yaml_loader import YamlError, load
+
+    problems: list[InputProblem] = []
     k8s = []
     manifest_paths = list(ws.glob("k8s-manifests"))
-    known = set(manifest_paths) | compose_paths
+    known = set(manifest_paths) | set(compose_paths)
     for path in ws.glob("workload-manifests"):
-        if path in known or ws.matches("workflows", path) or vendored(path):
+        if path in known or ws.matches("workflows", path) or ws.matches("compose-files", path) or vendored(path):
             continue
         try:
             text = ws.read_text(path)
@@ -221,20 +243,19 @@ def _gather(ws: Workspace):
         if _WORKLOAD.search(text) and "{{" not in text:
             manifest_paths.append(path)
     for path in manifest_paths:
-        docs = yaml_docs(path, MANIFEST)
+        try:
+            ws.read_text(path)
+            docs = load(ws, path).data()
+        except UnreadableFile as exc:
+            problems.append(InputProblem(MANIFEST, path, f"{path} {exc.reason}; it was not checked", severity="warning"))
+            continue
+        except YamlError as exc:
+            problems.append(InputProblem(MANIFEST, path, f"{path} {exc.message}; fix the YAML so its builds can be "
+                                                         "checked", exc.line))
+            continue
         if docs:
             k8s.append((path, docs))
-
-    def on_disk(path: str) -> bool:
-        return ws.repo.exists(path) and not posixpath.isabs(path)
-
-    inputs = DockerInputs(
-        tree=FileTree(files, tracked), dockerfiles=dockerfiles, ignore_texts=ignore_texts, discovery=discovery,
-        service_dirs=services, versions=versions, k8s=k8s,
-        images={str(k): str(v) for k, v in options.images.items()},
-        on_disk=on_disk, all_dockerfiles=all_dockerfiles, substituted_images=frozenset(substituted),
-        allow_extra_latest=options.allow_extra_latest)
-    return inputs, problems
+    return k8s, problems
 
 
 def touches_docker(ws: Workspace, targets: list[str] | None) -> bool:
