@@ -269,8 +269,10 @@ class _Scan:
         elif first in ("tag", "push", "pull", "run", "create"):
             self._image_command(line, words, walk)
         elif first == "manifest" and second in ("create", "push"):
+            # create only assembles a local manifest list; push publishes it
             for raw in [w for w in words[2:] if not w.text.startswith("-")][:1]:
-                self._image(raw, walk, line, f"docker manifest {second}", PUBLISHED, None)
+                self._image(raw, walk, line, f"docker manifest {second}", PUBLISHED if second == "push" else BUILT,
+                            None)
 
     def _image_command(self, line: int, words: list[Arg], walk: Walk) -> None:
         verb = words[0].text
