@@ -321,3 +321,17 @@ def test_vendored_third_party_declarations_are_not_this_repositorys_builds(make_
              "node_modules/z/Dockerfile": "FROM scratch\nCOPY nope /\n"}
     reports, findings = analyse(make_repo(files))
     assert reports == [] and [f for f in findings if f.path.startswith(("vendor/", "node_modules/"))] == []
+
+
+def test_10_the_seeds_hardened_root_resolution_and_hashtable_loop_resolve(make_repo):
+    # scripts/start-all.ps1 of the seed: $script:ProjectRoot from `if ($PSScriptRoot) { … -replace … }`, builds in a
+    # function looping over a hashtable array
+    ps1 = ("if ($PSScriptRoot) {\n    $scriptRoot = $PSScriptRoot -replace '^\\\\\\\\\\?\\\\', ''\n"
+           "    $script:ProjectRoot = Split-Path -Parent $scriptRoot\n} else {\n"
+           "    $script:ProjectRoot = (Get-Location).Path\n}\nfunction Build-Images {\n    $images = @(\n"
+           '        @{ Name = "web"; Dockerfile = "services/web/Dockerfile"; Context = "services/web" }\n    )\n'
+           "    foreach ($img in $images) {\n        $df = Join-Path $ProjectRoot $img.Dockerfile\n"
+           "        $ctx = Join-Path $ProjectRoot $img.Context\n        docker build -t web:1.0.0 -f $df $ctx\n    }\n}\n")
+    reports, findings = analyse(make_repo({**SVC, "scripts/start-all.ps1": ps1}))
+    assert [(r.build.context, r.build.dockerfile) for r in reports] == [("services/web", "services/web/Dockerfile")]
+    assert ("B2.dockerignored", "services/web/Dockerfile", 2) in triples(findings)

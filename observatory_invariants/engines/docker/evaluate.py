@@ -45,6 +45,10 @@ SH_ASSIGN_WORD = re.compile(r"([A-Za-z_]\w*)=")
 _SH_SCRIPT_DIR_PARAM = re.compile(r"\$\{(?:0|BASH_SOURCE(?:\[0\])?)%/\*\}")
 _SH_SCRIPT_PARAM = re.compile(r"\$(?:0|\{0\}|BASH_SOURCE|\{BASH_SOURCE(?:\[0\])?\})")
 _SH_ARRAY_ALL = re.compile(r"\"?\$\{([A-Za-z_]\w*)\[[@*]\]\}\"?")
+_PS_SCOPES = frozenset(("script", "global", "local", "private"))
+# `if ($PSScriptRoot)` / `if (-not $PSScriptRoot)`: a script read as a file has $PSScriptRoot set
+_PS_SCRIPT_ROOT_TEST = re.compile(r"^(?:else)?if\s*\(\s*(-not\s+|!\s*)?\$PSScriptRoot\s*\)$", re.I)
+_PS_MAX_REPLACE_INPUT = 512
 CD_COMMANDS = frozenset(("cd", "set-location", "sl", "chdir"))
 PUSH_COMMANDS = frozenset(("pushd", "push-location"))
 POP_COMMANDS = frozenset(("popd", "pop-location"))
@@ -111,8 +115,15 @@ class Evaluator:
         self.conditional = 0     # inside if/else/try blocks: assignments there may not happen
         self._nesting = 0        # brackets inside brackets: beyond _MAX_NESTING, not a literal
 
+    def _key(self, name: str) -> str:
+        if not self.pwsh:
+            return name
+        key = name.lower()
+        scope, colon, rest = key.partition(":")
+        return rest if colon and scope in _PS_SCOPES else key
+
     def lookup(self, name: str):
-        key = name.lower() if self.pwsh else name
+        key = self._key(name)
         if self.pwsh and key == "psscriptroot":
             return self.script_dir
         if self.pwsh and key in ("pscommandpath",):
@@ -122,7 +133,7 @@ class Evaluator:
         return self.vars.get(key, UNKNOWN)
 
     def assign(self, name: str, value) -> None:
-        self.vars[name.lower() if self.pwsh else name] = UNKNOWN if self.conditional else value
+        self.vars[self._key(name)] = UNKNOWN if self.conditional else value
 
     def arg(self, arg: Arg):
         return self.ps_arg(arg.toks) if arg.pwsh else self.sh_word(arg.toks[0], arg.skip)
@@ -162,6 +173,9 @@ class Evaluator:
                 return self._ps_hashtable(inner)
             if first.text in ("(", "$("):
                 return self.ps_value(inner)
+        replaced = self._ps_replace(toks)
+        if replaced is not None:
+            return replaced
         if len(ps_split(toks, (",",))) > 1:
             return self._ps_list(toks)
         if first.kind == ps.WORD and first.text.lower() in ("join-path", "split-path", "resolve-path"):
@@ -170,6 +184,28 @@ class Evaluator:
         if len(groups) == 1 and first.kind not in (ps.WORD, ps.KEYWORD):
             return self.ps_arg(groups[0])
         return UNKNOWN        # a command's output (a bare word runs a command) or an expression: not a literal
+
+    def _ps_replace(self, toks: list):
+        """``VALUE -replace 'pattern', 'text'`` on a literal value: .NET and Python agree on the simple patterns
+        scripts use on paths; a pattern with a quantified group (possible catastrophic backtracking) or a long
+        input is not evaluated."""
+        k = next((i for i, t in enumerate(toks) if t.kind == ps.OPERATOR and t.text.lower() in ("-replace",
+                                                                                              "-ireplace")), None)
+        if k is None or k == 0:
+            return None
+        rest = ps_split(toks[k + 1:], (",",))
+        if len(rest) not in (1, 2) or any(len(part) != 1 or part[0].kind != ps.STRING for part in rest):
+            return UNKNOWN
+        value = self.ps_value(toks[:k])
+        pattern = rest[0][0].value
+        replacement = rest[1][0].value if len(rest) == 2 else ""
+        if not isinstance(value, str) or len(value) > _PS_MAX_REPLACE_INPUT or re.search(r"\)[*+?{]", pattern) \
+                or "$" in replacement:
+            return UNKNOWN
+        try:
+            return re.sub(pattern, replacement, value, flags=re.I)
+        except (re.error, IndexError):
+            return UNKNOWN
 
     def _ps_special(self, toks: list):
         texts = [t.text.lower() for t, _ in walk(toks)]
@@ -482,6 +518,9 @@ class Walk:
         self.on_command = on_command
         self.on_assign = on_assign          # (stmt, name, raw text) for each assignment
         self._stack: list[tuple] = []       # pushd / Push-Location
+        self._kinds: list[str] = []         # PowerShell blocks: "conditional", "function" or "taken"
+        self._last_closed = ""
+        self._script_root_if = ""           # "taken" / "skipped": the last if ($PSScriptRoot) branch
         self._subshells: list[tuple] = []   # ( … ) in sh
 
     def set_cwd(self, value, exact: bool) -> None:
@@ -517,9 +556,22 @@ class Walk:
                     i = body_end
                     continue
             head = stmt.head
-            if stmt.only("{") or (not pwsh and head in ("then", "case")):
+            if pwsh and stmt.only("{") and stmt.toks[0].kind == ps.OPERATOR:
+                kind = self._ps_block_kind(stmts, i)
+                if kind == "skip":
+                    i = min(_block_end(stmts, i, pwsh), end)
+                    continue
+                self._kinds.append(kind)
+                if kind == "conditional":
+                    ev.conditional += 1
+            elif pwsh and stmt.only("}") and stmt.toks[0].kind == ps.OPERATOR:
+                kind = self._kinds.pop() if self._kinds else "conditional"
+                if kind == "conditional" and ev.conditional:
+                    ev.conditional -= 1
+                self._last_closed = kind
+            elif not pwsh and head in ("then", "case"):
                 ev.conditional += 1
-            elif (stmt.only("}") or (not pwsh and head in ("fi", "esac"))) and ev.conditional:
+            elif not pwsh and head in ("fi", "esac") and ev.conditional:
                 ev.conditional -= 1
             elif not pwsh and stmt.only("(") and stmt.toks[0].kind == sh.OP:
                 self._subshells.append((self.cwd, self.cwd_exact, len(self._stack)))
@@ -533,6 +585,29 @@ class Walk:
             else:
                 self._sh_statement(stmt)
             i += 1
+
+    def _ps_block_kind(self, stmts, i: int) -> str:
+        """What the ``{`` at ``stmts[i]`` opens: a function body runs as written; the branch of
+        ``if ($PSScriptRoot)`` a script run from its file takes is certain and the other is skipped; anything
+        else (if/else, loops, try, script blocks) is conditional."""
+        prev = stmts[i - 1] if i > 0 else None
+        if prev is None or not prev.toks:
+            return "conditional"
+        first = prev.toks[0]
+        if first.kind == ps.KEYWORD and first.value in ("function", "filter"):
+            return "function"
+        text = " ".join(t.text for t in prev.toks)
+        m = _PS_SCRIPT_ROOT_TEST.match(text.replace("( ", "(").replace(" )", ")"))
+        if m and first.kind == ps.KEYWORD and first.value == "if":
+            taken = not m.group(1)
+            self._script_root_if = "taken" if taken else "skipped"
+            return "taken" if taken else "skip"
+        if first.kind == ps.KEYWORD and first.value == "else" and len(prev.toks) == 1 and self._script_root_if:
+            branch = self._script_root_if
+            self._script_root_if = ""
+            return "skip" if branch == "taken" else "taken"
+        self._script_root_if = ""
+        return "conditional"
 
     def _directory_command(self, name: str, target_of) -> bool:
         """cd / pushd / popd and their PowerShell forms; ``target_of()`` evaluates the one argument."""
