@@ -86,6 +86,36 @@ def vendored(path: str) -> bool:
     return any(part in VENDORED for part in path.split("/")[:-1])
 
 
+class LazyDockerfiles(Mapping):
+    """Dockerfile path -> parsed model (or why it could not be read), parsed on first access: B3 alone never
+    parses a Dockerfile."""
+
+    def __init__(self, paths, parse):
+        self._paths = list(paths)
+        self._known = set(self._paths)
+        self._parse = parse
+        self._cache: dict[str, object] = {}
+
+    def __getitem__(self, path: str):
+        if path not in self._known:
+            raise KeyError(path)
+        if path not in self._cache:
+            try:
+                self._cache[path] = self._parse(path)
+            except UnreadableFile as exc:
+                self._cache[path] = exc.reason
+        return self._cache[path]
+
+    def __iter__(self):
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def __contains__(self, path) -> bool:
+        return path in self._known
+
+
 def gather_docker_inputs(ws: Workspace):
     """Everything B1–B3 need, read once per run: (DockerInputs, the inputs that could not be read)."""
     return ws.memo("docker-inputs", lambda: _gather(ws))
@@ -176,16 +206,8 @@ def _gather(ws: Workspace):
     # "Dockerfile.dockerignore" matches the Dockerfile.* glob but is an ignore file
     dockerfile_paths = [p for p in ws.glob("dockerfiles") if not p.endswith(".dockerignore") and not vendored(p)]
     wanted = set(dockerfile_paths) | {b.dockerfile for b in discovery.builds if b.dockerfile}
-    dockerfiles: dict[str, object] = {}
-    for path in sorted(wanted):
-        if path not in file_set and not ws.repo.exists(path):
-            continue
-        if ws.repo.is_dir(path):
-            continue
-        try:
-            dockerfiles[path] = parse_dockerfile(path, ws.read_text(path))
-        except UnreadableFile as exc:
-            dockerfiles[path] = exc.reason
+    present = [p for p in sorted(wanted) if (p in file_set or ws.repo.exists(p)) and not ws.repo.is_dir(p)]
+    dockerfiles = LazyDockerfiles(present, lambda path: parse_dockerfile(path, ws.read_text(path)))
     # files a build needs although the project list leaves them out (gitignored Dockerfiles)
     all_dockerfiles = sorted(set(dockerfile_paths) | {p for p in dockerfiles if p in file_set})
 
