@@ -26,7 +26,7 @@ pytestmark = pytest.mark.skipif(not HOST, reason="set OBS_DOCKER_HOST=unix:///pa
                                                  "B1/B2 with a real Docker engine (opt-in)")
 
 REJECTING = {"B1.wrong-context", "B2.missing-source", "B2.empty-glob", "B2.escapes-context", "B2.dockerignored",
-             "B2.wrong-context", "B2.missing-context"}
+             "B2.wrong-context", "B2.missing-context", "B2.bad-dockerfile"}
 
 # name: (files under the repo root, expected result per builder: True = the build succeeds)
 CASES = {
@@ -56,6 +56,9 @@ CASES = {
 CASES["quoted source"] = ({"ctx/Dockerfile": 'FROM scratch\nCOPY "a.txt" "/"\n'}, {"0": True, "1": True})
 CASES["single-quoted source"] = ({"ctx/Dockerfile": "FROM scratch\nCOPY 'sub/b.txt' /\n"}, {"0": True, "1": True})
 CASES["quoted missing source"] = ({"ctx/Dockerfile": 'FROM scratch\nCOPY "nope.txt" /\n'}, {"0": False, "1": False})
+# shell-form words are split at blanks before quotes are processed: a quoted path with a space is refused
+CASES["quoted source with a space"] = ({"ctx/Dockerfile": 'FROM scratch\nCOPY "a b.txt" /\n', "ctx/a b.txt": "x"},
+                                       {"0": False, "1": False})
 CASES["quoted arg source"] = ({"ctx/Dockerfile": 'FROM scratch\nARG F="a.txt"\nCOPY "${F}" /\n'},
                               {"0": True, "1": True})
 # BuildKit's own per-Dockerfile ignore file: only BuildKit reads it (we follow BuildKit)
