@@ -26,6 +26,12 @@ DEFAULT_PATHS: dict[str, tuple[str, ...]] = {
         "**/compose.*.yml", "**/compose.*.yaml",
     ),
     "k8s-manifests": ("infra/k8s/**/*.yaml", "infra/k8s/**/*.yml"),
+    # B3 also reads any other YAML that declares a workload (kind: Deployment …); Helm templates are skipped.
+    "workload-manifests": ("**/*.yaml", "**/*.yml"),
+    "makefiles": ("**/Makefile", "**/makefile", "**/GNUmakefile", "**/*.mk"),
+    "skaffold-files": ("**/skaffold.yaml", "**/skaffold.yml"),
+    "bake-files": ("**/docker-bake.hcl", "**/docker-bake.json", "**/docker-bake.override.hcl",
+                   "**/docker-bake.override.json"),
     "integration-compose": ("docker-compose.integration.yml",),
     "coverage-config": ("coverage-config.json",),
     "powershell-scripts": ("**/*.ps1", "**/*.psm1"),

@@ -11,7 +11,8 @@ OLD_DOCKER = {  # an old B3 problem far away from the file the commit touches
     "src/services/api/Dockerfile": "FROM scratch\nCOPY app.py /app/\n",
     "src/services/api/app.py": "print('hi')\n",
     "src/services/api/VERSION": "1.0.0\n",
-    "docker-compose.yml": "services:\n  api:\n    build: src/services/api\n    image: api:latest\n",
+    "docker-compose.yml": "services:\n  api:\n    build: src/services/api\n    image: api:1.0.0\n"
+                          "  smoke:\n    image: api:latest\n",  # pulls the own image to run it: :latest
     "scripts/install.ps1": "Write-Host 'hello'\n",
     ".observatory-invariants.toml": "",
 }
@@ -45,7 +46,7 @@ def test_a_new_violation_in_the_changed_file_is_reported_alone(tmp_path):
 
 def test_a_change_that_breaks_another_file_reports_that_file(tmp_path):
     repo = git_repo(tmp_path, {**OLD_DOCKER, "docker-compose.yml": "services:\n  api:\n    build: src/services/api\n"
-                                                                       "    image: api:1.0.0\n"})
+                                                                       "    image: api:1.0.0\n"})  # no old finding
     write_tree(repo, {"src/services/api/Dockerfile": "FROM scratch\nCOPY app.py /app/\nCOPY missing.txt /m/\n"})
     git(repo, "add", "-A")
     proc = run_cli("check", "--staged", cwd=repo)
@@ -78,7 +79,7 @@ def test_baseline_silences_the_past_and_a_new_finding_still_fails(tmp_path):
     write_tree(repo, {"scripts/install.ps1": "$t = 'C:\\tools'\n"})
     new = run_cli("check", cwd=repo)
     assert new.returncode == 1 and rules_in(new.stdout) == ["X3.drive-path"]
-    write_tree(repo, {"docker-compose.yml": OLD_DOCKER["docker-compose.yml"].replace("latest", "1.0.0")})
+    write_tree(repo, {"docker-compose.yml": OLD_DOCKER["docker-compose.yml"].replace(":latest", ":1.0.0")})
     shrink = run_cli("check", cwd=repo)
     assert "1 baseline entry no longer occur" in shrink.stderr
 

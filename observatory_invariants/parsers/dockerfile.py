@@ -66,7 +66,7 @@ class Stage:
 class DockerfileModel:
     path: str
     stages: list[Stage]
-    global_args: list[tuple[str, str | None]]
+    global_args: list[tuple[str, str | None, int]]   # (name, raw default, line)
     problems: list[Problem]
     declared_context: tuple[str, int] | None   # (text after "BUILD CONTEXT:", line)
     escape: str = "\\"
@@ -164,41 +164,66 @@ def _split_flags(value: str) -> tuple[dict[str, str], str]:
 
 
 def _split_args(rest: str) -> list[str]:
-    """Docker's parseMaybeJSONToList: a JSON array of strings, or whitespace-separated words."""
+    """Docker's parseMaybeJSONToList: a JSON array of strings, or whitespace-separated words.
+
+    A JSON array holding something other than strings is refused (ValueError), as Docker refuses it.
+    """
     stripped = rest.strip()
     if stripped.startswith("["):
         try:
             parsed = json.loads(stripped)
-        except ValueError:
+        except (ValueError, RecursionError):
             parsed = None
-        if isinstance(parsed, list) and all(isinstance(x, str) for x in parsed):
-            return parsed
+        if isinstance(parsed, list):
+            if all(isinstance(x, str) for x in parsed):
+                return parsed
+            raise ValueError("its JSON form must be an array of strings")
     return stripped.split()
 
 
-def _parse_pairs(value: str, kind: str) -> list[tuple[str, str | None]]:
-    """``ARG a=1 b`` / ``ENV a=1 b=2`` / legacy ``ENV a 1``, quotes removed."""
-    import shlex
+def _split_words(value: str, escape: str) -> list[str]:
+    """Whitespace-separated words, quotes and escapes kept (BuildKit's ProcessWords splits so)."""
+    words: list[str] = []
+    cur: list[str] = []
+    quote = ""
+    i, n = 0, len(value)
+    while i < n:
+        ch = value[i]
+        if ch == escape and quote != "'" and i + 1 < n:
+            cur.append(value[i:i + 2])
+            i += 2
+            continue
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch.isspace():
+            if cur:
+                words.append("".join(cur))
+                cur = []
+            i += 1
+            continue
+        cur.append(ch)
+        i += 1
+    if cur:
+        words.append("".join(cur))
+    return words
 
+
+def _parse_pairs(value: str, kind: str, escape: str = "\\") -> list[tuple[str, str | None]]:
+    """``ARG a=1 b`` / ``ENV a=1 b=2`` / legacy ``ENV a 1``; values raw (processed per build, quotes and all)."""
     value = value.strip()
+    if not value:
+        return []
     if kind == "ENV" and "=" not in value.split(None, 1)[0]:
         name, _, rest = value.partition(" ")
-        return [(name, _unquote(rest.strip()))]
-    try:
-        words = shlex.split(value, posix=True)
-    except ValueError:
-        words = value.split()
+        return [(name, rest.strip())]
     pairs: list[tuple[str, str | None]] = []
-    for word in words:
+    for word in _split_words(value, escape):
         name, eq, default = word.partition("=")
         pairs.append((name, default if eq else None))
     return pairs
-
-
-def _unquote(text: str) -> str:
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
-        return text[1:-1]
-    return text
 
 
 def _interpret_declared_context(text: str) -> str:
@@ -220,7 +245,7 @@ def parse_dockerfile(path: str, text: str) -> DockerfileModel:
         return DockerfileModel(path, [], [], [Problem(None, f"cannot be parsed: {exc}")], None, escape)
 
     stages: list[Stage] = []
-    global_args: list[tuple[str, str | None]] = []
+    global_args: list[tuple[str, str | None, int]] = []
     declared: tuple[str, int] | None = None
     seen_instruction = False
     for item in structure:
@@ -248,7 +273,7 @@ def parse_dockerfile(path: str, text: str) -> DockerfileModel:
             continue
         if not stages:
             if instruction == "ARG":
-                global_args.extend(_parse_pairs(value, "ARG"))
+                global_args.extend((name, default, line) for name, default in _parse_pairs(value, "ARG", escape))
                 continue
             if not seen_instruction:
                 problems.append(Problem(line, f"{instruction} before the first FROM: a Dockerfile must start with "
@@ -257,10 +282,15 @@ def parse_dockerfile(path: str, text: str) -> DockerfileModel:
             continue
         stage = stages[-1]
         if instruction in ("ARG", "ENV"):
-            stage.events.append(Event(instruction, line, tuple(_parse_pairs(value, instruction))))
+            stage.events.append(Event(instruction, line, tuple(_parse_pairs(value, instruction, escape))))
         elif instruction in ("COPY", "ADD"):
             flags, rest = _split_flags(value)
-            args = _split_args(rest)
+            try:
+                args = _split_args(rest)
+            except ValueError as exc:
+                problems.append(Problem(line, f"{instruction} {rest.strip()[:60]}: {exc}; Docker refuses this "
+                                              "Dockerfile"))
+                continue
             heredocs = [a for a in args[:-1] if a.startswith("<<")]
             sources = tuple(a for a in args[:-1] if not a.startswith("<<"))
             if len(args) < 2:
@@ -277,34 +307,131 @@ def parse_dockerfile(path: str, text: str) -> DockerfileModel:
 # -- per build -----------------------------------------------------------------
 
 
-def substitute(text: str, scope: dict[str, str | None], escape: str = "\\") -> tuple[str, list[str]]:
-    """Docker's variable substitution for COPY/ADD words; returns the text and the variables that were empty."""
-    empty: list[str] = []
+MAX_EXPANSION = 65_536   # characters one word may expand to (a doubling ARG chain reaches 2^60 otherwise)
 
-    def repl(m: re.Match) -> str:
-        name = m.group(1) or m.group(4)
-        op, word = m.group(2), m.group(3)
+
+class WordError(ValueError):
+    """A word Docker's shell-word processing refuses, or one that expands past :data:`MAX_EXPANSION`."""
+
+
+def process_word(text: str, scope: dict[str, str | None], escape: str = "\\") -> tuple[str, list[str]]:
+    """BuildKit's shell-word processing of one COPY/ADD/ARG/ENV/FROM word: quotes removed, escapes applied,
+    ``$VAR`` / ``${VAR}`` / ``${VAR:-w}`` / ``${VAR-w}`` / ``${VAR:+w}`` / ``${VAR+w}`` / ``${VAR:?w}``
+    expanded from ``scope``. Returns the value and the variables that were empty; raises :class:`WordError`
+    for an unterminated quote or a value longer than :data:`MAX_EXPANSION` (checked as it grows, so the
+    cost is bounded whatever the scope holds).
+    """
+    empty: list[str] = []
+    value, end = _process(text, 0, scope, escape, empty, stop="")
+    return value, empty
+
+
+def _process(text: str, i: int, scope, escape: str, empty: list[str], stop: str) -> tuple[str, int]:
+    out: list[str] = []
+    size = 0
+    n = len(text)
+
+    def add(piece: str) -> None:
+        nonlocal size
+        size += len(piece)
+        if size > MAX_EXPANSION:
+            raise WordError(f"expands to more than {MAX_EXPANSION} characters (a self-doubling ARG/ENV chain?)")
+        out.append(piece)
+
+    while i < n:
+        ch = text[i]
+        if stop and ch in stop:
+            break
+        if ch == escape:
+            if i + 1 < n:
+                add(text[i + 1])
+            i += 2
+            continue
+        if ch == "'":
+            end = text.find("'", i + 1)
+            if end < 0:
+                raise WordError("has an unterminated single quote")
+            add(text[i + 1:end])
+            i = end + 1
+            continue
+        if ch == '"':
+            i += 1
+            while True:
+                if i >= n:
+                    raise WordError("has an unterminated double quote")
+                c = text[i]
+                if c == '"':
+                    i += 1
+                    break
+                if c == escape and i + 1 < n and text[i + 1] in ('"', "$", escape):
+                    add(text[i + 1])
+                    i += 2
+                    continue
+                if c == "$":
+                    piece, i = _dollar(text, i, scope, escape, empty)
+                    add(piece)
+                    continue
+                add(c)
+                i += 1
+            continue
+        if ch == "$":
+            piece, i = _dollar(text, i, scope, escape, empty)
+            add(piece)
+            continue
+        add(ch)
+        i += 1
+    return "".join(out), i
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _dollar(text: str, i: int, scope, escape: str, empty: list[str]) -> tuple[str, int]:
+    """One ``$`` expansion starting at ``text[i] == '$'``: (its value, the index after it)."""
+    n = len(text)
+    if i + 1 < n and text[i + 1] == "{":
+        m = _NAME.match(text, i + 2)
+        if not m:
+            raise WordError("has a bad ${...} substitution")
+        name = m.group(0)
+        j = m.end()
         value = scope.get(name)
         is_set = name in scope and value is not None
-        if op in (":-", "-"):
-            if (op == ":-" and not value) or (op == "-" and not is_set):
-                return word or ""
-            return value or ""
-        if op in (":+", "+"):
-            if (op == ":+" and value) or (op == "+" and is_set):
-                return word or ""
-            return ""
-        if not value:
-            empty.append(name)
-        return value or ""
+        if j < n and text[j] == "}":
+            if not value:
+                empty.append(name)
+            return value or "", j + 1
+        op = text[j:j + 2] if text[j:j + 2] in (":-", ":+", ":?") else text[j:j + 1]
+        if op not in (":-", ":+", ":?", "-", "+", "?"):
+            raise WordError(f"uses ${{{name}{text[j:j + 1]}...}}, a modifier this check does not evaluate")
+        word, k = _process(text, j + len(op), scope, escape, [], stop="}")
+        if k >= n:
+            raise WordError("has an unterminated ${...} substitution")
+        colon = op.startswith(":")
+        present = bool(value) if colon else is_set
+        if op.endswith("-"):
+            return (value or "") if present else word, k + 1
+        if op.endswith("+"):
+            return word if present else "", k + 1
+        if not present:
+            raise WordError(f"requires ${{{name}}} (${{{name}{op}...}}) and it is not set")
+        return value or "", k + 1
+    m = _NAME.match(text, i + 1)
+    if not m:
+        return "$", i + 1
+    name = m.group(0)
+    value = scope.get(name)
+    if not value:
+        empty.append(name)
+    return value or "", m.end()
 
-    if escape == "\\":
-        # "\$" is a literal dollar sign
-        parts = re.split(r"(\\\$)", text)
-        result = "".join("$" if p == "\\$" else _VAR.sub(repl, p) for p in parts)
-    else:
-        result = _VAR.sub(repl, text)
-    return result, empty
+
+def substitute(text: str, scope: dict[str, str | None], escape: str = "\\") -> tuple[str, list[str]]:
+    """:func:`process_word`, with a word Docker would refuse kept as written (for stage names and --from)."""
+    try:
+        return process_word(text, scope, escape)
+    except WordError:
+        return text, []
 
 
 def find_stage(model: DockerfileModel, ref: str) -> Stage | None:
@@ -317,14 +444,27 @@ def find_stage(model: DockerfileModel, ref: str) -> Stage | None:
     return None
 
 
-def _global_scope(model: DockerfileModel, build_args: dict[str, str]) -> dict[str, str | None]:
+def _global_scope(model: DockerfileModel, build_args: dict[str, str],
+                  problems: list[Problem] | None = None) -> dict[str, str | None]:
     scope: dict[str, str | None] = {}
-    for name, default in model.global_args:
+    for name, default, line in model.global_args:
         if name in build_args:
             scope[name] = build_args[name]
+        elif default is None:
+            scope[name] = None
         else:
-            scope[name] = substitute(default, scope)[0] if default is not None else None
+            scope[name] = _value(f"ARG {name}", default, scope, model.escape, line, problems)
     return scope
+
+
+def _value(what: str, raw: str, scope, escape: str, line: int, problems: list[Problem] | None) -> str | None:
+    """An ARG/ENV value, processed; None (unknown) with a problem when Docker refuses it or it is too long."""
+    try:
+        return process_word(raw, scope, escape)[0]
+    except WordError as exc:
+        if problems is not None:
+            problems.append(Problem(line, f"{what} {exc}; it was not expanded"))
+        return None
 
 
 def needed_stages(model: DockerfileModel, build_args: dict[str, str], target: str | None) -> tuple[list[Stage], str | None]:
@@ -346,7 +486,7 @@ def needed_stages(model: DockerfileModel, build_args: dict[str, str], target: st
         if stage.index in needed:
             continue
         needed[stage.index] = stage
-        base = find_stage(model, substitute(stage.base, global_scope)[0])
+        base = find_stage(model, substitute(stage.base, global_scope, model.escape)[0])
         if base is not None and base.index < stage.index:
             todo.append(base)
         for name, _scope_value, copy in _copies_with_scope(model, stage, build_args, global_scope):
@@ -357,7 +497,7 @@ def needed_stages(model: DockerfileModel, build_args: dict[str, str], target: st
     return [needed[i] for i in sorted(needed)], None
 
 
-def _copies_with_scope(model, stage, build_args, global_scope):
+def _copies_with_scope(model, stage, build_args, global_scope, problems: list[Problem] | None = None):
     """Each copy of ``stage`` with its substituted --from value and the scope in force there."""
     scope: dict[str, str | None] = {}
     for event in stage.events:
@@ -366,12 +506,12 @@ def _copies_with_scope(model, stage, build_args, global_scope):
                 if name in build_args:
                     scope[name] = build_args[name]
                 elif default is not None:
-                    scope[name] = substitute(default, scope, model.escape)[0]
+                    scope[name] = _value(f"ARG {name}", default, scope, model.escape, event.line, problems)
                 else:
                     scope[name] = global_scope.get(name)
         elif event.kind == "ENV":
             for name, value in event.pairs:
-                scope[name] = substitute(value or "", scope, model.escape)[0]
+                scope[name] = _value(f"ENV {name}", value or "", scope, model.escape, event.line, problems)
         elif event.copy is not None:
             from_value = substitute(event.copy.from_, scope, model.escape)[0] if event.copy.from_ else ""
             yield from_value, dict(scope), event.copy
@@ -379,22 +519,41 @@ def _copies_with_scope(model, stage, build_args, global_scope):
 
 def context_sources(model: DockerfileModel, build_args: dict[str, str] | None = None,
                     target: str | None = None) -> tuple[list[ContextSource], list[Problem]]:
-    """Every COPY/ADD source the build reads from its context (not stages, images, URLs or heredocs)."""
+    """Every COPY/ADD source the build reads from its context (not stages, images, URLs or heredocs).
+
+    Problems: an unknown target (line None), and words Docker refuses (unterminated quotes, bad patterns,
+    values past :data:`MAX_EXPANSION`) at their lines.
+    """
     build_args = dict(build_args or {})
     stages, error = needed_stages(model, build_args, target)
     problems = [Problem(None, error)] if error else []
-    global_scope = _global_scope(model, build_args)
+    global_scope = _global_scope(model, build_args, problems)
     sources: list[ContextSource] = []
     for stage in stages:
-        for _from, scope, copy in _copies_with_scope(model, stage, build_args, global_scope):
+        for _from, scope, copy in _copies_with_scope(model, stage, build_args, global_scope, problems):
             if copy.from_:
                 continue    # another stage or an image, never the context
             for written in copy.sources:
-                path, empty = substitute(written, scope, model.escape)
+                try:
+                    path, empty = process_word(written, scope, model.escape)
+                except WordError as exc:
+                    problems.append(Problem(copy.line, f"{copy.instruction} source {written[:80]} {exc}"))
+                    continue
                 if copy.instruction == "ADD" and (_URL_SOURCE.match(path) or path.endswith(".git")
                                                   and "://" in path):
                     continue
                 if model.escape == "`":
                     path = path.replace("\\", "/")   # Windows-style paths in a backtick-escaped Dockerfile
-                sources.append(ContextSource(path, written, copy.line, copy.instruction, stage.index, tuple(empty)))
-    return sources, problems
+                source = ContextSource(path, written, copy.line, copy.instruction, stage.index, tuple(empty))
+                if source.is_glob:
+                    from .dockerignore import compile_glob
+
+                    try:
+                        compile_glob(path, double_star=False)
+                    except ValueError as exc:
+                        problems.append(Problem(copy.line, f"{copy.instruction} source {written[:80]} is not a "
+                                                           f"valid pattern: it {exc}"))
+                        continue
+                sources.append(source)
+    # one problem per line and message (a build checks each stage once, but shared scopes repeat)
+    return sources, list(dict.fromkeys(problems))

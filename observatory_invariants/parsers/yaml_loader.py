@@ -380,7 +380,9 @@ def _convert(node, state: _State, depth: int):
         return out
     try:
         return state.constructor.construct_object(node, deep=True)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError, OverflowError):
+        # a scalar the safe constructor cannot build (2001-13-45 as a timestamp, an integer past Python's
+        # 4,300-digit limit): keep its text, as a string-typed reader would
         return node.value
 
 

@@ -19,7 +19,8 @@ OLD = {
     "src/services/api/Dockerfile": "FROM scratch\nCOPY app.py /app/\n",
     "src/services/api/app.py": "print('hi')\n",
     "src/services/api/VERSION": "1.0.0\n",
-    "docker-compose.yml": "services:\n  api:\n    build: src/services/api\n    image: api:latest\n",   # an old B3 error
+    "docker-compose.yml": "services:\n  api:\n    build: src/services/api\n    image: api:1.0.0\n"
+                          "  smoke:\n    image: api:latest\n",  # an old B3 error: pulls the own image to run it
     "scripts/install.ps1": "Write-Host 'hello'\n",
     ".observatory-invariants.toml": "",
 }

@@ -141,6 +141,9 @@ def test_example_pairs_without_git(tmp_path):
         "tests/fixtures/schema-compat/ok-old.json": old, "tests/fixtures/schema-compat/ok-new.json": ok_new,
         "tests/fixtures/schema-compat/bad-old.json": old, "tests/fixtures/schema-compat/bad-new.json": bad_new,
     })
+    # example pairs are opt-in (issue 10 item 9): nothing by default
+    assert check(tmp_path, select=["C4"]) == []
+    (tmp_path / ".observatory-invariants.toml").write_text("[contracts]\ncompat-example-pairs = true\n")
     findings = check(tmp_path, select=["C4"])
     assert [(f.rule, f.path) for f in findings] == [
         ("C4.bump-too-small", "tests/fixtures/schema-compat/bad-new.json")]

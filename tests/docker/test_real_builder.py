@@ -26,7 +26,7 @@ pytestmark = pytest.mark.skipif(not HOST, reason="set OBS_DOCKER_HOST=unix:///pa
                                                  "B1/B2 with a real Docker engine (opt-in)")
 
 REJECTING = {"B1.wrong-context", "B2.missing-source", "B2.empty-glob", "B2.escapes-context", "B2.dockerignored",
-             "B2.wrong-context", "B2.missing-context"}
+             "B2.wrong-context", "B2.missing-context", "B2.bad-dockerfile"}
 
 # name: (files under the repo root, expected result per builder: True = the build succeeds)
 CASES = {
@@ -52,6 +52,15 @@ CASES = {
     "repo-relative built from a folder": ({"ctx/Dockerfile": "FROM scratch\nCOPY shared/s.txt /\n",
                                            "shared/s.txt": "s"}, {"0": False, "1": False}),
 }
+# Quoted shell-form sources: both builders strip the quotes (BuildKit's shell-word processing), issue 10 item 1
+CASES["quoted source"] = ({"ctx/Dockerfile": 'FROM scratch\nCOPY "a.txt" "/"\n'}, {"0": True, "1": True})
+CASES["single-quoted source"] = ({"ctx/Dockerfile": "FROM scratch\nCOPY 'sub/b.txt' /\n"}, {"0": True, "1": True})
+CASES["quoted missing source"] = ({"ctx/Dockerfile": 'FROM scratch\nCOPY "nope.txt" /\n'}, {"0": False, "1": False})
+# shell-form words are split at blanks before quotes are processed: a quoted path with a space is refused
+CASES["quoted source with a space"] = ({"ctx/Dockerfile": 'FROM scratch\nCOPY "a b.txt" /\n', "ctx/a b.txt": "x"},
+                                       {"0": False, "1": False})
+CASES["quoted arg source"] = ({"ctx/Dockerfile": 'FROM scratch\nARG F="a.txt"\nCOPY "${F}" /\n'},
+                              {"0": True, "1": True})
 # BuildKit's own per-Dockerfile ignore file: only BuildKit reads it (we follow BuildKit)
 CASES["per-Dockerfile ignore"] = ({"ctx/Dockerfile": "FROM scratch\nCOPY a.txt /\n",
                                    "ctx/Dockerfile.dockerignore": "a.txt\n"}, {"0": True, "1": False})
@@ -96,4 +105,34 @@ def test_builder_agrees_with_checker(case, builder, make_repo):
     built = proc.returncode == 0
     assert built is expected[buildkit], proc.stderr.decode(errors="replace")[-500:]
     # The checker is strict where the builders disagree: it rejects whatever either builder rejects.
+    assert bool(rejected) is (not all(expected.values())), rejected
+
+
+# A build script that moves to its service folder the way build scripts do (issue 10 item 10), with the
+# Dockerfile's own ignore file there: the checker must resolve the script's working directory exactly and use
+# Dockerfile.dockerignore, like BuildKit.
+SCRIPT = 'cd "$(dirname "$0")/.."\ndocker build -q -t t:1.0.0 .\n'
+SCRIPT_CASES = {
+    "script, quoted source, clean": ({"svc/Dockerfile": 'FROM scratch\nCOPY "a.txt" /\n'}, {"0": True, "1": True}),
+    "script, Dockerfile-specific ignore": ({"svc/Dockerfile": 'FROM scratch\nCOPY "a.txt" /\n',
+                                            "svc/Dockerfile.dockerignore": "a.txt\n"}, {"0": True, "1": False}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SCRIPT_CASES))
+def test_builder_agrees_with_checker_through_a_script(case, builder, make_repo, tmp_path):
+    client, buildkit = builder
+    files, expected = SCRIPT_CASES[case]
+    files = {"svc/a.txt": "a", "svc/scripts/build.sh": SCRIPT, **files}
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "docker").symlink_to(client)
+    ws = make_repo(files, on_disk=True)
+    reports, findings = analyse(ws)
+    assert [(r.build.context, r.build.dockerfile) for r in reports] == [("svc", "svc/Dockerfile")]
+    rejected = sorted({f.rule for f in findings if f.rule in REJECTING and f.severity == "error"})
+    proc = subprocess.run(["sh", "svc/scripts/build.sh"], cwd=ws.root, capture_output=True, timeout=300,
+                          env={**os.environ, "PATH": f"{bin_dir}:{os.environ.get('PATH', '')}", "DOCKER_HOST": HOST,
+                               "DOCKER_BUILDKIT": buildkit})
+    assert (proc.returncode == 0) is expected[buildkit], proc.stderr.decode(errors="replace")[-500:]
     assert bool(rejected) is (not all(expected.values())), rejected

@@ -270,8 +270,10 @@ def test_latest_in_compose(make_repo):
     compose = ("services:\n  metrics:\n    build: src/services/metrics\n    image: metrics:latest\n"
                "  gw:\n    image: ghcr.io/o/gateway:${VERSION:-latest}\n  db:\n    image: postgres:16\n")
     found = findings_of(make_repo, {**METRICS, **GATEWAY, "docker-compose.yml": compose})
-    assert [(f.rule, f.line) for f in found if f.rule.startswith("B3")] == [("B3.latest-tag", 4),
-                                                                           ("B3.latest-fallback", 6)]
+    # gw is pulled to run as :latest when VERSION is unset (errors); metrics:latest only names compose's own
+    # local build of this commit (a warning)
+    assert sorted((f.rule, f.line, f.severity) for f in found if f.rule.startswith("B3")) == [
+        ("B3.latest-fallback", 6, "error"), ("B3.latest-tag", 4, "warning"), ("B3.latest-tag", 6, "error")]
 
 
 def test_script_latest_fallback(make_repo):
@@ -289,7 +291,8 @@ def test_script_latest_fallback(make_repo):
 def test_script_tags_latest(make_repo):
     found = findings_of(make_repo, {**METRICS, **script("docker build -t metrics src/services/metrics",
                                                         "docker tag metrics ghcr.io/o/metrics:latest")})
-    assert [f.rule for f in found if f.rule.startswith("B3")] == ["B3.untagged", "B3.latest-tag", "B3.untagged"]
+    # built, tagged and never pushed or deployed in one script: one note (issue 10 item 6)
+    assert [(f.rule, f.severity) for f in found if f.rule.startswith("B3")] == [("B3.untagged", "note")]
 
 
 def test_third_party_latest_is_off_by_default():

@@ -9,7 +9,7 @@ continuations are joined the way the shell joins them.
 import pytest
 
 from observatory_invariants.rules.docker.b1_b2_build_contexts import analyse
-from observatory_invariants.engines.docker.scripts import scan_script
+from observatory_invariants.engines.docker.docker_cli import scan_script
 
 
 def ps(text, **kw):
@@ -21,7 +21,7 @@ def sh(text, **kw):
 
 
 def builds(scan):
-    return [(b.line, b.context, b.dockerfile, [t for t, _ in b.tags], b.unresolved) for b in scan.builds]
+    return [(b.line, b.context, b.dockerfile, list(b.tags), b.unresolved) for b in scan.builds]
 
 
 # -- comments, here-strings and here-documents are not code ------------------------------------------------

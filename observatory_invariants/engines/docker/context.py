@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from .discovery import Discovery, norm
+from .model import Discovery, norm
 from ...parsers.dockerfile import ContextSource, DockerfileModel
-from ...parsers.dockerignore import DockerIgnore, glob_to_regex
+from ...parsers.dockerignore import DockerIgnore, Glob
 
 REPO_ROOT_WORDS = re.compile(r"\b(repo(sitory)?[ -]?root|root|monorepo root|top[- ]level)\b|^\.$", re.I)
 LOCAL_WORDS = re.compile(r"\b(service|local|its own folder|dockerfile'?s? (dir|folder|directory))\b", re.I)
@@ -111,10 +111,8 @@ def make_context_view(tree: FileTree, folder: str, ignore_path: str | None, igno
             while d and d not in target:
                 target.add(d)
                 d = posixpath.dirname(d)
-    if ignore is not None and ignore.rules:
-        # a folder excluded by a pattern is not sent even if a file below it was re-included by "!"
-        view.included_dirs = {d for d in view.included_dirs if not ignore.excludes(d)
-                              or any(f.startswith(d + "/") for f in included)}
+    # (included_dirs are the folders of included files: a folder excluded by a pattern is still sent when "!"
+    # re-includes a file below it, so no folder needs a check of its own)
     return view
 
 
@@ -142,11 +140,11 @@ def check_source(source: ContextSource, view: ContextView, tree: FileTree,
         return SourceCheck(source, "ok")
     repo_path = rel if view.folder == "." else f"{view.folder}/{rel}"
     if source.is_glob:
-        regex = re.compile(glob_to_regex(rel, double_star=False), re.DOTALL)
-        hits = [p for p in _glob_candidates(view.sorted_included(), rel) if regex.match(p)]
+        glob = Glob(rel, double_star=False)
+        hits = [p for p in _glob_candidates(view.sorted_included(), rel) if glob.match(p)]
         if hits:
             return _tracked_status(source, tree, [f"{view.folder}/{h}" if view.folder != "." else h for h in hits])
-        ignored = [p for p in _glob_candidates(view.sorted_all(), rel) if regex.match(p)]
+        ignored = [p for p in _glob_candidates(view.sorted_all(), rel) if glob.match(p)]
         if ignored:
             return SourceCheck(source, "ignored", _ignored_by(view, ignored[0]))
         return SourceCheck(source, "empty-glob")
@@ -256,10 +254,10 @@ def _top_level(paths_sorted: list[str]) -> list[str]:
 def _exists_rel(tree: FileTree, folder: str, rel: str, is_glob: bool) -> bool:
     if not is_glob:
         return tree.exists(rel if folder in (".", "") else f"{folder}/{rel}")
-    regex = re.compile(glob_to_regex(rel, double_star=False), re.DOTALL)
+    glob = Glob(rel, double_star=False)
     full = rel if folder in (".", "") else f"{folder}/{rel}"
     top = tree.top_level if folder in (".", "") else None
-    return any(regex.match(p[len(full) - len(rel):]) for p in _glob_candidates(tree.sorted_paths, full, top))
+    return any(glob.match(p[len(full) - len(rel):]) for p in _glob_candidates(tree.sorted_paths, full, top))
 
 
 def declared_context_folder(text: str, local: str) -> str | None:
@@ -287,4 +285,6 @@ class DockerInputs:
     images: dict[str, str] = field(default_factory=dict)  # option: image name -> service folder
     on_disk: Callable[[str], bool] | None = None
     all_dockerfiles: list[str] = field(default_factory=list)
+    substituted_images: frozenset[str] = frozenset()     # names a deploy tool retags (skaffold artifacts)
+    allow_extra_latest: bool = True
 

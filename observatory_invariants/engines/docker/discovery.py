@@ -1,10 +1,10 @@
-"""Which Docker builds the repository runs, and where each one is declared.
+"""Which Docker builds the repository runs, and where each one is declared: workflows and scripts.
 
-Pure functions over parsed YAML / script text: workflows (matrices with
-``include``/``exclude`` and ``${{ matrix.* }}`` substitution, ``docker/build-push-action``
-steps, ``run:`` steps), compose files (``build:`` string or mapping, relative to
-the compose file's folder) and scripts. Every :class:`Build` keeps the file and
-line that declared it.
+Pure functions over parsed YAML / script text: workflows (matrices with ``include``/``exclude`` and
+``${{ matrix.* }}`` substitution, ``docker/build-push-action`` steps, ``run:`` steps read by
+:mod:`.docker_cli` from the step's ``working-directory``) and scripts. Compose files are
+:mod:`.compose`'s, skaffold / bake / Makefiles :mod:`.buildfiles`'. Every item of the model
+(:mod:`.model`) keeps the file and line that declared it.
 """
 
 from __future__ import annotations
@@ -14,167 +14,34 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
-from .scripts import scan_script
+from .docker_cli import scan_script
+from .model import (BUILT, PUBLISHED, RUN, Build, DeclarationProblem, Discovery, Fallback, ImageRef, join, norm,
+                    outside)
 from ...parsers.yaml_loader import LineDict, line_of
 
 _EXPR = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
-
-
-@dataclass(frozen=True)
-class Build:
-    dockerfile: str | None          # repo-relative path; None when unresolved
-    context: str | None             # repo-relative folder ("." is the root); None when unresolved
-    declared_in: str
-    line: int | None
-    origin: str                     # "workflow", "build-push-action", "compose", "script"
-    target: str | None = None
-    args: tuple[tuple[str, str], ...] = ()
-    unresolved: str | None = None   # why it could not be resolved exactly
-
-    @property
-    def where(self) -> str:
-        return f"{self.declared_in}:{self.line}" if self.line else self.declared_in
-
-
-@dataclass(frozen=True)
-class ImageRef:
-    ref: str
-    path: str
-    line: int | None
-    how: str                        # "compose image", "k8s container", "docker build -t", "build-push-action tags" …
-
-
-@dataclass(frozen=True)
-class Fallback:
-    path: str
-    line: int
-    text: str
-
-
-@dataclass(frozen=True)
-class DeclarationProblem:
-    path: str
-    line: int | None
-    message: str
-
-
-@dataclass
-class Discovery:
-    builds: list[Build] = field(default_factory=list)
-    images: list[ImageRef] = field(default_factory=list)
-    fallbacks: list[Fallback] = field(default_factory=list)
-    problems: list[DeclarationProblem] = field(default_factory=list)
-
-    def extend(self, other: Discovery) -> None:
-        self.builds.extend(other.builds)
-        self.images.extend(other.images)
-        self.fallbacks.extend(other.fallbacks)
-        self.problems.extend(other.problems)
-
-
-def norm(path: str) -> str:
-    path = path.replace("\\", "/")
-    return posixpath.normpath(path) if path else "."
-
-
-def join(base: str, rel: str) -> str:
-    return norm(posixpath.join(base, rel.replace("\\", "/")))
-
-
-def _outside(path: str) -> bool:
-    return path == ".." or path.startswith("../") or path.startswith("/")
+_outside = outside
 
 
 # -- scripts -------------------------------------------------------------------
 
 
-def discover_script(path: str, text: str, *, working_directory: str = "root") -> Discovery:
-    """Builds, image references and ``latest`` fallbacks of one shell or PowerShell script."""
+def discover_script(path: str, text: str, *, working_directory: str = "root", start: str | None = None) -> Discovery:
+    """Builds, image references and ``latest`` fallbacks of one shell or PowerShell script.
+
+    ``start``: the folder a workflow step or recipe runs it from (evidence); otherwise the
+    ``script-working-directory`` option's assumption (the root, or the script's folder).
+    """
     pwsh = path.lower().endswith((".ps1", ".psm1"))
     script_dir = posixpath.dirname(path) or "."
-    cwd = script_dir if working_directory == "script" else "."
-    scan = scan_script(text, pwsh=pwsh, script_dir=script_dir, cwd=cwd)
-    return _from_scan(path, scan, "script", 0)
-
-
-def _from_scan(path: str, scan, origin: str, line_offset: int) -> Discovery:
-    found = Discovery()
-    for b in scan.builds:
-        line = b.line + line_offset
-        unresolved = b.unresolved
-        if unresolved is None and (_outside(b.context or "") or _outside(b.dockerfile or "")):
-            unresolved = "its context or Dockerfile lies outside the repository"
-        found.builds.append(Build(b.dockerfile if not unresolved else None, b.context if not unresolved else None,
-                                  path, line, origin, b.target, tuple(sorted(b.args.items())), unresolved))
-    for ref in scan.images:
-        found.images.append(ImageRef(ref.ref, path, ref.line + line_offset, ref.how))
-    for fb in scan.fallbacks:
-        found.fallbacks.append(Fallback(path, fb.line + line_offset, fb.text))
-    return found
-
-
-# -- compose -------------------------------------------------------------------
-
-
-def discover_compose(path: str, doc) -> Discovery:
-    """Builds and ``image:`` references of a parsed compose file."""
-    found = Discovery()
-    if doc is None:
-        return found
-    if not isinstance(doc, dict):
-        found.problems.append(DeclarationProblem(path, getattr(doc, "line", 1),
-                                                 f"is a {type(doc).__name__}, not a compose mapping with a "
-                                                 "'services:' key; its builds were not read"))
-        return found
-    services = doc.get("services")
-    if not isinstance(services, dict):
-        return found
-    base = posixpath.dirname(path) or "."
-    for name, service in services.items():
-        if not isinstance(service, dict):
-            continue
-        image = service.get("image")
-        if isinstance(image, str):
-            found.images.append(ImageRef(image, path, line_of(service, "image"), "compose image"))
-            for m in re.finditer(r"\$\{[A-Za-z_]\w*:?-latest\}", image):
-                found.fallbacks.append(Fallback(path, line_of(service, "image"), image))
-        build = service.get("build")
-        if build is None:
-            continue
-        line = line_of(service, "build")
-        context, dockerfile, target, args = None, "Dockerfile", None, {}
-        if isinstance(build, str):
-            context = build
-        elif isinstance(build, dict):
-            context = build.get("context", ".")
-            if "dockerfile_inline" in build:
-                continue
-            dockerfile = build.get("dockerfile", "Dockerfile")
-            target = build.get("target")
-            raw_args = build.get("args") or {}
-            if isinstance(raw_args, dict):
-                args = {str(k): "" if v is None else str(v) for k, v in raw_args.items()}
-            elif isinstance(raw_args, list):
-                args = dict(str(a).partition("=")[::2] for a in raw_args)
-            line = line_of(build, "context", line)
-        else:
-            found.problems.append(DeclarationProblem(path, line, f"service {name!r}: build: must be a path or a "
-                                                                 "mapping with context/dockerfile"))
-            continue
-        values = [str(context), str(dockerfile), str(target or "")] + list(args.values())
-        if any("$" in v.replace("$$", "") for v in values):
-            found.builds.append(Build(None, None, path, line, "compose", None, (),
-                                      f"service {name!r} uses a ${{VARIABLE}} in its build settings"))
-            continue
-        if "://" in str(context) or str(context).startswith("git@"):
-            continue
-        ctx = join(base, str(context))
-        df = str(dockerfile)
-        dockerfile_path = norm(df) if df.startswith("/") else join(ctx, df)
-        unresolved = "its context lies outside the repository" if _outside(ctx) or _outside(dockerfile_path) else None
-        found.builds.append(Build(None if unresolved else dockerfile_path, None if unresolved else ctx, path, line,
-                                  "compose", target, tuple(sorted(args.items())), unresolved))
-    return found
+    if start is not None:
+        cwd, exact = start, True
+    else:
+        # an assumption, except for a script at the root under the default (it is run from there: ./build.sh)
+        cwd = script_dir if working_directory == "script" else "."
+        exact = working_directory == "root" and script_dir == "."
+    return scan_script(text, pwsh=pwsh, script_dir=script_dir, cwd=cwd, path=path, origin="script",
+                       cwd_exact=exact, script_path=path)
 
 
 # -- workflows -------------------------------------------------------------------
@@ -284,7 +151,7 @@ def discover_workflow(path: str, doc, *, limit: int = 256) -> Discovery:
             step_line = line_of(steps, index, getattr(step, "line", None))
             for combo in (combos if combos is not None else [None]):
                 env = _env_of(doc.get("env"), job.get("env"), step.get("env"))
-                _workflow_step(found, path, step, step_line, combo, env, wf_defaults, job_defaults)
+                _workflow_step(found, path, step, step_line, combo, env, wf_defaults, job_defaults, job_id)
     # a matrix expands one declaration many times; keep each distinct build once
     found.builds = list(dict.fromkeys(found.builds))
     found.images = list(dict.fromkeys(found.images))
@@ -292,7 +159,8 @@ def discover_workflow(path: str, doc, *, limit: int = 256) -> Discovery:
     return found
 
 
-def _workflow_step(found: Discovery, path: str, step: dict, step_line, combo, env, wf_defaults, job_defaults):
+def _workflow_step(found: Discovery, path: str, step: dict, step_line, combo, env, wf_defaults, job_defaults,
+                   job_id=""):
     uses = step.get("uses")
     if isinstance(uses, str) and uses.split("@", 1)[0].lower() == "docker/build-push-action":
         with_ = step.get("with") if isinstance(step.get("with"), dict) else LineDict()
@@ -303,10 +171,16 @@ def _workflow_step(found: Discovery, path: str, step: dict, step_line, combo, en
         target = _substitute(with_.get("target"), combo, env) if with_.get("target") is not None else None
         args_text = _substitute(with_.get("build-args", ""), combo, env)
         tags_text = _substitute(with_.get("tags", ""), combo, env)
+        push = str(_substitute(with_.get("push", False), combo, env) or "").lower() == "true"
         if tags_text:
             tag_line = line_of(with_, "tags", line) if isinstance(with_, LineDict) else line
+            raw_tags = with_.get("tags", "")
+            group = f"{path}#{job_id}#{step_line}"
             for tag in _list_setting(tags_text):
-                found.images.append(ImageRef(tag, path, tag_line, "build-push-action tags"))
+                via = next((m.group(0) for m in re.finditer(r"\$\{[A-Za-z_]\w*:?-latest\}", str(raw_tags))), None)
+                found.images.append(ImageRef(tag, path, tag_line, "build-push-action tags",
+                                             PUBLISHED if push else BUILT, group, f"{path}#{job_id}", False, via))
+        tag_refs = tuple(_list_setting(tags_text or ""))
         if context is None or (with_.get("file") is not None and file_ is None) or \
                 (with_.get("target") is not None and target is None) or args_text is None:
             found.builds.append(Build(None, None, path, line, "build-push-action", None, (),
@@ -320,10 +194,10 @@ def _workflow_step(found: Discovery, path: str, step: dict, step_line, combo, en
         args = tuple(sorted(tuple(a.partition("=")[::2]) for a in _list_setting(args_text or "")))
         unresolved = "its context lies outside the repository" if _outside(ctx) or _outside(dockerfile) else None
         found.builds.append(Build(None if unresolved else dockerfile, None if unresolved else ctx, path, line,
-                                  "build-push-action", target, args, unresolved))
+                                  "build-push-action", target, args, unresolved, tag_refs))
         return
     run = step.get("run")
-    if not isinstance(run, str) or "docker" not in run:
+    if not isinstance(run, str) or not ("docker" in run or "kind" in run or re.search(r"\.(?:sh|bash|ps1)\b", run)):
         return
     shell = step.get("shell") or (job_defaults or {}).get("shell") or (wf_defaults or {}).get("shell") or "bash"
     pwsh = "pwsh" in str(shell).lower() or "powershell" in str(shell).lower()
@@ -334,9 +208,11 @@ def _workflow_step(found: Discovery, path: str, step: dict, step_line, combo, en
     workdir_value = _substitute(workdir, combo, env)
     run_line = line_of(step, "run", step_line) or 1
     offset = run_line if "\n" in run.rstrip("\n") or run.endswith("\n") else run_line - 1
-    scan = scan_script(text, pwsh=pwsh, script_dir=".", cwd=norm(workdir_value) if workdir_value else ".")
-    sub = _from_scan(path, scan, "workflow", offset)
+    sub = scan_script(text, pwsh=pwsh, script_dir=".", cwd=norm(workdir_value) if workdir_value else ".",
+                      path=path, origin="workflow", line_offset=offset, cwd_exact=True,
+                      scope=f"{path}#{job_id}")
     if workdir_value is None:
         sub.builds = [Build(None, None, b.declared_in, b.line, b.origin, None, (),
                             "working-directory is an expression") for b in sub.builds]
+        sub.invocations = []
     found.extend(sub)

@@ -34,6 +34,15 @@ class CompatOptions(Options):
                          "C4's compatibility policy: seed (the seed's table), backward, forward or full.", schema=_POLICY)
     policies: Mapping[str, str] = option("compat-policies", {}, "Per-schema policies: {schema stem: policy}.",
                                          schema={"type": "object", "additionalProperties": _POLICY})
+    example_pairs: bool = option(
+        "compat-example-pairs", False,
+        "C4 also checks the example pairs (compat-fixtures NAME-old.json / NAME-new.json). Off by default: example "
+        "pairs are a checker's own test data, some meant to break, not contracts.")
+    example_verdicts: Mapping[str, str] = option(
+        "compat-example-verdicts", {},
+        "With compat-example-pairs: the bump each pair is meant to need, {pair name: none|patch|minor|major}; a pair "
+        "whose changes need another bump is C4.example-verdict. Pairs not listed must carry a big enough $version "
+        "bump.", schema={"type": "object", "additionalProperties": {"enum": ["none", "patch", "minor", "major"]}})
 
     def policy_for(self, stem: str) -> str:
         """The compatibility policy of a schema: ``compat-policies[stem]``, else ``compat-policy``."""
@@ -45,8 +54,10 @@ VERSION_DECREASED = SubRule("C4.version-decreased", "The $version went down")
 NO_BUMP = SubRule("C4.no-bump", "The schema changed but its $version did not")
 SCHEMA_DELETED = SubRule("C4.schema-deleted", "A published schema was deleted")
 BAD_INPUT = SubRule("C4.bad-input", "A schema (or its base version) cannot be compared")
+EXAMPLE_VERDICT = SubRule("C4.example-verdict", "An example pair's changes need another bump than the one it is meant "
+                                               "to show (opt-in)")
 C4 = Rule("C4", "Breaking schema changes require a MAJOR version bump", "contracts", ("schemas", "compat-fixtures"),
-          "run", subrules=(BUMP_TOO_SMALL, VERSION_DECREASED, NO_BUMP, SCHEMA_DELETED, BAD_INPUT),
+          "run", subrules=(BUMP_TOO_SMALL, VERSION_DECREASED, NO_BUMP, SCHEMA_DELETED, BAD_INPUT, EXAMPLE_VERDICT),
           options=(CompatOptions,), hooks=("observatory-compat",), seed_check="check-schema-compat.py --ci")
 RULE = C4.id
 _CODES = {"bump-too-small": BUMP_TOO_SMALL, "version-decreased": VERSION_DECREASED, "no-bump": NO_BUMP,
@@ -99,6 +110,23 @@ def check_schema_pair(path: str, old: Any, new: Any, *, new_text: str = "", poli
         message = problem.message if rule != BAD_INPUT else f"{problem.message} (comparing with {old_label})"
         found.append(finding(rule, path, message, line, column))
     return found
+
+
+def check_example_verdict(path: str, old: Any, new: Any, expected: str, *, policy: str = "seed") -> list[Finding]:
+    """C4.example-verdict when an example pair's changes need another bump than ``expected`` (pure)."""
+    from ...engines.compat import InvalidSchema, diff_schemas, required_bump
+
+    try:
+        changes = diff_schemas(old, new, policy=policy)
+    except InvalidSchema as exc:
+        return [finding(BAD_INPUT, path, f"cannot compare the example pair: {exc}", 1, 1)]
+    needed = str(required_bump(changes)) if changes else "none"
+    if needed == expected:
+        return []
+    kinds = ", ".join(sorted({c.kind for c in changes})[:4]) or "no change"
+    return [finding(EXAMPLE_VERDICT, path, f"this example pair is meant to need a {expected} bump, but its changes "
+                                           f"({kinds}) need {needed} under the {policy!r} policy; fix the pair or its "
+                                           "expected verdict in compat-example-verdicts", 1, 1)]
 
 
 # -- the adapter ---------------------------------------------------------------------------------------
@@ -224,10 +252,13 @@ def _compare_revisions(ws, old_rev: _Revision, new_rev: _Revision, targets, old_
 
 
 def check_fixture_pairs(ws, targets: list[str] | None) -> list[Finding]:
-    """The ``NAME-old.json`` / ``NAME-new.json`` example pairs: is each pair's bump big enough?"""
+    """The ``NAME-old.json`` / ``NAME-new.json`` example pairs (opt-in: ``compat-example-pairs``): does each pair
+    need the bump it is meant to show (``compat-example-verdicts``), else is its ``$version`` bump big enough?"""
     from ...engines.compat.versions import content_differs
 
     options = ws.options(CompatOptions)
+    if not options.example_pairs:
+        return []
     pairs: dict[str, dict[str, str]] = {}
     for path in ws.glob("compat-fixtures"):
         stem = PurePosixPath(path).stem
@@ -259,6 +290,10 @@ def check_fixture_pairs(ws, targets: list[str] | None) -> list[Finding]:
             docs[side] = (text, value)
         else:
             (_, old), (new_text, new) = docs["old"], docs["new"]
+            expected = options.example_verdicts.get(name)
+            if expected is not None:
+                found.extend(check_example_verdict(sides["new"], old, new, expected, policy=options.policy_for(name)))
+                continue
             found.extend(check_schema_pair(sides["new"], old, new, new_text=new_text,
                                            policy=options.policy_for(name), old_label=sides["old"],
                                            content_changed=content_differs(old, new), require_versions=False))

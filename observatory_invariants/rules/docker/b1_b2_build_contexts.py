@@ -4,14 +4,16 @@ COPY/ADD source exists in that context after its ignore file.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from dataclasses import dataclass, field
 
 from ...engines.docker.context import (ContextView, DockerInputs, FileTree, SourceCheck, clean_source, check_source,
                                        classify_sources,
                                        declared_context_folder, local_folder, make_context_view)
-from ...engines.docker.discovery import Build
+from ...engines.docker.model import Build
 from ...declare import Rule, SubRule
-from ...findings import Finding, finding
+from ...findings import Finding, Severity, finding
 from ...parsers.dockerfile import context_sources
 from ...parsers.dockerignore import DockerIgnore, ignore_file_candidates, parse_dockerignore
 from .inputs import DECLARATION, DOCKERIGNORE, DockerOptions, gather_docker_inputs, touches_docker
@@ -86,10 +88,12 @@ def check_builds(inputs: DockerInputs) -> tuple[list[BuildReport], list[Finding]
     service_set = set(inputs.service_dirs)
     reports: list[BuildReport] = []
     mixed_reported: set[str] = set()
+    # one check per distinct build (Dockerfile, context, target, args): N declarations of it share the findings
+    groups: dict[tuple, list[Build]] = {}
+    group_findings: dict[tuple, list[Finding]] = {}
     for build in inputs.discovery.builds:
         report = BuildReport(build)
         reports.append(report)
-        where = build.where
         if build.unresolved or build.dockerfile is None or build.context is None:
             report.verdict = "unresolved"
             report.findings.append(finding(
@@ -97,62 +101,16 @@ def check_builds(inputs: DockerInputs) -> tuple[list[BuildReport], list[Finding]
                 f"this {build.origin} build cannot be checked: {build.unresolved or 'unresolved'}; use literal paths "
                 "(or a matrix of literal values) so the context can be verified", build.line, severity="note"))
             continue
-        model = inputs.dockerfiles.get(build.dockerfile)
-        if model is None:
-            kind = "is a folder, not a file" if tree.is_dir(build.dockerfile) else "does not exist"
-            report.verdict = "missing Dockerfile"
-            report.findings.append(finding(
-                MISSING_DOCKERFILE, build.declared_in,
-                f"the Dockerfile {build.dockerfile} {kind}; fix the Dockerfile path of this {build.origin} build",
-                build.line))
+        key = (build.dockerfile, build.context, build.target, build.args, build.assumed)
+        if key in groups:
+            groups[key].append(build)
+            first = reports[[r.build for r in reports].index(groups[key][0])]
+            report.style, report.verdict = first.style, first.verdict
             continue
-        if isinstance(model, str):
-            report.verdict = "unreadable Dockerfile"
-            continue      # reported once per Dockerfile below
-        if not tree.is_dir(build.context):
-            on_disk = inputs.on_disk(build.context) if inputs.on_disk else False
-            report.verdict = "missing context" if not on_disk else "unresolved"
-            if on_disk:
-                report.findings.append(finding(
-                    UNRESOLVED, build.declared_in,
-                    f"the build context {build.context} holds no files the project lists (a symlinked folder or "
-                    "only untracked files); its COPY sources were not checked", build.line, severity="note"))
-            else:
-                report.findings.append(finding(
-                    MISSING_CONTEXT, build.declared_in,
-                    f"the build context {build.context} does not exist; fix the context of this {build.origin} "
-                    f"build (Dockerfile {build.dockerfile})", build.line))
-            continue
-        sources, problems = context_sources(model, dict(build.args), build.target)
-        for p in problems:
-            report.findings.append(finding(BAD_TARGET, build.declared_in,
-                                           f"{p.message}; fix --target/target of this build", build.line))
-        local = local_folder(build.dockerfile, service_set)
-        style, kinds = classify_sources(sources, local, tree)
-        report.style = style
-        if style == "mixed" and build.dockerfile not in mixed_reported:
-            mixed_reported.add(build.dockerfile)
-            findings.append(_mixed_finding(build.dockerfile, kinds, local))
-        # the declared intent in the Dockerfile's header
-        if model.declared_context:
-            text, line = model.declared_context
-            wanted = declared_context_folder(text, local)
-            if wanted is not None and wanted != build.context:
-                report.findings.append(finding(
-                    DECLARED_CONTEXT, build.dockerfile,
-                    f"the header says BUILD CONTEXT: {text}, but {where} builds it with context "
-                    f"{build.context}; build it with context {wanted} or correct the header", line))
-        ignore_path = next((p for p in ignore_file_candidates(build.context, build.dockerfile)
-                            if p in inputs.ignore_texts), None)
-        key = (build.context, ignore_path)
-        if key not in views:
-            views[key] = make_context_view(tree, build.context, ignore_path,
-                                           ignore_for(ignore_path) if ignore_path else None)
-        view = views[key]
-        checks = [check_source(s, view, tree, inputs.on_disk) for s in sources]
-        report.findings.extend(_source_findings(build, checks, local, tree, views))
-        errors = [f for f in report.findings if f.severity == "error"]
-        report.verdict = "ok" if not errors else ", ".join(sorted({f.rule for f in errors}))
+        groups[key] = [build]
+        _check_build(build, report, inputs, ignore_for, views, service_set, mixed_reported, findings)
+        group_findings[key] = report.findings
+    # Dockerfiles: unreadable / unparseable ones, and those nobody builds
     # Dockerfiles: unreadable / unparseable ones, and those nobody builds
     built = {b.dockerfile for b in inputs.discovery.builds if b.dockerfile}
     for path in inputs.all_dockerfiles:
@@ -175,8 +133,131 @@ def check_builds(inputs: DockerInputs) -> tuple[list[BuildReport], list[Finding]
                     mixed_reported.add(path)
                     findings.append(_mixed_finding(path, kinds, local_folder(path, inputs.service_dirs)))
     for report in reports:
-        findings.extend(report.findings)
-    return reports, findings
+        if report.build.unresolved or report.build.dockerfile is None or report.build.context is None:
+            findings.extend(report.findings)
+    for key, group in groups.items():
+        findings.extend(_with_declarations(group_findings[key], group))
+    return reports, _one_per_line_and_context(findings)
+
+
+_WHERE = "\x00where\x00"
+
+
+def _with_declarations(found: list[Finding], group: list[Build]) -> list[Finding]:
+    """The findings of one build, naming every declaration that shares it ("… and 20 more declarations")."""
+    first = group[0].where
+    where = first if len(group) == 1 else f"{first} and {len(group) - 1} more (one of {len(group)} declarations of this build)"
+    return [dataclasses.replace(f, message=f.message.replace(_WHERE, where)) for f in found]
+
+
+def _one_per_line_and_context(found: list[Finding]) -> list[Finding]:
+    """One finding per (rule, file, line, message once declarations are set aside): different args of one build
+    reaching the same missing source report it once."""
+    seen: set[tuple] = set()
+    out: list[Finding] = []
+    for f in found:
+        key = (f.rule, f.path, f.line, re.sub(r"\(declared at [^)]*\)|[^ ]+:\d+ and \d+ more \([^)]*\)", "", f.message))
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(f)
+    return out
+
+
+def _check_build(build: Build, report: BuildReport, inputs: DockerInputs, ignore_for, views, service_set,
+                 mixed_reported: set[str], findings: list[Finding]) -> None:
+    tree = inputs.tree
+    where = _WHERE
+    if not tree.is_dir(build.context):
+        on_disk = inputs.on_disk(build.context) if inputs.on_disk else False
+        report.verdict = "missing context" if not on_disk else "unresolved"
+        if on_disk:
+            report.findings.append(finding(
+                UNRESOLVED, build.declared_in,
+                f"the build context {build.context} holds no files the project lists (a symlinked folder or "
+                "only untracked files); its COPY sources were not checked", build.line, severity="note"))
+        else:
+            report.findings.append(_assumed(build, finding(
+                MISSING_CONTEXT, build.declared_in,
+                f"the build context {build.context} does not exist; fix the context of this {build.origin} "
+                f"build (Dockerfile {build.dockerfile})", build.line)))
+        return
+    model = inputs.dockerfiles.get(build.dockerfile)
+    if model is None:
+        kind = "is a folder, not a file" if tree.is_dir(build.dockerfile) else "does not exist"
+        report.verdict = "missing Dockerfile"
+        report.findings.append(_assumed(build, finding(
+            MISSING_DOCKERFILE, build.declared_in,
+            f"the Dockerfile {build.dockerfile} {kind}; fix the Dockerfile path of this {build.origin} build",
+            build.line)))
+        return
+    if isinstance(model, str):
+        report.verdict = "unreadable Dockerfile"
+        return      # reported once per Dockerfile
+    sources, problems = context_sources(model, dict(build.args), build.target)
+    for p in problems:
+        if p.line is None:
+            report.findings.append(finding(BAD_TARGET, build.declared_in,
+                                           f"{p.message}; fix --target/target of this build", build.line))
+        else:
+            report.findings.append(finding(BAD_DOCKERFILE, build.dockerfile,
+                                           f"{p.message}; Docker refuses this build", p.line))
+    local = local_folder(build.dockerfile, service_set)
+    style, kinds = classify_sources(sources, local, tree)
+    report.style = style
+    # the declared intent in the Dockerfile's header
+    if model.declared_context:
+        text, line = model.declared_context
+        wanted = declared_context_folder(text, local)
+        if wanted is not None and wanted != build.context:
+            report.findings.append(_assumed(build, finding(
+                DECLARED_CONTEXT, build.dockerfile,
+                f"the header says BUILD CONTEXT: {text}, but {where} builds it with context "
+                f"{build.context}; build it with context {wanted} or correct the header", line)))
+    ignore_path = next((p for p in ignore_file_candidates(build.context, build.dockerfile)
+                        if p in inputs.ignore_texts), None)
+    key = (build.context, ignore_path)
+    if key not in views:
+        views[key] = make_context_view(tree, build.context, ignore_path,
+                                       ignore_for(ignore_path) if ignore_path else None)
+    view = views[key]
+    checks = [check_source(s, view, tree, inputs.on_disk) for s in sources]
+    if style == "mixed":
+        mixed_reported.add(build.dockerfile)
+        checks = _mixed_findings(build, checks, kinds, local, report)
+    report.findings.extend(_assumed(build, f) for f in _source_findings(build, checks, local, tree, views))
+    errors = sorted({f.rule for f in report.findings if f.severity == "error"})
+    warnings = sorted({f.rule for f in report.findings if f.severity == "warning"} - set(errors))
+    report.verdict = ", ".join(errors + [f"{w} (warning)" for w in warnings]) or "ok"
+
+
+def _assumed(build: Build, f: Finding) -> Finding:
+    """A finding that rests on an assumed script start folder is a warning that says so."""
+    if build.assumed is None or f.severity != "error":
+        return f
+    return dataclasses.replace(f, severity=Severity.WARNING,
+                               message=f"{f.message} [{build.assumed}: no workflow step or recipe runs this script "
+                                       "from a known folder, so this is not certain]")
+
+
+def _mixed_findings(build: Build, checks: list[SourceCheck], kinds, local: str, report: BuildReport):
+    """B1.mixed-sources at each line that fails in the known context (never at a line that resolves); those
+    checks are left out of the B2 findings."""
+    failing = [c for c in checks if c.status in ("missing", "empty-glob")]
+    if not failing:
+        return checks
+    repo_src, local_src = kinds["repo"][0], kinds["local"][0]
+    for c in failing:
+        s = c.source
+        other = local_src if c.source in kinds["repo"] else repo_src
+        style = "repo-relative" if c.source in kinds["repo"] else "service-local"
+        report.findings.append(finding(
+            MIXED_SOURCES, build.dockerfile,
+            f"{s.instruction} {s.written} is {style}, but this Dockerfile also copies {other.instruction} "
+            f"{other.written} (line {other.line}), and {_WHERE} builds it with context {build.context}, where "
+            f"{s.written} does not exist: no single context serves both; write every source relative to the "
+            f"repository root (e.g. {local}/...) and build with the root as context", s.line))
+    return [c for c in checks if c not in failing]
 
 
 def _mixed_finding(dockerfile: str, kinds, local: str) -> Finding:
@@ -193,7 +274,7 @@ def _mixed_finding(dockerfile: str, kinds, local: str) -> Finding:
 def _source_findings(build: Build, checks: list[SourceCheck], local: str, tree: FileTree,
                      views: dict) -> list[Finding]:
     out: list[Finding] = []
-    where = build.where
+    where = _WHERE
     ctx = build.context
     missing = [c for c in checks if c.status in ("missing", "empty-glob")]
     if missing:
@@ -256,9 +337,15 @@ def analyse(ws):
 
     from .b3_image_versions import problem_findings as b3_problems
 
+    import dataclasses as _dc
+
+    from .inputs import gather_k8s
+
     inputs, problems = gather_docker_inputs(ws)
     reports, findings = check_builds(inputs)
-    findings = problem_findings(problems) + b3_problems(problems) + findings + check_b3(inputs)
+    k8s, k8s_problems = gather_k8s(ws)
+    findings = (problem_findings(problems) + b3_problems(problems + k8s_problems) + findings
+                + check_b3(_dc.replace(inputs, k8s=k8s)))
     return reports, sorted(set(findings), key=Finding.sort_key)
 
 

@@ -9,7 +9,7 @@ import posixpath
 import re
 
 from ...engines.docker.context import DockerInputs, local_folder
-from ...engines.docker.discovery import Build, ImageRef, norm
+from ...engines.docker.model import BUILT, DEPLOYED, PUBLISHED, RUN, ImageRef, norm
 from ...declare import Rule, SubRule
 from ...findings import Finding, finding
 from .inputs import MANIFEST, DockerOptions, gather_docker_inputs, touches_docker
@@ -93,48 +93,113 @@ def own_images(inputs: DockerInputs) -> dict[str, str | None]:
         own.setdefault(posixpath.basename(folder).lower(), folder)
     for name, folder in inputs.images.items():
         own[name.lower()] = norm(folder) if folder else None
-    by_decl: dict[tuple[str, int | None], Build] = {(b.declared_in, b.line): b for b in inputs.discovery.builds}
-    for ref in inputs.discovery.images:
-        if ref.how in ("docker build -t", "build-push-action tags"):
-            repo, _tag, _digest = parse_image(ref.ref)
-            if "$" in repo:
+    for build in inputs.discovery.builds:
+        folder = local_folder(build.dockerfile, inputs.service_dirs) if build.dockerfile else None
+        for tag in build.tags:
+            repo, _tag, _digest = parse_image(tag)
+            if "$" in repo or "{{" in repo:
                 continue
-            build = by_decl.get((ref.path, ref.line))
-            folder = local_folder(build.dockerfile, inputs.service_dirs) if build and build.dockerfile else None
             own.setdefault(image_name(repo), folder if folder in inputs.service_dirs else None)
+    for ref in inputs.discovery.images:
+        if ref.how in ("docker build -t", "build-push-action tags", "bake tags") and not ref.dynamic_name:
+            repo, _tag, _digest = parse_image(ref.ref)
+            if "$" not in repo:
+                own.setdefault(image_name(repo), None)
     return own
 
 
-def check_images(refs: list[ImageRef], own: dict[str, str | None], versions: dict[str, str]) -> list[Finding]:
+_STRONG = (RUN, PUBLISHED, DEPLOYED)
+
+
+def check_images(refs: list[ImageRef], own: dict[str, str | None], versions: dict[str, str], *,
+                 allow_extra_latest: bool = True, substituted: frozenset[str] = frozenset()) -> list[Finding]:
+    """B3.latest-tag / B3.untagged / B3.version-mismatch / B3.third-party-latest for image references.
+
+    Severity follows the evidence: ``:latest`` (or no tag) is an error where the image is pushed, deployed or
+    pulled to run; an extra ``:latest`` beside a version tag of the same image in one push or build is allowed
+    (``allow-extra-latest``); an image built and used inside one CI job or script and never pushed or deployed
+    is one note; a tag only given to a local build is a warning.
+    """
     findings: list[Finding] = []
+    parsed = []
     for ref in refs:
-        if "$" in ref.ref or "{{" in ref.ref or not ref.ref.strip():
+        if ref.dynamic_name:
+            parsed.append((ref, None, ref.ref.rsplit(":", 1)[1], None, True))
             continue
-        repo, tag, digest = parse_image(ref.ref.strip())
+        text = ref.ref.strip()
+        if "$" in text or "{{" in text or not text:
+            continue
+        repo, tag, digest = parse_image(text)
         if digest:
             continue
         name = image_name(repo)
-        if name in own:
-            if tag is None:
-                findings.append(finding(UNTAGGED, ref.path,
-                                        f"the repository's own image {ref.ref} ({ref.how}) has no tag, which means "
-                                        f":latest; tag it with the service's VERSION", ref.line))
-            elif tag == "latest":
-                findings.append(finding(LATEST_TAG, ref.path,
-                                        f"the repository's own image {ref.ref} ({ref.how}) is tagged :latest; tag it "
-                                        "with the service's VERSION instead", ref.line))
-            elif ref.how == "k8s container":
+        parsed.append((ref, repo, tag, name, name in own))
+    # per own image name: where it is used (scopes) and whether anything pushes, deploys or runs it elsewhere
+    uses: dict[str, list[ImageRef]] = {}
+    for ref, repo, tag, name, is_own in parsed:
+        if is_own and name is not None:
+            uses.setdefault(name, []).append(ref)
+    group_versions: dict[str, set[str]] = {}
+    for ref, repo, tag, name, is_own in parsed:
+        if ref.group and tag not in (None, "latest"):
+            group_versions.setdefault(ref.group, set()).add(repo or "$DYNAMIC")
+    noted: set[tuple] = set()
+    for ref, repo, tag, name, is_own in parsed:
+        if not is_own:
+            if tag in (None, "latest"):
+                findings.append(finding(THIRD_PARTY_LATEST, ref.path,
+                                        f"third-party image {ref.ref} ({ref.how}) floats on :latest; pin a version "
+                                        "tag or digest", ref.line, severity="warning"))
+            continue
+        shown = ref.ref if not ref.dynamic_name else f"…:{tag} (a dynamic name with a literal tag)"
+        if tag not in (None, "latest"):
+            if ref.how == "k8s container" and name is not None:
                 folder = own.get(name)
                 want = versions.get(folder) if folder else None
                 if want and tag != want:
                     findings.append(finding(VERSION_MISMATCH, ref.path,
                                             f"image {ref.ref} is tagged {tag} but {folder}/VERSION says {want}; "
                                             f"use {repo}:{want} (or bump VERSION)", ref.line))
-        elif tag in (None, "latest"):
-            findings.append(finding(THIRD_PARTY_LATEST, ref.path,
-                                    f"third-party image {ref.ref} ({ref.how}) floats on :latest; pin a version tag "
-                                    "or digest", ref.line, severity="warning"))
+            continue
+        if ref.how == "k8s container" and name in substituted:
+            continue        # skaffold (or the like) builds it and rewrites the manifest's image with its own tag
+        sub = UNTAGGED if tag is None else LATEST_TAG
+        what = "has no tag, which means :latest" if tag is None else "is tagged :latest"
+        if allow_extra_latest and tag == "latest" and ref.group and (repo or "$DYNAMIC") in group_versions.get(ref.group, ()):
+            continue        # an extra :latest beside a version tag of the same image, in the same push or build
+        all_uses = uses.get(name, []) if name is not None else [ref]
+        scopes = {u.scope for u in all_uses}
+        strong_elsewhere = any(u.role in (PUBLISHED, DEPLOYED) for u in all_uses)
+        built_here = any(u.role == BUILT and u.scope == ref.scope for u in all_uses)
+        if not ref.dynamic_name and built_here and len(scopes) == 1 and not strong_elsewhere \
+                and ref.how not in ("compose image", "k8s container"):
+            key = (ref.scope, name)
+            if key not in noted:
+                noted.add(key)
+                findings.append(finding(sub, ref.path,
+                                        f"the image {ref.ref} ({ref.how}) {what}; it is built and used only in "
+                                        f"{_scope_name(ref.scope)} and never pushed or deployed, so this is a note: "
+                                        "give it a version tag if it ever leaves", ref.line, severity="note"))
+            continue
+        if ref.role in _STRONG:
+            how = {RUN: "run or pulled", PUBLISHED: "pushed", DEPLOYED: "deployed"}[ref.role]
+            findings.append(finding(sub, ref.path,
+                                    f"the repository's own image {shown} ({ref.how}) {what} and is {how}: whatever "
+                                    "was pushed last is what runs; tag it with the service's VERSION", ref.line))
+        elif not any(u.role in _STRONG and (u.scope != ref.scope or u.line != ref.line) for u in all_uses
+                     if (parse_image(u.ref)[1] if not u.dynamic_name else u.ref.rsplit(":", 1)[1]) == tag):
+            findings.append(finding(sub, ref.path,
+                                    f"the repository's own image {shown} ({ref.how}) {what}; nothing here pushes or "
+                                    "deploys it, but a version tag makes every build traceable: tag it with the "
+                                    "service's VERSION", ref.line, severity="warning"))
     return findings
+
+
+def _scope_name(scope: str | None) -> str:
+    if not scope:
+        return "one place"
+    path, _, job = scope.partition("#")
+    return f"job {job} of {path}" if job else path
 
 
 def k8s_images_and_labels(path: str, docs: list) -> tuple[list[ImageRef], list[tuple[int | None, str, list[ImageRef]]]]:
@@ -176,7 +241,8 @@ def k8s_images_and_labels(path: str, docs: list) -> tuple[list[ImageRef], list[t
                     continue
                 for c in containers:
                     if isinstance(c, dict) and isinstance(c.get("image"), str):
-                        workload_refs.append(ImageRef(c["image"], path, line_of(c, "image"), "k8s container"))
+                        workload_refs.append(ImageRef(c["image"], path, line_of(c, "image"), "k8s container",
+                                                      DEPLOYED, None, f"k8s:{path}"))
         refs.extend(workload_refs)
         for place in label_places:
             if VERSION_LABEL in place:
@@ -184,11 +250,10 @@ def k8s_images_and_labels(path: str, docs: list) -> tuple[list[ImageRef], list[t
     return refs, labels
 
 
-def check_k8s(inputs: DockerInputs, own: dict[str, str | None], versions: dict[str, str]) -> list[Finding]:
+def check_k8s_labels(inputs: DockerInputs, own: dict[str, str | None], versions: dict[str, str]) -> list[Finding]:
     findings: list[Finding] = []
     for path, docs in inputs.k8s:
-        refs, labels = k8s_images_and_labels(path, docs)
-        findings.extend(check_images(refs, own, versions))
+        _refs, labels = k8s_images_and_labels(path, docs)
         for line, value, workload_refs in labels:
             wanted = {versions.get(own.get(image_name(parse_image(r.ref)[0])) or "")
                       for r in workload_refs if image_name(parse_image(r.ref)[0]) in own} - {None}
@@ -209,21 +274,54 @@ def check_b3(inputs: DockerInputs) -> list[Finding]:
             service_dockerfiles.setdefault(folder, path)
     findings, versions = check_versions(inputs.service_dirs, inputs.versions, service_dockerfiles)
     own = own_images(inputs)
-    findings.extend(check_images(inputs.discovery.images, own, versions))
-    findings.extend(check_k8s(inputs, own, versions))
-    for fb in inputs.discovery.fallbacks:
-        findings.append(finding(LATEST_FALLBACK, fb.path,
-                                f"falls back to the tag 'latest' when VERSION is missing ({fb.text.strip()[:80]}); "
-                                "fail instead: a missing VERSION must stop the build", fb.line))
+    refs = list(inputs.discovery.images)
+    for path, docs in inputs.k8s:
+        refs.extend(k8s_images_and_labels(path, docs)[0])
+    findings.extend(check_images(refs, own, versions, allow_extra_latest=inputs.allow_extra_latest,
+                                 substituted=inputs.substituted_images))
+    findings.extend(check_k8s_labels(inputs, own, versions))
+    findings.extend(check_fallbacks(inputs.discovery.fallbacks))
     return findings
+
+
+def check_fallbacks(fallbacks) -> list[Finding]:
+    """B3.latest-fallback where ``latest`` replaces a missing version: the fallback of a VERSION-file read, or a
+    default that flows into an image reference (an error where the image is pushed, deployed or run, a warning
+    where it only names a local build). A ``latest`` that picks a package or a release to download is not B3's."""
+    found: dict[tuple, Finding] = {}
+    for fb in fallbacks:
+        if not fb.version_read and not fb.flows_into:
+            continue
+        strong = fb.version_read or not any(w in (fb.flows_into or "") for w in ("build -t", "docker tag", "built here"))
+        text = fb.text.strip()[:80]
+        if fb.version_read:
+            message = (f"falls back to 'latest' when the VERSION file is missing ({text}); fail instead: a missing "
+                       "VERSION must stop the build")
+        elif strong:
+            message = (f"a missing version becomes the tag 'latest' ({text}), and the image is {fb.flows_into}: "
+                       "whatever was pushed last is what runs; require the version instead")
+        else:
+            message = (f"a missing version becomes the tag 'latest' ({text}) of a local build ({fb.flows_into}); "
+                       "nothing shows it is pushed or deployed, but a required version keeps builds traceable")
+        f = finding(LATEST_FALLBACK, fb.path, message, fb.line, severity="error" if strong else "warning")
+        key = (fb.path, fb.line)
+        if key not in found or (found[key].severity != "error" and f.severity == "error"):
+            found[key] = f
+    return list(found.values())
 
 
 def run(ws, targets: list[str] | None) -> list[Finding]:
     """The adapter for B3."""
+    import dataclasses
+
+    from .inputs import gather_k8s
+
     if not touches_docker(ws, targets):
         return []
     inputs, problems = gather_docker_inputs(ws)
-    return problem_findings(problems) + check_b3(inputs)
+    k8s, k8s_problems = gather_k8s(ws)
+    inputs = dataclasses.replace(inputs, k8s=k8s)
+    return problem_findings(problems + k8s_problems) + check_b3(inputs)
 
 
 def problem_findings(problems) -> list[Finding]:

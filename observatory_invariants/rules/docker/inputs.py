@@ -8,6 +8,7 @@ decides whether anything relevant changed (:func:`touches_docker`).
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -31,6 +32,10 @@ class DockerOptions(Options):
     max_matrix_combinations: int = option(
         "max-matrix-combinations", 256, "Cap on the builds one workflow matrix expands to.",
         schema={"type": "integer", "minimum": 1, "maximum": 10000})
+    allow_extra_latest: bool = option(
+        "allow-extra-latest", True,
+        "B3: allow an extra :latest beside a version tag of the same image in the same push or build (the "
+        "version tag is what gets deployed); :latest alone, or in what is run or deployed, stays an error.")
 
 
 # What an unreadable input was read for; each rule reports the problems of its own inputs.
@@ -48,7 +53,8 @@ class InputProblem:
     severity: str = "error"
 
 RELEVANT_KEYS = ("dockerfiles", "dockerignores", "workflows", "compose-files", "powershell-scripts", "shell-scripts",
-                 "k8s-manifests", "version-files", "services")
+                 "k8s-manifests", "version-files", "services", "makefiles", "skaffold-files", "bake-files")
+_WORKLOAD = re.compile(r"^kind:\s*[\"']?(Deployment|StatefulSet|DaemonSet|ReplicaSet|Job|CronJob|Pod)\b", re.M)
 
 
 def service_folders(ws: Workspace, files: list[str]) -> list[str]:
@@ -69,6 +75,45 @@ def service_folders(ws: Workspace, files: list[str]) -> list[str]:
                 found.add(d)
                 break
     return sorted(found)
+
+
+VENDORED = frozenset(("vendor", "node_modules"))
+
+
+def vendored(path: str) -> bool:
+    """A file inside vendored third-party code (Go ``vendor/``, ``node_modules/``): its builds are not this
+    repository's (Go vendoring does not even copy the Dockerfiles they name)."""
+    return any(part in VENDORED for part in path.split("/")[:-1])
+
+
+class LazyDockerfiles(Mapping):
+    """Dockerfile path -> parsed model (or why it could not be read), parsed on first access: B3 alone never
+    parses a Dockerfile."""
+
+    def __init__(self, paths, parse):
+        self._paths = list(paths)
+        self._known = set(self._paths)
+        self._parse = parse
+        self._cache: dict[str, object] = {}
+
+    def __getitem__(self, path: str):
+        if path not in self._known:
+            raise KeyError(path)
+        if path not in self._cache:
+            try:
+                self._cache[path] = self._parse(path)
+            except UnreadableFile as exc:
+                self._cache[path] = exc.reason
+        return self._cache[path]
+
+    def __iter__(self):
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def __contains__(self, path) -> bool:
+        return path in self._known
 
 
 def gather_docker_inputs(ws: Workspace):
@@ -107,35 +152,62 @@ def _gather(ws: Workspace):
                                                         "checked", exc.line))
             return None
 
+    from ...engines.docker import buildfiles
+    from ...engines.docker.compose import discover_compose_files
+
     for path in ws.glob("workflows"):
         docs = yaml_docs(path, DECLARATION)
         if docs:
             discovery.extend(disc.discover_workflow(path, docs[0], limit=limit))
-    for path in ws.glob("compose-files"):
+    for path in [p for p in ws.glob("makefiles") if not vendored(p)]:
+        text = read(path, DECLARATION)
+        if text is not None and "docker" in text:
+            discovery.extend(buildfiles.discover_makefile(path, text))
+    substituted: set[str] = set()
+    for path in [p for p in ws.glob("skaffold-files") if not vendored(p)]:
         docs = yaml_docs(path, DECLARATION)
         if docs:
-            discovery.extend(disc.discover_compose(path, docs[0]))
+            found, names = buildfiles.discover_skaffold(path, docs)
+            discovery.extend(found)
+            substituted |= names
+    for path in [p for p in ws.glob("bake-files") if not vendored(p)]:
+        text = read(path, DECLARATION)
+        if text is not None:
+            discovery.extend(buildfiles.discover_bake(path, text))
+    # scripts start where the workflow steps and recipes that run them start (else the option's assumption)
+    starts: dict[str, set[str]] = {}
+    for inv in discovery.invocations:
+        starts.setdefault(inv.script, set()).add(inv.cwd)
     for key in ("powershell-scripts", "shell-scripts"):
-        for path in ws.glob(key):
+        for path in [p for p in ws.glob(key) if not vendored(p)]:
             text = read(path, DECLARATION)
-            if text is not None and ("docker" in text or "latest" in text):
-                discovery.extend(disc.discover_script(path, text, working_directory=script_cwd))
-    discovery.builds = list(dict.fromkeys(discovery.builds))
-
+            if text is not None and ("docker" in text or "latest" in text or "kind" in text):
+                for start in sorted(starts.get(path) or [None]):
+                    discovery.extend(disc.discover_script(path, text, working_directory=script_cwd, start=start))
+    compose_paths = {p for p in ws.glob("compose-files") if not vendored(p)}
     file_set = set(files)
+    compose_sets = [s.files for s in discovery.compose_sets]
+    compose_paths |= {f for files_ in compose_sets for f in files_ if f in file_set}
+    compose_docs: dict[str, object] = {}
+    env_files: dict[str, str] = {}
+    for path in sorted(compose_paths):
+        docs = yaml_docs(path, DECLARATION)
+        if docs is not None:
+            compose_docs[path] = docs[0] if docs else None
+        folder = posixpath.dirname(path)
+        env_path = f"{folder}/.env" if folder else ".env"
+        if env_path in file_set and env_path not in env_files:
+            text = read(env_path, DECLARATION)
+            if text is not None:
+                env_files[env_path] = text
+    discovery.extend(discover_compose_files(compose_docs, compose_sets, env_files))
+    discovery.dedupe()
+
     # "Dockerfile.dockerignore" matches the Dockerfile.* glob but is an ignore file
-    dockerfile_paths = [p for p in ws.glob("dockerfiles") if not p.endswith(".dockerignore")]
+    dockerfile_paths = [p for p in ws.glob("dockerfiles") if not p.endswith(".dockerignore") and not vendored(p)]
     wanted = set(dockerfile_paths) | {b.dockerfile for b in discovery.builds if b.dockerfile}
-    dockerfiles: dict[str, object] = {}
-    for path in sorted(wanted):
-        if path not in file_set and not ws.repo.exists(path):
-            continue
-        if ws.repo.is_dir(path):
-            continue
-        try:
-            dockerfiles[path] = parse_dockerfile(path, ws.read_text(path))
-        except UnreadableFile as exc:
-            dockerfiles[path] = exc.reason
+    present = [p for p in sorted(wanted) if (p in file_set or ws.repo.exists(p)) and not ws.repo.is_dir(p)]
+    dockerfiles = LazyDockerfiles(present, lambda path: parse_dockerfile(path, ws.read_text(path)))
     # files a build needs although the project list leaves them out (gitignored Dockerfiles)
     all_dockerfiles = sorted(set(dockerfile_paths) | {p for p in dockerfiles if p in file_set})
 
@@ -157,21 +229,55 @@ def _gather(ws: Workspace):
         else:
             versions[folder] = None
 
-    k8s = []
-    for path in ws.glob("k8s-manifests"):
-        docs = yaml_docs(path, MANIFEST)
-        if docs:
-            k8s.append((path, docs))
-
     def on_disk(path: str) -> bool:
         return ws.repo.exists(path) and not posixpath.isabs(path)
 
     inputs = DockerInputs(
         tree=FileTree(files, tracked), dockerfiles=dockerfiles, ignore_texts=ignore_texts, discovery=discovery,
-        service_dirs=services, versions=versions, k8s=k8s,
+        service_dirs=services, versions=versions, k8s=[],
         images={str(k): str(v) for k, v in options.images.items()},
-        on_disk=on_disk, all_dockerfiles=all_dockerfiles)
+        on_disk=on_disk, all_dockerfiles=all_dockerfiles, substituted_images=frozenset(substituted),
+        allow_extra_latest=options.allow_extra_latest)
     return inputs, problems
+
+
+def gather_k8s(ws: Workspace, compose_paths=frozenset()):
+    """The k8s manifests B3 reads, once per run (only B3 asks, so B1/B2 never read every YAML file):
+    ``infra/k8s/**`` and any other YAML that declares a workload; (manifests, problems)."""
+    return ws.memo("docker-k8s", lambda: _gather_k8s(ws, compose_paths))
+
+
+def _gather_k8s(ws: Workspace, compose_paths):
+    from ...parsers.yaml_loader import YamlError, load
+
+    problems: list[InputProblem] = []
+    k8s = []
+    manifest_paths = list(ws.glob("k8s-manifests"))
+    known = set(manifest_paths) | set(compose_paths)
+    for path in ws.glob("workload-manifests"):
+        if path in known or ws.matches("workflows", path) or ws.matches("compose-files", path) or vendored(path):
+            continue
+        try:
+            text = ws.read_text(path)
+        except UnreadableFile:
+            continue
+        # any YAML declaring a workload; Helm/Go templates are not YAML until rendered
+        if _WORKLOAD.search(text) and "{{" not in text:
+            manifest_paths.append(path)
+    for path in manifest_paths:
+        try:
+            ws.read_text(path)
+            docs = load(ws, path).data()
+        except UnreadableFile as exc:
+            problems.append(InputProblem(MANIFEST, path, f"{path} {exc.reason}; it was not checked", severity="warning"))
+            continue
+        except YamlError as exc:
+            problems.append(InputProblem(MANIFEST, path, f"{path} {exc.message}; fix the YAML so its builds can be "
+                                                         "checked", exc.line))
+            continue
+        if docs:
+            k8s.append((path, docs))
+    return k8s, problems
 
 
 def touches_docker(ws: Workspace, targets: list[str] | None) -> bool:
