@@ -58,6 +58,7 @@ def run(ws: Workspace, *, select: Sequence[str] | None = None, ignore: Sequence[
     """Run every selected, implemented rule once; ``paths`` limits the run to rules those files touch."""
     result = RunResult()
     rules = select_rules(select, ignore)
+    ws.selection = lambda rule_id: registry.is_enabled(rule_id, select, ignore)
     existing = None if paths is None else [p for p in paths if ws.repo.exists(p)]
     # Group rules sharing one adapter (C1/C2, B1-B3): it runs once.
     by_check: dict[str, list[Rule]] = {}
