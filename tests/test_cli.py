@@ -121,7 +121,10 @@ def test_unknown_select_id_is_a_usage_error():
 
 def test_selecting_only_unimplemented_rules_says_so_and_never_passes(tmp_path):
     write_tree(tmp_path, {".observatory-invariants.toml": ""})
-    proc = run_cli("check", str(tmp_path), "--select", "V1")
+    from observatory_invariants.registry import RULES
+
+    planned = next(r.id for r in RULES if r.enforcement == "automated" and not r.implemented)
+    proc = run_cli("check", str(tmp_path), "--select", planned)
     assert proc.returncode == 2 and "not implemented yet" in proc.stderr
 
 

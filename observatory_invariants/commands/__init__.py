@@ -34,6 +34,8 @@ COMMANDS = (
     Command("compat", ".compat", "explain the compatibility of two schema versions (C4)"),
     Command("builds", ".builds", "list every Docker build the repository declares (B1-B3)"),
     Command("drift", ".drift", "compare the repository's INVARIANTS.md with the invariant map"),
+    Command("coverage", ".coverage", "judge each service's coverage report against coverage-config.json (V1-V6); "
+                                     "update the ratchet's baseline"),
 )
 
 

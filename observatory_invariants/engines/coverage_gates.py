@@ -285,6 +285,7 @@ class _Cmd:
     words: list                       # ShTokens
     pipeline: int
     connector: str = ""               # what follows: ';', '&&', '||', '|', '\n', '' (end)
+    group: bool = False               # starts a { … } or ( … ) group
     expressions: list = field(default_factory=list)    # (text, line, column, bare) from (( … ))
 
     @property
@@ -340,7 +341,8 @@ def _commands(tokens: list, text: str) -> list[_Cmd]:
                 cmds.append(cur)
             if tok.kind == sh.NEWLINE or tok.text not in ("|", "|&"):
                 pipeline += 1
-            cur = _Cmd([], pipeline)
+            grouped = cur.group and not (cur.words or cur.expressions)
+            cur = _Cmd([], pipeline, group=grouped or (tok.kind == sh.OP and tok.text == "("))
             i += 1
             continue
         if tok.kind == sh.OP and tok.text in _REDIRECTS:
@@ -353,7 +355,7 @@ def _commands(tokens: list, text: str) -> list[_Cmd]:
             if drop_next:
                 drop_next = False
             elif not cur.words and tok.text in _KEYWORDS:
-                pass
+                cur.group = cur.group or tok.text == "{"
             else:
                 cur.words.append(tok)
         i += 1
@@ -407,8 +409,8 @@ def _swallowed(cmds: list[_Cmd], index: int) -> str | None:
             return None
         handler = cmds[j + 1]
         values = handler.values
-        if not values:
-            return None
+        if not values or handler.group:
+            return None      # `cmd || { …; exit 1; }`: a group may well fail the step
         head = posixpath.basename(values[0])
         ok = head in _SWALLOWERS or (head in ("exit", "return") and values[1:2] == ["0"])
         if not ok:
@@ -521,8 +523,18 @@ def scan_sh(script: str, cwd: str | None = "", *, producer: bool = False, depth:
                                             for p in inner.package_scripts)
         for text, line_no, col, bare in expressions:
             for number, matched, _offset in comparisons(text, in_producer, bare):
-                scan.gates.append(Gate("shell", number, None, line_no, col, matched.strip(), _swallowed(cmds, index),
-                                       dirs))
+                scan.gates.append(Gate("shell", number, None, line_no, col, matched.strip().strip("'\""),
+                                       _swallowed(cmds, index), dirs))
+    if depth == 0:
+        # One comparison can be seen twice (as a quoted bc expression and inside the (( )) around it).
+        seen: set = set()
+        unique = []
+        for gate in scan.gates:
+            key = (gate.tool, gate.threshold, gate.measurement, gate.line, gate.column)
+            if key not in seen:
+                seen.add(key)
+                unique.append(gate)
+        scan.gates = unique
     return scan
 
 
