@@ -22,6 +22,8 @@ EXPECTED = {
     "observatory-shell": {"X4.sh-bashism"},
     "observatory-workflows": {"X4.workflow-step"},
     "observatory-windows-paths": {"X3.drive-path", "X3.unc-path"},
+    "observatory-coverage": {"V1", "V1.docs", "V1.ci-threshold", "V5.ci-bypass", "V5.ci-threshold",
+                             "V7.missing-baseline"},
 }
 
 
