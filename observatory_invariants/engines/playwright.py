@@ -71,6 +71,9 @@ class Project:
     screenshot_template: str | object | None = None
     test_dir: str | object | None = None
     snapshot_dir: str | object | None = None
+    test_match: object = None        # the literal testMatch / testIgnore (str, Regex, list) or UNKNOWN; None: unset
+    test_ignore: object = None
+    grep: bool = False               # grep / grepInvert: selects tests by title (not decidable here)
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,8 @@ class PlaywrightConfig:
     screenshot_template: str | object | None = None
     projects: tuple[Project, ...] | None = None   # None: not known (computed, spread, or no config object)
     ignore_snapshots: bool | object = False
+    test_match: object = None
+    test_ignore: object = None
 
     @property
     def folder(self) -> str:
@@ -127,14 +132,129 @@ def read_config(path: str, text: str) -> PlaywrightConfig:
             found.append(Project(_str_or_unknown(p.get("name", "")) if "name" in p or not p.open else UNKNOWN,
                                  filtered, ignore if isinstance(ignore, bool) else UNKNOWN,
                                  _str_or_unknown(p.get("snapshotPathTemplate")), _screenshot_template(p),
-                                 _str_or_unknown(p.get("testDir")), _str_or_unknown(p.get("snapshotDir"))))
+                                 _str_or_unknown(p.get("testDir")), _str_or_unknown(p.get("snapshotDir")),
+                                 p.get("testMatch") if not p.open or "testMatch" in p else UNKNOWN,
+                                 p.get("testIgnore") if not p.open or "testIgnore" in p else UNKNOWN,
+                                 "grep" in p or "grepInvert" in p))
         projects = tuple(found)
     if obj.open and "projects" not in obj:
         projects = None
     ignore = obj.get("ignoreSnapshots", False)
     return PlaywrightConfig(path, True, _str_or_unknown(obj.get("testDir")), _str_or_unknown(obj.get("snapshotDir")),
                             _str_or_unknown(obj.get("snapshotPathTemplate")), _screenshot_template(obj), projects,
-                            ignore if isinstance(ignore, bool) else UNKNOWN)
+                            ignore if isinstance(ignore, bool) else UNKNOWN,
+                            obj.get("testMatch") if not obj.open or "testMatch" in obj else UNKNOWN,
+                            obj.get("testIgnore") if not obj.open or "testIgnore" in obj else UNKNOWN)
+
+
+# --- which specs a project runs ----------------------------------------------------------------------------
+
+#: Playwright's default testMatch: **/*.@(spec|test).?(c|m)[jt]s?(x)
+_DEFAULT_TEST = re.compile(r"(?i)\.(spec|test)\.[cm]?[jt]sx?$")
+
+
+def _glob_regex(glob: str) -> re.Pattern | None:
+    """minimatch (nocase, dot) for the globs configs use: ``**``, ``*``, ``?``, ``{a,b}``, ``@(a|b)``; None for
+    anything else."""
+    out = []
+    i = 0
+    depth = 0
+    while i < len(glob):
+        c = glob[i]
+        if glob.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+            continue
+        if glob.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        if c == "*":
+            out.append("[^/]*")
+        elif c == "?" and not glob.startswith("?(", i):
+            out.append("[^/]")
+        elif c == "{":
+            out.append("(?:")
+            depth += 1
+        elif c == "}" and depth:
+            out.append(")")
+            depth -= 1
+        elif c == "," and depth:
+            out.append("|")
+        elif glob.startswith(("@(", "?(", "+(", "*(", "!("), i):
+            return None
+        elif c in "[]":
+            return None
+        else:
+            out.append(re.escape(c))
+        i += 1
+    if depth:
+        return None
+    try:
+        return re.compile("".join(out) + "$", re.I)
+    except re.error:
+        return None
+
+
+def _js_regex(source: str) -> re.Pattern | None:
+    body, _, flags = source[1:].rpartition("/")
+    try:
+        return re.compile(body, re.I if "i" in flags else 0)
+    except re.error:
+        return None
+
+
+def _matches(patterns, absolute: str) -> bool | None:
+    """Playwright's createFileMatcher on an absolute path: strings are globs (``**/`` prepended unless present),
+    regular expressions are searched; None when a pattern cannot be evaluated here."""
+    from ..parsers.jsts import Regex
+
+    items = patterns if isinstance(patterns, list) else [patterns]
+    undecided = False
+    for item in items:
+        if isinstance(item, Regex):
+            regex = _js_regex(item.source)
+            if regex is None:
+                undecided = True
+            elif regex.search(absolute):
+                return True
+        elif isinstance(item, str):
+            regex = _glob_regex(item if item.startswith("**/") or item.startswith("/") else "**/" + item)
+            if regex is None:
+                undecided = True
+            elif regex.match(absolute):
+                return True
+        else:
+            undecided = True
+    return None if undecided else False
+
+
+def runs_spec(spec: str, config: PlaywrightConfig | None, project: Project | None) -> bool | None:
+    """Whether ``project`` of ``config`` runs ``spec``: True, False, or None (not decidable statically)."""
+    config_dir = config.folder if config else posixpath.dirname(spec)
+    root_config = "/" + config_dir if config_dir else "/"
+    absolute = "/" + spec
+    test_dir = project.test_dir if project and project.test_dir is not None else (config.test_dir if config else None)
+    if test_dir is UNKNOWN:
+        return None
+    test_dir_path = posixpath.normpath(posixpath.join(root_config, test_dir or "."))
+    if not (absolute.startswith(test_dir_path.rstrip("/") + "/")):
+        return False
+    match = project.test_match if project and project.test_match is not None else (config.test_match if config
+                                                                                    else None)
+    ignore = project.test_ignore if project and project.test_ignore is not None else (config.test_ignore if config
+                                                                                      else None)
+    if match is UNKNOWN or ignore is UNKNOWN:
+        return None
+    matched = bool(_DEFAULT_TEST.search(spec)) if match is None else _matches(match, absolute)
+    if matched is False:
+        return False
+    ignored = False if ignore is None else _matches(ignore, absolute)
+    if ignored is True:
+        return False
+    if matched is None or ignored is None or (project is not None and project.grep):
+        return None
+    return True
 
 
 # --- the specs ----------------------------------------------------------------------------------------------

@@ -103,6 +103,16 @@ def test_conditional_skip_and_anonymous_names_are_warnings():
     assert v7(ok) == []
 
 
+def test_a_spec_no_config_governs_and_a_spec_run_from_copies():
+    spec = ("import { test, expect } from '@playwright/test';\n"
+            "test('loads', async ({ page }) => { expect(await page.screenshot()).toMatchSnapshot('example.png'); });\n")
+    # jupyterlab's examples/example.spec.ts is copied into each example (with a generated config) and run there.
+    files = {"examples/example.spec.ts": spec, "examples/app/example.spec.ts-snapshots/example-linux.png": PNG}
+    assert v7(files) == []
+    found = v7({"examples/example.spec.ts": spec})
+    assert [f.severity.value for f in found] == ["warning"] and "no playwright.config.* governs" in found[0].message
+
+
 def test_not_playwright_and_dynamic_names_are_left_alone():
     jest = "test('x', () => { expect(tree).toMatchSnapshot('a.png'); });\n"      # no Playwright config or import
     spec = ("import { test, expect } from '@playwright/test';\n"
@@ -111,12 +121,19 @@ def test_not_playwright_and_dynamic_names_are_left_alone():
 
 
 def test_projects_that_filter_their_specs_and_computed_projects():
+    # setup only runs global.setup.ts (decided from its testMatch); mobile lives in another testDir; tagged selects
+    # tests by title (undecidable: a warning); firefox ignores snapshots.
     config = ("export default {\n  projects: [\n    { name: 'setup', testMatch: /global\\.setup\\.ts/ },\n"
-              "    { name: 'chromium' },\n  ],\n};\n")
+              "    { name: 'chromium', testMatch: ['tests/**/*.spec.ts'], testIgnore: '**/legacy/**' },\n"
+              "    { name: 'mobile', testDir: './mobile' },\n    { name: 'tagged', grep: /@visual/ },\n"
+              "    { name: 'firefox', ignoreSnapshots: true },\n  ],\n};\n")
     spec = "import { test, expect } from '@playwright/test';\ntest('a', async ({ page }) => { " \
            "await expect(page).toHaveScreenshot('a.png'); });\n"
-    found = v7({"playwright.config.ts": config, "tests/a.spec.ts": spec})
-    assert [(f.severity.value, "'setup'" in f.message) for f in found] == [("error", False), ("warning", True)]
+    found = v7({"playwright.config.ts": config, "tests/a.spec.ts": spec, "tests/legacy/b.spec.ts": spec})
+    # a.spec.ts: chromium runs it (an error); tagged might too, but chromium's baseline is the evidence needed.
+    # legacy/b.spec.ts: only tagged might run it (a warning).
+    assert [(f.path, f.severity.value, f.message.split("project ")[1][:9]) for f in found] == [
+        ("tests/a.spec.ts", "error", "'chromium"), ("tests/legacy/b.spec.ts", "warning", "'tagged';")]
     # Projects built by code: the committed snapshots say which projects run the spec.
     computed = "export default defineConfig({ projects: browsers.map(b => ({ name: b })) });\n"
     files = {"playwright.config.ts": computed, "tests/a.spec.ts": spec,

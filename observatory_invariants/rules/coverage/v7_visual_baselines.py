@@ -52,53 +52,63 @@ _PLAYWRIGHT_IMPORT = ("@playwright/test", "@playwright/experimental-ct-", "playw
 
 
 def check_spec(spec: str, text: str, config, files: frozenset[str], committed: frozenset[str] | None,
-               platforms: tuple[str, ...]) -> list[Finding]:
-    """V7 for one spec. ``config``: its PlaywrightConfig or None; ``files``: every file of the repository (work
-    tree); ``committed``: the files git tracks (None outside git: then ``files`` counts)."""
-    from ...engines.playwright import PLATFORMS, Project, expected_snapshot, screenshot_calls, \
+               platforms: tuple[str, ...], elsewhere: dict | None = None) -> list[Finding]:
+    """V7 for one spec. ``config``: the PlaywrightConfig governing it, or None; ``files``: every file of the
+    repository (work tree); ``committed``: the files git tracks (None outside git: then ``files`` counts);
+    ``elsewhere``: {snapshot folder name: file names} over the whole repository (a spec copied and run from
+    another folder keeps its baselines there)."""
+    from ...engines.playwright import PLATFORMS, Project, expected_snapshot, runs_spec, screenshot_calls, \
         snapshot_folder_suffixes
 
     if config is not None and config.ignore_snapshots is True:
         return []
     out: list[Finding] = []
     tracked = committed if committed is not None else files
-    folder_files = None
+    default_folder = f"{spec}-snapshots/"
+    folder_files = [f[len(default_folder):] for f in files if f.startswith(default_folder)]
+    copies = (elsewhere or {}).get(posixpath.basename(spec) + "-snapshots", set()) - set(folder_files)
     for call in screenshot_calls(text):
         if call.name is None:
             continue
+        evidence = snapshot_folder_suffixes(call.name, folder_files)
         projects = _projects(config)
-        default_folder = f"{spec}-snapshots/"
-        if folder_files is None:
-            folder_files = [f for f in files if f.startswith(default_folder)]
-        evidence = snapshot_folder_suffixes(call.name, [f[len(default_folder):] for f in folder_files])
         if projects is None:
-            # Projects computed in the config: use the committed snapshots' project names.
+            # Projects computed in the config: the committed snapshots say which projects run the spec.
             names = sorted({p for p, _ in evidence})
             if not names:
                 continue
             projects = [Project(name) for name in names]
-        for project in projects:
-            if project.ignore_snapshots is True or project.name is None:
+        comparing = [p for p in projects if p.ignore_snapshots is False]
+        decided = {id(p): runs_spec(spec, config, p) for p in comparing}
+        someone_runs = any(v is True for v in decided.values()) or bool(evidence)
+        for project in comparing:
+            runs = decided[id(project)]
+            runs_here = any(p == project.name for p, _ in evidence)
+            if runs is False or (runs is None and not runs_here and someone_runs):
                 continue
             for platform in platforms:
                 expected = expected_snapshot(spec, call, config, project, platform)
                 if expected is None or expected in tracked:
                     continue
+                if posixpath.basename(expected) in copies:
+                    continue        # the spec runs from a copy whose snapshot folder holds it (examples/*/...)
                 others = [expected_snapshot(spec, call, config, project, p) for p in PLATFORMS if p != platform]
                 present_elsewhere = sorted(p for p in others if p and p in tracked)
                 on_disk = expected in files
-                runs_here = any(p == project.name for p, _ in evidence)
                 severity = "error"
                 reasons = []
                 if call.skipped:
                     severity, reasons = "note", [f"the test is skipped ({call.skipped}), so nothing fails today"]
                 else:
+                    if config is None:
+                        severity = "warning"
+                        reasons.append("no playwright.config.* governs this spec")
                     if call.anonymous:
                         severity = "warning"
                         reasons.append("the name is derived from the test's title")
-                    if project.filtered and not runs_here:
+                    if runs is None and not runs_here:
                         severity = "warning"
-                        reasons.append(f"project {project.name!r} filters the specs it runs")
+                        reasons.append(f"project {project.name!r} may not run this spec")
                     if call.conditional:
                         severity = "warning"
                         reasons.append("a test.skip(condition) may skip it")
@@ -160,6 +170,11 @@ def run(ws: Workspace, targets) -> list[Finding]:
         # A changed snapshot or config concerns its specs; a changed spec itself.
         specs = [s for s in specs if s in touched or any(t.startswith(f"{s}-snapshots/") for t in touched)
                  or any(posixpath.basename(t) in _CONFIG_NAMES for t in touched)]
+    elsewhere: dict[str, set[str]] = {}
+    for path in files:
+        folder, _, name = path.rpartition("/")
+        if folder.endswith("-snapshots"):
+            elsewhere.setdefault(posixpath.basename(folder), set()).add(name)
     out: list[Finding] = []
     for spec in specs:
         try:
@@ -171,5 +186,5 @@ def run(ws: Workspace, targets) -> list[Finding]:
         config = find_config(spec, configs)
         if not _is_playwright_spec(text, config):
             continue
-        out += check_spec(spec, text, config, files, committed, tuple(options.visual_platforms))
+        out += check_spec(spec, text, config, files, committed, tuple(options.visual_platforms), elsewhere)
     return out
