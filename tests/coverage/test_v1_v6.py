@@ -324,3 +324,11 @@ def test_targets_run_only_the_touched_part():
     assert by_rule(only_docs) == [("V1.docs", "error")]                  # no report notes: the config is untouched
     assert ("V1.no-report", "note") in by_rule(run(ws_of(files), ["coverage-config.json"]))
     assert run(ws_of(files), ["src/services/processor/main.py"]) == []
+
+
+def test_reports_of_unselected_services_are_not_read():
+    config = {"thresholds": {"processor": {"min": 80, "report": "p.xml"}, "gateway": {"min": 80, "report": "g.json"}}}
+    files = {"coverage-config.json": json.dumps(config), "p.xml": "<coverage><packages>", "g.json": coverage_json(
+        {"a.ts": (9, 10)})}
+    assert [f.rule for f in findings(files, select=["V"])] == ["V1.bad-report"]
+    assert findings(files, select=["V5"]) == []          # the broken processor report is never opened

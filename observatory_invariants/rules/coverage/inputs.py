@@ -253,6 +253,21 @@ class ReportInput:
     missing: str | None = None        # why there is no report to read
     error: str | None = None          # why the report present could not be used
     line: int | None = None           # the error's line in the report
+    skipped: bool = False             # none of the service's ids is selected: not read
+
+
+def selected(ws: Workspace, inputs: CoverageInputs, name: str) -> bool:
+    """Whether any finding about service ``name``'s measurement (its rule, its sub-paths') survives the selection:
+    a report nobody will hear about is not read."""
+    service = inputs.config.services[name]
+    rules = {inputs.rules[name], *(inputs.path_rule(name, sub) for sub in service.paths)}
+    return any(ws.enabled(rule) or any(ws.enabled(f"{rule}.{suffix}") for suffix, _t, _p in SUFFIXES
+                                       if f"{rule}.{suffix}" in _declared_ids())
+               for rule in rules)
+
+
+def _declared_ids() -> frozenset[str]:
+    return frozenset(sub.id for rule in PATH_RULES for sub in subrules(rule))
 
 
 def gather_reports(ws: Workspace, inputs: CoverageInputs) -> dict[str, ReportInput]:
@@ -273,6 +288,9 @@ def _read_reports(ws: Workspace, inputs: CoverageInputs) -> dict[str, ReportInpu
         origin = "command line" if given else "config"
         item = ReportInput(name, path, origin)
         out[name] = item
+        if not selected(ws, inputs, name):
+            item.skipped = True
+            continue
         if path is None:
             item.missing = (f"no report configured (add \"report\": \"PATH\" to thresholds.{name} in "
                             f"{inputs.config_path}, or pass --report {name}=PATH)")

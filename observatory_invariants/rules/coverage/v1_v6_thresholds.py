@@ -68,6 +68,8 @@ def check_measurements(inputs: CoverageInputs, reports: dict[str, ReportInput], 
         rule = inputs.rules[name]
         line = inputs.line_of("thresholds", name)
         item = reports.get(name)
+        if item is not None and item.skipped:
+            continue
         if item is None or item.missing:
             why = item.missing if item else "no report"
             out.append(finding(f"{rule}.no-report", path,
