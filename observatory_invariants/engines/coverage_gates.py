@@ -74,7 +74,9 @@ _NAME_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _PLACEHOLDER = re.compile(r"^(?:\{\}|\$\{?[0-9]\}?|\$NF|\$\{?NF\}?)$")
 _NUMBER = re.compile(r"^\d{1,3}(?:\.\d+)?%?$")
-_COMPARISON = re.compile(r"(?P<a>[^\s()<>=!&|;,]+)\s*(?P<op><=|>=|<|>|-lt|-le|-gt|-ge)\s*(?P<b>[^\s()<>=!&|;,]+)")
+_OPERATOR = re.compile(r"<=|>=|<|>|(?<![\w-])-(?:lt|le|gt|ge)(?![\w-])")
+_LEFT = re.compile(r"[^\s()<>=!&|;,]{1,200}$")
+_RIGHT = re.compile(r"[^\s()<>=!&|;,]{1,200}")
 _PRODUCER = re.compile(r"(?i)(?:^|[/._\-\s])(?:cover|coverage|coverprofile|tarpaulin|lcov|gcovr|llvm-cov|covr)"
                        r"(?:[/._\-\s=]|$)")
 
@@ -105,12 +107,19 @@ def _coverage_operand(text: str, producer: bool, bare: bool) -> bool:
 def comparisons(expression: str, producer: bool, bare: bool) -> list[tuple[float, str, int]]:
     """``(threshold, matched text, offset)`` for each comparison of a coverage operand with a percentage."""
     found = []
-    for m in _COMPARISON.finditer(expression):
-        a, b = m.group("a"), m.group("b")
+    for op in _OPERATOR.finditer(expression):
+        # Operands are read outwards from each operator (bounded), so a long string costs linear time.
+        left_text = expression[max(0, op.start() - 400):op.start()].rstrip()
+        right_start = op.end() + (len(expression[op.end():op.end() + 400]) -
+                                  len(expression[op.end():op.end() + 400].lstrip()))
+        left, right = _LEFT.search(left_text), _RIGHT.match(expression, right_start)
+        if not left or not right:
+            continue
+        a, b = left.group(0), right.group(0)
         for operand, number in ((a, b), (b, a)):
             value = _percent(number)
             if value is not None and _coverage_operand(operand, producer, bare):
-                found.append((value, m.group(0), m.start()))
+                found.append((value, f"{a} {op.group(0)} {b}", op.start()))
                 break
     return found
 

@@ -309,6 +309,27 @@ def _has_function(tokens: list[JsToken], a: int, b: int) -> bool:
 _LOOP_WORDS = frozenset(("for", "while", "forEach", "map", "flatMap", "each"))
 
 
+class _Sweep:
+    """The scopes enclosing increasing token indices, outermost first, in one pass over scopes sorted by start
+    (bracket scopes nest, so the open ones form a stack)."""
+
+    def __init__(self, scopes: list[_Scope]):
+        self.scopes = scopes
+        self.next = 0
+        self.open: list[_Scope] = []
+
+    def __call__(self, index: int) -> list[_Scope]:
+        while self.next < len(self.scopes) and self.scopes[self.next].start < index:
+            scope = self.scopes[self.next]
+            self.next += 1
+            while self.open and self.open[-1].end < scope.start:
+                self.open.pop()
+            self.open.append(scope)
+        while self.open and self.open[-1].end <= index:
+            self.open.pop()
+        return [s for s in self.open if s.start < index < s.end]
+
+
 def screenshot_calls(text: str) -> list[ScreenshotCall]:
     """Every ``toHaveScreenshot`` (and image ``toMatchSnapshot``) call in a spec, with its scope."""
     tokens = tokenize(text)
@@ -344,8 +365,10 @@ def screenshot_calls(text: str) -> list[ScreenshotCall]:
         if not has_body:
             continue
         scopes.append(_Scope(j, close, kind, title, f"{'.'.join(names)}(…)" if modifier else None))
+    scopes.sort(key=lambda sc: sc.start)
+    enclosing_of = _Sweep(scopes)
     for index, unconditional in modifiers:
-        enclosing = [s for s in scopes if s.start < index < s.end and s.kind != "hook"]
+        enclosing = [s for s in enclosing_of(index) if s.kind != "hook"]
         if not enclosing:
             file_conditional = True
             continue
@@ -355,6 +378,10 @@ def screenshot_calls(text: str) -> list[ScreenshotCall]:
         else:
             target.conditional = True
     calls: list[ScreenshotCall] = []
+    enclosing_of = _Sweep(scopes)
+    loops = [0]
+    for tok in tokens:      # loops[k]: loop-like words among tokens[:k] (a for/forEach/map between test and call)
+        loops.append(loops[-1] + (tok.kind == IDENT and tok.text in _LOOP_WORDS))
     for i, tok in enumerate(tokens):
         if tok.kind != IDENT or tok.text not in _SCREENSHOT_MATCHERS or i == 0 or tokens[i - 1].text not in (".", "?."):
             continue
@@ -363,7 +390,7 @@ def screenshot_calls(text: str) -> list[ScreenshotCall]:
         if i >= 3 and tokens[i - 2].text == "not" and tokens[i - 3].text == ".":
             continue        # expect(x).not.toHaveScreenshot(): passes without a baseline
         args = split_arguments(tokens, i + 1)
-        enclosing = sorted((s for s in scopes if s.start < i < s.end), key=lambda s: s.start)
+        enclosing = enclosing_of(i)
         skipped = next((s.skipped for s in enclosing if s.skipped), None)
         conditional = file_conditional or any(s.conditional for s in enclosing)
         name, anonymous, dynamic = _call_name(tokens, args)
@@ -375,7 +402,7 @@ def screenshot_calls(text: str) -> list[ScreenshotCall]:
             in_hook = any(s.kind == "hook" for s in enclosing)
             path_titles = [s.title for s in enclosing if s.kind in ("describe", "test")]
             if not tests or in_hook or any(t is None for t in path_titles) or \
-                    any(tk.kind == IDENT and tk.text in _LOOP_WORDS for tk in tokens[tests[-1].start:i]):
+                    loops[i] > loops[tests[-1].start]:
                 name = None
             else:
                 test_scope = tests[-1]

@@ -19,6 +19,8 @@ IDENT, NUMBER, STRING, TEMPLATE, REGEX, PUNCT = "ident", "number", "string", "te
 
 _PUNCTS = ("...", "===", "!==", "**=", "<<=", ">>=", ">>>", "&&=", "||=", "??=", "=>", "==", "!=", "<=", ">=",
            "&&", "||", "??", "?.", "++", "--", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<", ">>", "**")
+_PUNCT = re.compile("|".join(re.escape(p) for p in _PUNCTS))
+_SPACE = re.compile(r"[ \t\r\n\f\v\ufeff\u00a0\u2028\u2029]+")
 _IDENT = re.compile(r"[A-Za-z_$\u00a0-\uffff][\w$\u00a0-\uffff]*")
 _NUMBER = re.compile(r"(?:0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d+)?)n?")
 # After these, a '/' starts a regular expression; after anything else it divides.
@@ -69,7 +71,7 @@ class _Lexer:
         while i < n:
             c = text[i]
             if c in " \t\r\n\f\v\ufeff\u00a0\u2028\u2029":
-                i += 1
+                i = _SPACE.match(text, i).end()
                 continue
             if text.startswith("//", i):
                 end = text.find("\n", i)
@@ -104,7 +106,8 @@ class _Lexer:
                 self.add(IDENT, i, m.end() if m else i + 1)
                 i = m.end() if m else i + 1
                 continue
-            op = next((p for p in _PUNCTS if text.startswith(p, i)), c)
+            m = _PUNCT.match(text, i)
+            op = m.group() if m else c
             if stop_at_brace:
                 if op == "{":
                     braces += 1
@@ -199,32 +202,54 @@ class _Lexer:
         return j
 
 
-def tokenize(text: str) -> list[JsToken]:
+class Tokens(list):
+    """A token list that computes its bracket pairs once, when first asked."""
+
+    _pairs: dict | None = None
+
+    @property
+    def pairs(self) -> dict[int, int]:
+        if self._pairs is None:
+            self._pairs = bracket_pairs(self)
+        return self._pairs
+
+
+def tokenize(text: str) -> Tokens:
     """The tokens of a JavaScript or TypeScript source (comments dropped)."""
     if text.startswith("\ufeff"):
         text = text[1:]
     lexer = _Lexer(text)
     lexer.run()
-    return lexer.tokens
+    return Tokens(lexer.tokens)
+
+
+def bracket_pairs(tokens: list[JsToken]) -> dict[int, int]:
+    """{index of an opening bracket: index of its closer} for every bracket of the token list (one pass; an
+    unclosed or mismatched bracket maps to len(tokens))."""
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    closers = {")": "(", "]": "[", "}": "{"}
+    for j, tok in enumerate(tokens):
+        if tok.kind != PUNCT:
+            continue
+        if tok.text in ("(", "[", "{"):
+            stack.append(j)
+        elif tok.text in closers:
+            if stack and tokens[stack[-1]].text == closers[tok.text]:
+                pairs[stack.pop()] = j
+            else:
+                while stack:           # a mismatch: everything still open is unclosed
+                    pairs[stack.pop()] = len(tokens)
+    for j in stack:
+        pairs[j] = len(tokens)
+    return pairs
 
 
 def matching(tokens: list[JsToken], index: int) -> int:
-    """The index of the bracket closing the one at ``index`` (``(``, ``[`` or ``{``), or len(tokens) if none."""
-    pairs = {"(": ")", "[": "]", "{": "}"}
-    opener = tokens[index].text
-    closer = pairs[opener]
-    depth = 0
-    for j in range(index, len(tokens)):
-        tok = tokens[j]
-        if tok.kind != PUNCT:
-            continue
-        if tok.text in pairs:
-            depth += 1
-        elif tok.text in (")", "]", "}"):
-            depth -= 1
-            if depth == 0:
-                return j if tok.text == closer else len(tokens)
-    return len(tokens)
+    """The index of the bracket closing the one at ``index`` (``(``, ``[`` or ``{``), or len(tokens) if none.
+    On what :func:`tokenize` returns the pairs are computed once per token list."""
+    pairs = tokens.pairs if isinstance(tokens, Tokens) else bracket_pairs(tokens)
+    return pairs.get(index, len(tokens))
 
 
 def static_string(tok: JsToken) -> str | None:
@@ -257,10 +282,11 @@ def split_arguments(tokens: list[JsToken], open_index: int) -> list[tuple[int, i
 
 # --- object literals (configs) --------------------------------------------------------------------------------------
 
-def literal(tokens: list[JsToken], i: int, end: int) -> object:
+def literal(tokens: list[JsToken], i: int, end: int, depth: int = 0) -> object:
     """The value of the expression ``tokens[i:end]`` when it is a literal (strings, numbers, booleans, null,
-    arrays and objects of literals; spreads and computed parts make the container hold UNKNOWN), else UNKNOWN."""
-    if i >= end:
+    arrays and objects of literals; spreads and computed parts make the container hold UNKNOWN), else UNKNOWN.
+    Nesting deeper than 64 levels is UNKNOWN (no recursion limit is ever reached)."""
+    if i >= end or depth > _MAX_DEPTH:
         return UNKNOWN
     tok = tokens[i]
     # Type assertions and `satisfies` after a literal do not change it: `{…} as const`, `{…} satisfies Config`.
@@ -271,7 +297,7 @@ def literal(tokens: list[JsToken], i: int, end: int) -> object:
         rest = tokens[close + 1:end]
         if rest and not (rest[0].kind == IDENT and rest[0].text in ("as", "satisfies")):
             return UNKNOWN
-        return _object(tokens, i, close) if tok.text == "{" else _array(tokens, i, close)
+        return _object(tokens, i, close, depth) if tok.text == "{" else _array(tokens, i, close, depth)
     if end - i == 1 or (end - i > 1 and tokens[i + 1].kind == IDENT and tokens[i + 1].text in ("as", "satisfies")):
         if tok.kind in (STRING, TEMPLATE):
             value = static_string(tok)
@@ -306,7 +332,7 @@ class Obj(dict):
         self.positions: dict[str, tuple[int, int]] = {}
 
 
-def _object(tokens: list[JsToken], start: int, close: int) -> Obj:
+def _object(tokens: list[JsToken], start: int, close: int, depth: int = 0) -> Obj:
     out = Obj()
     for a, b in _members(tokens, start, close):
         if a >= b:
@@ -317,7 +343,7 @@ def _object(tokens: list[JsToken], start: int, close: int) -> Obj:
             continue
         if first.kind in (IDENT, STRING, NUMBER) and a + 1 < b and tokens[a + 1].text == ":":
             key = first.value if first.kind == STRING else first.text
-            out[key] = literal(tokens, a + 2, b)
+            out[key] = literal(tokens, a + 2, b, depth + 1)
             out.positions[key] = (first.line, first.column)
         elif first.kind == IDENT and a + 1 == b:          # shorthand `{ name }`
             out[first.text] = UNKNOWN
@@ -348,13 +374,13 @@ def _members(tokens: list[JsToken], start: int, close: int) -> list[tuple[int, i
     return ranges
 
 
-def _array(tokens: list[JsToken], start: int, close: int) -> list:
+def _array(tokens: list[JsToken], start: int, close: int, depth: int = 0) -> list:
     out: list = []
     for a, b in _members(tokens, start, close):
         if a < b and tokens[a].kind == PUNCT and tokens[a].text == "...":
             out.append(UNKNOWN)
         elif a < b:
-            out.append(literal(tokens, a, b))
+            out.append(literal(tokens, a, b, depth + 1))
     return out
 
 

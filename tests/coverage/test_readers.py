@@ -85,3 +85,20 @@ def test_pwsh_gates_and_chains():
     assert [(g.tool, g.threshold, g.swallowed, g.directories) for g in scan.gates] == [
         ("pytest-cov", 70.0, "|| write-host", ("src/services/processor",)),
         ("shell", 65.0, None, ("src/services/processor",))]
+
+
+def test_hostile_inputs_stay_linear_and_never_recurse_too_deep():
+    import time
+
+    from observatory_invariants.engines.coverage_gates import comparisons
+    from observatory_invariants.engines.playwright import screenshot_calls
+
+    started = time.perf_counter()
+    assert exported_object(tokenize("export default " + "[" * 50000 + "]" * 50000 + ";")) is None
+    deep = exported_object(tokenize("export default " + "{a:" * 3000 + "1" + "}" * 3000))
+    assert isinstance(deep, Obj)                                  # depth beyond 64 is UNKNOWN, not a crash
+    assert comparisons("x" * 100000 + " -lt 80 $cov -lt 70", False, False) == [(70.0, "$cov -lt 70", 100013)]
+    spec = "test.describe('d', () => {\n" + "test('t', async ({ page }) => { await expect(page)" \
+           ".toHaveScreenshot(); });\n" * 3000 + "});\n"
+    assert len(screenshot_calls(spec)) == 3000
+    assert time.perf_counter() - started < 10
