@@ -310,6 +310,8 @@ class Repository:
             raise UnreadableFile(path, "does not exist")
         if full.is_dir():
             raise UnreadableFile(path, "is a directory, not a file")
+        if not full.is_file():
+            raise UnreadableFile(path, "is not a regular file (a pipe or a device); not read")
         return full
 
     def open_binary(self, path: str):
