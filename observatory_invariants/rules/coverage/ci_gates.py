@@ -107,6 +107,10 @@ def check_gates(located: list[LocatedGate], inputs: CoverageInputs) -> list[Find
             continue
         service = config.services[service_name]
         rule = inputs.rules[service_name]
+        # A gate in the service's folder is evidence; one attributed only by its tool (it names no folder and one
+        # service uses that tool) may belong to code the config does not cover: a warning.
+        severity = "error" if how == "folder" else "warning"
+        hedge = "" if how == "folder" else f" (attributed by its tool: the only {gate.tool} service)"
         if gate.swallowed:
             at = item.bypass_at or (item.path, item.line, item.column)
             if (at, service_name) not in bypassed:
@@ -116,9 +120,9 @@ def check_gates(located: list[LocatedGate], inputs: CoverageInputs) -> list[Find
                 out.append(finding(f"{rule}.ci-bypass", at[0],
                                    f"{runs} cannot fail the build: its failure is ignored ({gate.swallowed}), so "
                                    f"{service_name}'s "
-                                   f"threshold (min {service.min:g}% in {inputs.config_path}) is not enforced here; let "
-                                   "the step fail (drop the fallback), or check coverage with `observatory-invariants "
-                                   "coverage`", at[1], at[2]))
+                                   f"threshold (min {service.min:g}% in {inputs.config_path}) is not enforced here"
+                                   f"{hedge}; let the step fail (drop the fallback), or check coverage with "
+                                   "`observatory-invariants coverage`", at[1], at[2], severity))
         if not _comparable(gate, service):
             continue
         measured = f"{gate.measurement} " if gate.measurement else ""
@@ -128,8 +132,8 @@ def check_gates(located: list[LocatedGate], inputs: CoverageInputs) -> list[Find
             out.append(finding(f"{rule}.ci-threshold", item.path,
                                f"hard-codes {service_name}'s {measured}coverage threshold as {gate.threshold:g}% "
                                f"({gate.text}){where}{extra}, but {inputs.config_path} says min {service.min:g} "
-                               f"(thresholds.{service_name}.min); read the threshold from the config (one source of "
-                               "truth) or make them agree", item.line, item.column))
+                               f"(thresholds.{service_name}.min){hedge}; read the threshold from the config (one "
+                               "source of truth) or make them agree", item.line, item.column, severity))
         else:
             out.append(finding(f"{rule}.ci-threshold", item.path,
                                f"hard-codes {service_name}'s {measured}coverage threshold ({gate.text}){where}; it "
