@@ -332,3 +332,11 @@ def test_reports_of_unselected_services_are_not_read():
         {"a.ts": (9, 10)})}
     assert [f.rule for f in findings(files, select=["V"])] == ["V1.bad-report"]
     assert findings(files, select=["V5"]) == []          # the broken processor report is never opened
+
+
+def test_a_sub_path_rule_outside_the_family_is_a_config_finding_not_a_crash():
+    config = {"thresholds": {"metrics-engine": {"min": 10, "report": "c.out", "paths": {"v/": {"min": 90, "rule": "X9"}}}}}
+    files = {"coverage-config.json": json.dumps(config, indent=2), "c.out": go_profile([("v/a.go", 10, 1), ("b.go", 90, 0)])}
+    found = findings(files, select=["V"])
+    assert by_rule(found) == [("V2.config", "error")]     # v/ (10 of 10) is judged under V2a all the same
+    assert any("'X9' is not a coverage rule" in f.message for f in found)

@@ -82,8 +82,8 @@ class CoverageInputs:
 
     def path_rule(self, service: str, sub) -> str:
         """The id a sub-path threshold's findings carry: its own ``rule``, else V2a under V2, else the service's."""
-        if sub.rule:
-            return sub.rule
+        if sub.rule in PATH_RULES:
+            return sub.rule        # an id outside the V family is a config finding; the default carries the rest
         rule = self.rules.get(service, "V1")
         return "V2a" if rule == "V2" else rule
 
