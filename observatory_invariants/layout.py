@@ -34,6 +34,11 @@ DEFAULT_PATHS: dict[str, tuple[str, ...]] = {
                    "**/docker-bake.override.json"),
     "integration-compose": ("docker-compose.integration.yml",),
     "coverage-config": ("coverage-config.json",),
+    # The ratchet's committed baseline (coverage-config.json's ratchet.baseline, when set, wins).
+    "coverage-baseline": ("coverage-baseline.json",),
+    # Markdown that may document the thresholds (a Service | Min Threshold | Warn Threshold table, or the
+    # invariant map's V rows); only files holding such a table are read further.
+    "coverage-docs": ("**/*.md",),
     "powershell-scripts": ("**/*.ps1", "**/*.psm1"),
     "shell-scripts": ("**/*.sh", "**/*.bash"),
     # X3 looks for Windows paths in the string literals of source code and config files.
@@ -51,7 +56,12 @@ DEFAULT_PATHS: dict[str, tuple[str, ...]] = {
     "workflows": (".github/workflows/*.yml", ".github/workflows/*.yaml"),
     "composite-actions": (".github/actions/**/action.yml", ".github/actions/**/action.yaml"),
     "release-workflow": (".github/workflows/release.yml", ".github/workflows/release.yaml"),
-    "visual-tests": ("tests/visual/**",),
+    # Playwright specs (its default testMatch), its configs and the committed snapshot folders (V7).
+    "visual-tests": (
+        "tests/visual/**", "**/*.spec.ts", "**/*.spec.tsx", "**/*.spec.mts", "**/*.spec.js", "**/*.spec.jsx",
+        "**/*.spec.mjs", "**/*.spec.cjs", "**/*.test.ts", "**/*.test.tsx", "**/*.test.mts", "**/*.test.js",
+        "**/*.test.jsx", "**/*.test.mjs", "**/*.test.cjs", "**/playwright.config.*", "**/*-snapshots/**",
+    ),
     "version-files": ("src/services/*/VERSION", "src/interfaces/*/VERSION"),
     "invariants-doc": ("INVARIANTS.md", "docs/INVARIANTS.md"),
 }

@@ -97,6 +97,33 @@ class InMemoryRepository:
     def read_text(self, path: str) -> str:
         return decode_text(path, self.read_bytes(path))
 
+    # -- build outputs and writes ------------------------------------------------------------------------
+    def local_path(self, path: str):
+        """No file system here: build outputs are read with :meth:`open_binary`."""
+        raise UnreadableFile(path, "is not on disk (an in-memory repository); a coverage.py data file needs the "
+                                   "repository on disk")
+
+    def open_binary(self, path: str):
+        """A build output (coverage report) as a binary stream, with no size limit."""
+        import io
+
+        key = self._norm(path)
+        if key in self._dirs:
+            raise UnreadableFile(path, "is a directory, not a file")
+        if key not in self._files:
+            raise UnreadableFile(path, "does not exist")
+        content = self._files[key]
+        return io.BytesIO(content.encode("utf-8") if isinstance(content, str) else bytes(content))
+
+    def write_text(self, path: str, text: str) -> None:
+        key = self._norm(path)
+        self._files[key] = text
+        d, dirs = posixpath.dirname(key), set(self._dirs)
+        while d and d not in dirs:
+            dirs.add(d)
+            d = posixpath.dirname(d)
+        self._dirs = frozenset(dirs)
+
     # -- git ----------------------------------------------------------------------------------------------
     def require_git(self, what: str) -> None:
         if not self._is_git:

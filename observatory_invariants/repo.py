@@ -312,6 +312,49 @@ class Repository:
         except OSError as exc:
             raise UnreadableFile(path, f"cannot be read: {exc.strerror or exc}") from None
 
+    # -- build outputs (coverage reports) -------------------------------------------
+    def local_path(self, path: str) -> Path:
+        """The file on disk for a repo-relative ``path`` (which must stay inside the root) or an absolute one
+        (given on the command line, read as it is). UnreadableFile when it is missing, a folder, or a
+        relative path that leads outside the repository."""
+        given = Path(path)
+        if given.is_absolute():
+            full = given
+        else:
+            full = self.root / given
+            try:
+                resolved = full.resolve()
+            except RuntimeError:
+                raise UnreadableFile(path, "is a symbolic link loop") from None
+            if resolved != self.root and self.root not in resolved.parents:
+                raise UnreadableFile(path, "leads outside the repository; not read")
+        if not full.exists():
+            raise UnreadableFile(path, "does not exist")
+        if full.is_dir():
+            raise UnreadableFile(path, "is a directory, not a file")
+        if not full.is_file():
+            raise UnreadableFile(path, "is not a regular file (a pipe or a device); not read")
+        return full
+
+    def open_binary(self, path: str):
+        """A binary stream of a build output (a coverage report), with no size limit: readers stream it.
+        Always the work tree's copy (build outputs are not staged). The caller closes it."""
+        full = self.local_path(path)
+        try:
+            return open(full, "rb")
+        except OSError as exc:
+            raise UnreadableFile(path, f"cannot be read: {exc.strerror or exc}") from None
+
+    def write_text(self, path: str, text: str) -> None:
+        """Write a repo-relative file (only ``coverage --update-baseline`` writes, when asked)."""
+        full = self.root / path
+        resolved = full.resolve()
+        if resolved != self.root and self.root not in resolved.parents:
+            raise UnreadableFile(path, "leads outside the repository; not written")
+        full.parent.mkdir(parents=True, exist_ok=True)
+        full.write_bytes(text.encode("utf-8"))
+        self._text.pop(path, None)
+
     def read_text(self, path: str) -> str:
         """A file decoded as UTF-8 (BOM dropped, CRLF kept), read once; UnreadableFile otherwise."""
         cached = self._text.get(path)

@@ -121,6 +121,7 @@ def run(ws: Workspace, *, select: Sequence[str] | None = None, ignore: Sequence[
     """
     result = RunResult()
     rules = select_rules(select, ignore)
+    ws.selection = lambda rule_id: registry.is_enabled(rule_id, select, ignore)
     plan = _plan(ws, rules, paths, result, select is not None)
     by_check = _execute(ws, plan, result, select, ignore)
     findings = [f for produced in by_check.values() for f in produced]
@@ -147,6 +148,7 @@ def _belonging_to_the_change(ws, plan, by_check, scope, before, result, select, 
     # The same adapters, over the whole repository as it was before the change.
     before_plan = {check: (plan[check][0], None) for check in elsewhere}
     errors_before = len(result.internal_errors)
+    before_ws.selection = ws.selection
     before_found = _execute(before_ws, before_plan, result, select, ignore, record=False)
     if len(result.internal_errors) > errors_before:  # cannot tell old from new: report everything (fail closed)
         return kept + [f for found in elsewhere.values() for f in found]

@@ -7,6 +7,7 @@ and passes parsed data to the pure functions of its module.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable, Mapping
 
 from .config import Config
 from .patterns import compile_patterns, path_matches  # noqa: F401  (path_matches re-exported)
@@ -19,7 +20,18 @@ class Workspace:
     config: Config = field(default_factory=Config)
     base_ref: str | None = None      # --base: compare with this ref (C4, I1/I2)
     staged: bool = False             # --staged / pre-commit: compare the index with HEAD
+    # Build outputs named on the command line (`coverage --report SERVICE=PATH`): {service: path}, the path
+    # absolute or repo-relative; and that command's demand that every configured service's coverage be judged.
+    reports: Mapping[str, str] = field(default_factory=dict)
+    require_reports: bool = False
+    # The run's selection (set by the runner): a check that reports one problem under the first of several ids
+    # it could use asks :meth:`enabled`, so a broken shared input is reported once, under an id that is on.
+    selection: Callable[[str], bool] | None = None
     _memo: dict = field(default_factory=dict, repr=False)
+
+    def enabled(self, rule_id: str) -> bool:
+        """Whether findings with this id survive the run's selection (True when there is no selection)."""
+        return True if self.selection is None else self.selection(rule_id)
 
     def memo(self, key, compute):
         """Derived data several rules share (parsed schemas, discovered builds), computed once per run."""

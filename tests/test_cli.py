@@ -133,10 +133,26 @@ def test_unknown_select_id_is_a_usage_error():
     assert proc.returncode == 2 and "unknown rule id(s): Q7" in proc.stderr
 
 
-def test_selecting_only_unimplemented_rules_says_so_and_never_passes(tmp_path):
+def test_selecting_only_governance_rules_says_so_and_never_passes(tmp_path):
     write_tree(tmp_path, {".observatory-invariants.toml": ""})
-    proc = run_cli("check", str(tmp_path), "--select", "V1")
-    assert proc.returncode == 2 and "not implemented yet" in proc.stderr
+    proc = run_cli("check", str(tmp_path), "--select", "I6,A2")
+    assert proc.returncode == 2 and "nothing to check" in proc.stderr and "governance only" in proc.stderr
+    assert "passed" not in proc.stdout
+
+
+def test_a_selected_rule_that_is_not_implemented_yet_is_never_reported_as_passing(tmp_path, monkeypatch):
+    import dataclasses
+
+    from observatory_invariants import api, registry
+
+    write_tree(tmp_path, {".observatory-invariants.toml": "", "contracts/schemas/job.json": schema("job")})
+    planned = tuple(dataclasses.replace(r, check=None) if r.id == "C5" else r for r in registry.RULES)
+    monkeypatch.setattr(registry, "RULES", planned)
+    ws = api.open_workspace(tmp_path)
+    result = api.run_workspace(ws, select=["C3", "C5"])
+    assert result.not_implemented == ["C5"] and "C5" not in result.rules_run
+    with pytest.raises(api.ConfigError, match="nothing to check"):
+        api.run_workspace(ws, select=["C5"])
 
 
 def test_inline_suppression_needs_the_rule_id(tmp_path):

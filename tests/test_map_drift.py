@@ -21,7 +21,7 @@ def test_seed_rows_are_read_whole_even_when_wrapped():
 def test_seed_drift_names_what_changed():
     found = by_rule(check_map_drift("INVARIANTS.md", SEED))
     assert found["X3"].severity.value == "warning" and "enforces it now" in found["X3"].message
-    assert found["V1"].severity.value == "note" and "does not check it yet" in found["V1"].message
+    assert "V1" not in found and "I7" not in found   # documented as CI-enforced, and checked now
     assert "C1" not in found and "I6" not in found and "P1" not in found  # in step, governance, not an invariant
     assert not any(f.severity.value == "error" for f in found.values())
 
@@ -51,3 +51,14 @@ def test_every_unknown_id_of_an_invariant_table_is_reported_and_other_tables_are
     found = by_rule(check_map_drift("INVARIANTS.md", text))
     assert "not an invariant of the map" in found["Z9"].message and found["Z9"].severity.value == "error"
     assert "P1" not in parse_invariant_rows(SEED)          # the proof-path table's header is "Path", not "ID"
+
+
+def test_a_row_documented_as_enforced_that_the_tool_does_not_check_is_a_note(monkeypatch):
+    import dataclasses
+
+    from observatory_invariants import map_drift, registry
+
+    planned = [dataclasses.replace(r, check=None) if r.id == "V1" else r for r in registry.RULES]
+    monkeypatch.setattr(registry, "RULES", tuple(planned))
+    found = by_rule(map_drift.check_map_drift("INVARIANTS.md", SEED))
+    assert found["V1"].severity.value == "note" and "does not check it yet" in found["V1"].message

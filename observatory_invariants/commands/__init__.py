@@ -36,6 +36,8 @@ COMMANDS = (
     Command("drift", ".drift", "compare the repository's INVARIANTS.md with the invariant map"),
     Command("baseline", ".baseline", "write the current findings to a baseline file; check then reports only new ones"),
     Command("gate", ".gate", "decide whether the integration gate must run for what changed (I1/I2)"),
+    Command("coverage", ".coverage", "judge each service's coverage report against coverage-config.json (V1-V6); "
+                                     "update the ratchet's baseline"),
 )
 
 

@@ -23,6 +23,8 @@ class RunStep:
     block: bool               # a '|' or '>' block scalar (lines map 1:1 for '|')
     windows_only: bool        # the step only runs on Windows (runner or if: runner.os == 'Windows')
     node: Any = None
+    working_directory: str | None = None   # step, job or workflow defaults.run.working-directory (as written)
+    continue_on_error: bool = False        # the step's (or its job's) continue-on-error is literally true
 
 
 def _get(node, key: str):
@@ -39,6 +41,14 @@ def _scalar(node) -> str | None:
 
 def _defaults_shell(node) -> str | None:
     return _scalar(_get(_get(_get(node, "defaults"), "run"), "shell"))
+
+
+def _defaults_directory(node) -> str | None:
+    return _scalar(_get(_get(_get(node, "defaults"), "run"), "working-directory"))
+
+
+def _true(node) -> bool:
+    return (_scalar(node) or "").strip().lower() == "true"
 
 
 def _shell_name(shell: str) -> str:
@@ -118,7 +128,7 @@ def run_steps(text: str, parsed=None) -> list[RunStep]:
     workflow_shell = _defaults_shell(root)
     found: list[RunStep] = []
 
-    def add_steps(steps, job_shell, job_source, runners):
+    def add_steps(steps, job_shell, job_source, runners, job_directory=None, job_continue=False):
         if not isinstance(steps, yaml.SequenceNode):
             return
         on_windows = [r.lower().startswith("windows") or r.lower() == "windows" for r in runners]
@@ -140,15 +150,18 @@ def run_steps(text: str, parsed=None) -> list[RunStep]:
             else:
                 shell, source = "bash", "the default shell"
             line, column = _content_position(run, text_lines)
+            directory = _scalar(_get(step, "working-directory")) or job_directory
             found.append(RunStep(run.value, shell, source, line, column, run.style in ("|", ">"),
-                                 windows_if or (bool(on_windows) and all(on_windows)), run))
+                                 windows_if or (bool(on_windows) and all(on_windows)), run, directory,
+                                 job_continue or _true(_get(step, "continue-on-error"))))
 
     jobs = _get(root, "jobs")
     if isinstance(jobs, yaml.MappingNode):
         for _name, job in jobs.value:
             job_shell = _defaults_shell(job)
             source = "the job's defaults.run.shell" if job_shell else "the workflow's defaults.run.shell"
-            add_steps(_get(job, "steps"), job_shell or workflow_shell, source, _runner_values(job))
+            add_steps(_get(job, "steps"), job_shell or workflow_shell, source, _runner_values(job),
+                      _defaults_directory(job) or _defaults_directory(root), _true(_get(job, "continue-on-error")))
     runs = _get(root, "runs")
     if runs is not None:  # a composite action: every run step must name its shell
         add_steps(_get(runs, "steps"), None, "", [])

@@ -26,6 +26,8 @@ EXPECTED = {
     "observatory-ci-gate": {"I1", "A3.not-called", "R1.publish-before-test"},
     "observatory-bazel": {"A1.stale-lock", "A1.lockfile-mode"},
     "observatory-map": {"M1.claims-enforced"},
+    "observatory-coverage": {"V1", "V1.docs", "V1.ci-threshold", "V5.ci-bypass", "V5.ci-threshold",
+                             "V7.missing-baseline"},
 }
 
 

@@ -1,0 +1,6 @@
+import { test, expect } from '@playwright/test';
+
+test('home', async ({ page }) => {
+  await page.goto('/');
+  await expect(page).toHaveScreenshot('home.png');
+});
