@@ -102,7 +102,7 @@ def _branches(cx: Context, node: Node, keyword: str | None) -> list[Node] | None
         resolved = cx.deref(child)
         if isinstance(resolved, Unresolved) or not isinstance(resolved.schema, dict):
             return None
-        merged = merge(core, resolved.schema, parent="a")
+        merged = merge(core, resolved.schema, parent="a", meter=cx)
         if merged is None:
             return None
         cx.charge(len(merged))
@@ -302,7 +302,7 @@ def _flatten(cx: Context, node: Node) -> dict | None:
             resolved = flatten(cx, resolved)
             if resolved is None:
                 return None
-        merged = merge(merged, resolved.schema, parent="a")
+        merged = merge(merged, resolved.schema, parent="a", meter=cx)
         if merged is None:
             return None
     cx.keep.append(merged)

@@ -28,6 +28,7 @@ DIFF_BUDGET = 2_000_000
 # What one unit of walking costs, in steps (a step is about the cost of one automaton transition).
 COMPARE_COST = 20
 DEREF_COST = 10
+EMIT_COST = 5
 
 
 class BudgetExhausted(Exception):
@@ -72,6 +73,7 @@ class Context:
         self.hops: dict[tuple, tuple] = {}                     # one $ref hop resolved, see refs.deref
         self.flat: dict[tuple, Any] = {}                       # allOf members merged, see combinators.flatten
         self.matches: dict[tuple[str, str], bool | None] = {}  # does patternProperties key P match name N
+        self.weights: dict[int, tuple[int, Any]] = {}         # allOf wrappers built by merges, see schema.merge
         self.keep: list[Any] = []   # temporaries whose id() keys the memos: keep them alive
         self.depth = 0
         self.budget_limit = budget
@@ -95,6 +97,7 @@ class Context:
              undecidable: bool = False) -> None:
         if undecidable:
             narrows = widens = True
+        self.charge(EMIT_COST)
         self.found.add(Change(pointer=node.pointer, instance_path=instance_path, kind=kind, message=message,
                               narrows=narrows, widens=widens, undecidable=undecidable))
 

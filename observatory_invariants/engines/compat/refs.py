@@ -192,7 +192,7 @@ def _hop(cx: Context, node: Node, schema: dict, ref_key: str):
         loc = node.loc
     siblings = {k: v for k, v in schema.items() if k in VALIDATION and k != ref_key}
     if siblings and not node.side.legacy:   # 2020-12: $ref applies alongside its siblings
-        merged = merge(target, siblings, parent="b") if isinstance(target, dict) and ref.startswith("#") else None
+        merged = merge(target, siblings, parent="b", meter=cx) if isinstance(target, dict) and ref.startswith("#") else None
         if merged is None:
             wrapper = {"allOf": [{ref_key: ref}, siblings]}
             cx.keep.append(wrapper)

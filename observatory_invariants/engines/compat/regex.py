@@ -379,6 +379,55 @@ def compare_patterns(old: str | None, new: str | None) -> tuple[str, str]:
     return decision.relation, decision.reason
 
 
+_MAX_REPEATS = 4   # unbounded (or widely bounded) repetitions in one pattern that backtrack_safe accepts
+_MAX_VARIABLE = 8  # parts of variable length (``?``, ``*``, ``{1,3}``, ...) in one pattern, likewise
+
+
+@lru_cache(maxsize=1024)
+def backtrack_safe(pattern: str) -> bool:
+    """Whether a backtracking matcher (Python's ``re``) runs ``pattern`` in bounded time on short strings.
+
+    Conservative: the pattern must be in the regular subset handled here; no repetition may hold a
+    part of variable length or alternatives (``(a+)+``, ``(a|ab)*``: exponential; ``(ab)+`` and
+    ``(\\d{2})*`` are fine); at most :data:`_MAX_REPEATS` parts may repeat without a tight bound
+    (``.*a.*a.*a.*a.*b``: a high polynomial) and at most :data:`_MAX_VARIABLE` have a variable length
+    (``a?a?a?...aaa...``: exponential without any nesting).
+    """
+    if len(pattern) > _MAX_PATTERN_LENGTH or _UNSUPPORTED.search(pattern) or _group_depth(pattern) > _MAX_GROUP_DEPTH:
+        return False
+    try:
+        from greenery import Charclass, Pattern, parse
+        from greenery.rxelems import Conc, Mult
+
+        tree = parse(_ecma_to_greenery(pattern))
+    except RecursionError:
+        raise
+    except Exception:
+        return False
+    loose = variables = 0
+
+    def check(node, inside_repeat: bool) -> bool:
+        nonlocal loose, variables
+        if isinstance(node, Charclass):
+            return True
+        if isinstance(node, Pattern):
+            return not (inside_repeat and len(node.concs) > 1) and all(check(c, inside_repeat) for c in node.concs)
+        if isinstance(node, Conc):
+            return all(check(mult, inside_repeat) for mult in node.mults)
+        if isinstance(node, Mult):
+            low, high = node.multiplier.min.v, node.multiplier.max.v
+            variable = high is None or high != low
+            if variable and inside_repeat:
+                return False
+            variables += variable
+            if high is None or high - low > 16:
+                loose += 1
+            return check(node.multiplicand, inside_repeat or high is None or high > 1)
+        return False
+
+    return check(tree, False) and loose <= _MAX_REPEATS and variables <= _MAX_VARIABLE
+
+
 @lru_cache(maxsize=512)
 def _matcher(pattern: str) -> tuple[_Automaton | None, int]:
     meter = _Meter()

@@ -110,11 +110,19 @@ def mapping(node, key: str) -> dict:
     return value
 
 
-def merge(a: dict, b: dict, parent: str | None = None) -> dict | None:
+# How many allOf wrappers one merged property may nest (see merge): merging flattened allOf members that
+# share definitions could otherwise build values whose size, spelled out, doubles with every level.
+MERGE_WEIGHT_CAP = 64
+
+
+def merge(a: dict, b: dict, parent: str | None = None, meter=None) -> dict | None:
     """``a`` and ``b`` as one schema when that means exactly ``allOf: [a, b]``; None when it would not.
 
     ``parent`` names the side ("a" or "b") that is the enclosing schema object, whose
     ``unevaluated*`` keywords see the other side's evaluations (so they may be merged with them).
+    ``meter`` (a Context) is charged for the work and remembers how many ``allOf`` wrappers each merged
+    property value holds: past :data:`MERGE_WEIGHT_CAP` the merge gives up (None) rather than build a
+    value that is exponentially large once spelled out (and as slow to compare).
     """
     va = {k for k in a if k in VALIDATION}
     vb = {k for k in b if k in VALIDATION}
@@ -140,10 +148,24 @@ def merge(a: dict, b: dict, parent: str | None = None) -> dict | None:
             merged[key] = value
         elif key == "properties" and isinstance(value, dict) and isinstance(merged[key], dict):
             props = dict(merged[key])
+            if meter is not None:
+                meter.charge(len(props) + len(value))
             for name, sub in value.items():
-                # allOf [x, x] is x: sharing one object (a definition merged twice) never doubles it
-                props[name] = {"allOf": [props[name], sub]} if name in props and props[name] is not sub \
-                    and not same(props[name], sub) else sub
+                if name not in props or props[name] is sub:   # allOf [x, x] is x
+                    props[name] = sub
+                    continue
+                weight = 1
+                if meter is not None:
+                    weights = meter.weights
+                    weight += weights.get(id(props[name]), (0,))[0] + weights.get(id(sub), (0,))[0]
+                    if weight > MERGE_WEIGHT_CAP:
+                        return None
+                if same(props[name], sub):
+                    props[name] = sub
+                    continue
+                wrapper = props[name] = {"allOf": [props[name], sub]}
+                if meter is not None:
+                    meter.weights[id(wrapper)] = (weight, wrapper)   # the object rides along: its id stays its own
             merged[key] = props
         elif key == "required" and isinstance(value, list) and isinstance(merged[key], list):
             merged[key] = list(dict.fromkeys([*merged[key], *value]))
