@@ -16,12 +16,15 @@ if TYPE_CHECKING:
 _NUMERIC_KEYWORDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
                      "minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties",
                      "minContains", "maxContains")
+_NUMERIC_SET = frozenset(_NUMERIC_KEYWORDS)
 
 
 def check_numbers(node: Node) -> None:
     """Numeric keywords must be finite numbers (and ``multipleOf`` > 0): else the input is not a schema."""
     schema = node.schema
-    for key in _NUMERIC_KEYWORDS:
+    if _NUMERIC_SET.isdisjoint(schema):
+        return
+    for key in _NUMERIC_KEYWORDS:   # in this order: the first bad one is the one reported, on every run
         value = schema.get(key)
         if value is None or not is_number(value):
             continue

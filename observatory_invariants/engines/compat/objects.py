@@ -85,6 +85,10 @@ def _listed(cx: Context, node: Node, props: dict, name: str) -> Node:
     return _combine(cx, node, node.child(props[name], "properties", name), _matching_patterns(cx, node, name))
 
 
+_TAIL = frozenset({"additionalProperties", "patternProperties", "propertyNames", "minProperties", "maxProperties",
+                   "dependencies", "dependentRequired", "dependentSchemas", "unevaluatedProperties"})
+
+
 def compare_objects(cx: Context, o: Node, n: Node, ip: str) -> None:
     oprops, nprops = mapping(o, "properties"), mapping(n, "properties")
     oreq, nreq = set(_required(o)), set(_required(n))
@@ -148,18 +152,20 @@ def compare_objects(cx: Context, o: Node, n: Node, ip: str) -> None:
         cx.emit("renamed-property", n.child(nprops[new_name], "properties", new_name), f"{ip}/{esc(new_name)}",
                 f"property {old_name!r} was renamed to {new_name!r} {where(ip)}: readers of one name do not "
                 "see the other", n1 or n2 or newly_required, w1 or w2 or (old_name in oreq), u1 or u2)
-    for name in sorted(nreq - oreq):
+    for name in sorted(nreq - oreq) if nreq != oreq else ():
         if name in added or name in renamed.values():
             continue
         cx.emit("added-required", n.child(_required(n), "required"), f"{ip}/{esc(name)}",
                 f"property {name!r} is now required {where(ip)}: old instances without it are rejected",
                 True, False)
-    for name in sorted(oreq - nreq):
+    for name in sorted(oreq - nreq) if nreq != oreq else ():
         if name in removed:
             continue
         cx.emit("required-removed", n, f"{ip}/{esc(name)}",
                 f"property {name!r} is no longer required {where(ip)}: instances may now omit it",
                 False, True)
+    if _TAIL.isdisjoint(o.schema) and _TAIL.isdisjoint(n.schema):
+        return   # none of the keywords below: each would find nothing
     _additional(cx, o, n, ip)
     _pattern_properties(cx, o, n, ip)
     opn, npn = o.schema.get("propertyNames", True), n.schema.get("propertyNames", True)

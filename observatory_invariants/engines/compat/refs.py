@@ -101,7 +101,10 @@ class Node:
                 pass
         ptr = self.ptr
         for key in keys:
-            ptr += "/" + (key.replace("~", "~0").replace("/", "~1") if isinstance(key, str) else esc(key))
+            if key.__class__ is str:
+                ptr += "/" + (key.replace("~", "~0").replace("/", "~1") if "~" in key or "/" in key else key)
+            else:
+                ptr += "/" + esc(key)
         return Node(schema, self.side, resolver, self.loc, ptr)
 
     def with_schema(self, schema) -> Node:
@@ -174,22 +177,27 @@ def _hop(cx: Context, node: Node, schema: dict, ref_key: str):
     ref = schema[ref_key]
     if not isinstance(ref, str):
         raise InvalidSchema(f"{node.pointer}/{ref_key}: expected a URI string, found {quote(ref)}")
-    from referencing.exceptions import Unresolvable
+    local = _local(node, ref)
+    if local is None:
+        return Unresolved(ref, "no such definition"), None
+    if local is not _ASK_REFERENCING:
+        target, resolver, loc, ptr = local, None, "", ref[1:]
+    else:
+        from referencing.exceptions import Unresolvable
 
-    resolver = node.resolver or node.side.resolver
-    try:
-        resolved = resolver.lookup(ref)
-    except Unresolvable as exc:
-        kind = type(exc).__name__
-        why = "no such definition" if kind == "PointerToNowhere" else "no schema with that $id is known offline"
-        return Unresolved(ref, why), None
-    target = resolved.contents
-    uri, _, fragment = ref.partition("#")
-    base = getattr(resolved.resolver, "_base_uri", "") or ""
-    loc = "" if base.rstrip("#") == node.side.base else (base or uri)
-    ptr = fragment if fragment.startswith("/") or not fragment else f"#{fragment}"
-    if uri == "" and not fragment.startswith("/") and fragment:
-        loc = node.loc
+        try:
+            resolved = (node.resolver or node.side.resolver).lookup(ref)
+        except Unresolvable as exc:
+            kind = type(exc).__name__
+            why = "no such definition" if kind == "PointerToNowhere" else "no schema with that $id is known offline"
+            return Unresolved(ref, why), None
+        target, resolver = resolved.contents, resolved.resolver
+        uri, _, fragment = ref.partition("#")
+        base = getattr(resolver, "_base_uri", "") or ""
+        loc = "" if base.rstrip("#") == node.side.base else (base or uri)
+        ptr = fragment if fragment.startswith("/") or not fragment else f"#{fragment}"
+        if uri == "" and not fragment.startswith("/") and fragment:
+            loc = node.loc
     siblings = {k: v for k, v in schema.items() if k in VALIDATION and k != ref_key}
     if siblings and not node.side.legacy:   # 2020-12: $ref applies alongside its siblings
         merged = merge(target, siblings, parent="b", meter=cx) if isinstance(target, dict) and ref.startswith("#") else None
@@ -200,8 +208,38 @@ def _hop(cx: Context, node: Node, schema: dict, ref_key: str):
         cx.keep.append(merged)
         cx.charge(len(merged))
         # merged from the target and this object's siblings: as path-independent as the target itself
-        return Node(merged, node.side, resolved.resolver, loc, ptr, from_ref=True), id(target)
-    return Node(target, node.side, resolved.resolver, loc, ptr, from_ref=True), id(target)
+        return Node(merged, node.side, resolver, loc, ptr, from_ref=True), id(target)
+    return Node(target, node.side, resolver, loc, ptr, from_ref=True), id(target)
+
+
+_ASK_REFERENCING = object()
+
+
+def _local(node: Node, ref: str):
+    """A ``#/json/pointer`` into the root document, resolved without ``referencing`` (the common case, and
+    most of the time a diff took); None when it points nowhere. Anything else -- another document, an
+    anchor, a pointer through a subschema with its own ``$id`` (a new base URI), percent-escapes --
+    returns ``_ASK_REFERENCING``."""
+    if node.resolver is not None or not ref.startswith("#") or (len(ref) > 1 and ref[1] != "/") or "%" in ref:
+        return _ASK_REFERENCING
+    current = node.side.root
+    if len(ref) > 1:
+        for token in ref[2:].split("/"):
+            if isinstance(current, dict):
+                key = token.replace("~1", "/").replace("~0", "~") if "~" in token else token
+                if key not in current:
+                    return None
+                current = current[key]
+            elif isinstance(current, list) and token.isdigit() and token.isascii():
+                index = int(token)
+                if index >= len(current):
+                    return None
+                current = current[index]
+            else:
+                return _ASK_REFERENCING
+            if isinstance(current, dict) and (isinstance(current.get("$id"), str) or isinstance(current.get("id"), str)):
+                return _ASK_REFERENCING
+    return current
 
 
 def compare_definitions(cx: Context, o: Node, n: Node) -> None:

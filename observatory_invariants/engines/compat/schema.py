@@ -39,7 +39,6 @@ LOCAL_GROUPS = (
     frozenset({"contains", "minContains", "maxContains"}),
 )
 UNEVALUATED = ("unevaluatedProperties", "unevaluatedItems")
-_REPR_REF_MARKERS = ("'$ref'", "'$dynamicRef'", "'$recursiveRef'")
 
 
 class InvalidSchema(ValueError):
@@ -69,11 +68,16 @@ def same(a: Any, b: Any) -> bool:
     values with keys in another order fail the repr test and are simply walked.
     """
     if a is b:
-        return not isinstance(a, (dict, list)) or not any(m in repr(a) for m in _REPR_REF_MARKERS)
-    if a != b:
+        if not isinstance(a, (dict, list)):
+            return True
+        text = repr(a)
+    elif a != b:
         return False
-    text = repr(a)
-    return text == repr(b) and not any(marker in text for marker in _REPR_REF_MARKERS)
+    else:
+        text = repr(a)
+        if text != repr(b):
+            return False
+    return "'$ref'" not in text and "'$dynamicRef'" not in text and "'$recursiveRef'" not in text
 
 
 def json_equal(a: Any, b: Any) -> bool:

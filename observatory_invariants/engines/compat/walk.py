@@ -116,7 +116,13 @@ def _root_annotations(cx: Context, o: Node, n: Node) -> None:
                 f"{quote(new_dialect)}; the engine reads both dialects the same way", False, False)
 
 
+# Keywords that are never annotations: a schema object made of these alone has none to compare.
+_PLAIN = VALIDATION - {"dependencies", "dependentRequired", "dependentSchemas"}
+
+
 def _annotations(cx: Context, o: Node, n: Node, ip: str) -> None:
+    if _PLAIN.issuperset(o.schema) and _PLAIN.issuperset(n.schema):
+        return
     legacy = o.side.legacy
     changed = [k for k in dict.fromkeys([*o.schema, *n.schema])
                if (k not in VALIDATION or not_keyword(k, legacy)) and k not in SKIPPED and k != "$schema"
