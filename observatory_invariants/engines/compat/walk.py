@@ -49,10 +49,13 @@ class Differ(Context):
             if both:
                 compare_definitions(self, o, n)
         except BudgetExhausted as stop:
-            self.emit("budget-exhausted", _At(stop.pointer), stop.instance_path,
-                      f"comparison budget ({stop.budget:,} steps) exhausted at {stop.pointer or '/'} "
-                      f"({where(stop.instance_path)}); the rest was not compared, so the change is treated as "
-                      "breaking both ways and needs a MAJOR bump: review it by hand", True, True, True)
+            # not through emit(): that charges the budget, which is gone
+            self.found.add(Change(
+                pointer=stop.pointer, instance_path=stop.instance_path, kind="budget-exhausted",
+                message=f"comparison budget ({stop.budget:,} steps) exhausted at {stop.pointer or '/'} "
+                        f"({where(stop.instance_path)}); the rest was not compared, so the change is treated as "
+                        "breaking both ways and needs a MAJOR bump: review it by hand",
+                narrows=True, widens=True, undecidable=True))
         return self.found.items
 
     def resolved(self, o: Node, n: Node, ip: str) -> None:
@@ -99,13 +102,6 @@ class Differ(Context):
             compare_arrays(self, o, n, ip)
         if allows(ot, "object") and allows(nt, "object"):
             compare_objects(self, o, n, ip)
-
-
-class _At:
-    """Where a change sits when there is no node at hand (just its pointer)."""
-
-    def __init__(self, pointer: str):
-        self.pointer = pointer
 
 
 # -- annotations ---------------------------------------------------------------------------------------------
