@@ -216,10 +216,10 @@ _ASK_REFERENCING = object()
 
 
 def _local(node: Node, ref: str):
-    """A ``#/json/pointer`` into the root document, resolved without ``referencing`` (the common case, and
-    most of the time a diff took); None when it points nowhere. Anything else -- another document, an
-    anchor, a pointer through a subschema with its own ``$id`` (a new base URI), percent-escapes --
-    returns ``_ASK_REFERENCING``."""
+    """A ``#/json/pointer`` through objects of the root document, resolved without ``referencing`` (the
+    common case, and most of the time a diff took); None when it points nowhere. Anything else -- another
+    document, an anchor, a pointer into an array or through a subschema with its own ``$id`` (a new base
+    URI), percent-escapes -- returns ``_ASK_REFERENCING``."""
     if node.resolver is not None or not ref.startswith("#") or (len(ref) > 1 and ref[1] != "/") or "%" in ref:
         return _ASK_REFERENCING
     current = node.side.root
@@ -230,12 +230,7 @@ def _local(node: Node, ref: str):
                 if key not in current:
                     return None
                 current = current[key]
-            elif isinstance(current, list) and token.isdigit() and token.isascii():
-                index = int(token)
-                if index >= len(current):
-                    return None
-                current = current[index]
-            else:
+            else:   # into an array (or a scalar): referencing has its own ways, errors included
                 return _ASK_REFERENCING
             if isinstance(current, dict) and (isinstance(current.get("$id"), str) or isinstance(current.get("id"), str)):
                 return _ASK_REFERENCING

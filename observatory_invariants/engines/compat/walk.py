@@ -52,9 +52,9 @@ class Differ(Context):
             # not through emit(): that charges the budget, which is gone
             self.found.add(Change(
                 pointer=stop.pointer, instance_path=stop.instance_path, kind="budget-exhausted",
-                message=f"comparison budget ({stop.budget:,} steps) exhausted at {stop.pointer or '/'} "
-                        f"({where(stop.instance_path)}); the rest was not compared, so the change is treated as "
-                        "breaking both ways and needs a MAJOR bump: review it by hand",
+                message=f"comparison budget exhausted at {stop.pointer or '/'} ({where(stop.instance_path)}, "
+                        f"after {stop.budget:,} steps); the rest was not compared, so the change is treated as "
+                        "breaking both ways and needs a MAJOR bump; review by hand",
                 narrows=True, widens=True, undecidable=True))
         return self.found.items
 
