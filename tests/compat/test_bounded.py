@@ -279,3 +279,33 @@ def test_compat_changes_survive_json():
     changes = diff_schemas(*_crossing_defs(400))
     assert json.loads(json.dumps([c.to_dict() for c in changes]))[-1]["bump"] == "major"
     assert not is_compatible(changes)
+
+
+# -- wide input: every pairwise step (branch matching, oneOf overlaps, renames) is charged --------------------------
+def _wide(kind: str, branches: int, size: int) -> tuple[dict, dict]:
+    def enum(i, n):
+        return [f"v{i}_{j}" for j in range(n)]
+    if kind == "rename":
+        return ({"type": "object", "properties": {f"p{i}": {"enum": enum(0, size)} for i in range(branches)}},
+                {"type": "object", "properties": {f"q{i}": {"enum": enum(0, size)} for i in range(branches)}})
+    return ({kind: [{"type": "string", "enum": enum(i, size)} for i in range(branches)]},
+            {kind: [{"type": "string", "enum": enum(i, size - 1)} for i in range(branches)]})
+
+
+@pytest.mark.parametrize("kind", ["anyOf", "oneOf", "rename"])
+@pytest.mark.parametrize("branches,size", [(60, 2000), (300, 200), (2000, 5)])
+def test_wide_schemas_end_quickly(kind, branches, size):
+    import tracemalloc
+
+    old, new = _wide(kind, branches, size)
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        changes = diff_schemas(old, new)
+        elapsed = time.perf_counter() - start
+        peak = tracemalloc.get_traced_memory()[1] / 2 ** 20
+    finally:
+        tracemalloc.stop()
+    assert elapsed < SECONDS and peak < MEGABYTES, (elapsed, peak)
+    assert required_bump(changes) == Bump.MAJOR
+    assert {c.kind for c in changes} <= {"enum-narrowed", "renamed-property", "budget-exhausted"}

@@ -126,19 +126,37 @@ def _disjoint(cx: Context, a: Node, b: Node) -> bool:
     if ta is not None and tb is not None and not any(covered(t, tb) or (t == "number" and "integer" in tb)
                                                      for t in ta):
         return True
-    va, vb = values(sa), values(sb)
-    if va is not None and vb is not None and not set(va) & set(vb):
+    if _common_values(cx, sa, sb) == 0:
         return True
     pa, pb = sa.get("properties"), sb.get("properties")
     if isinstance(pa, dict) and isinstance(pb, dict):
         required = set(sa.get("required") or ()) & set(sb.get("required") or ())
-        for name in required:
+        cx.charge(len(required))
+        for name in sorted(required):
             xa, xb = pa.get(name), pb.get(name)
-            if isinstance(xa, dict) and isinstance(xb, dict):
-                va, vb = values(xa), values(xb)
-                if va is not None and vb is not None and not set(va) & set(vb):
-                    return True
+            if isinstance(xa, dict) and isinstance(xb, dict) and _common_values(cx, xa, xb) == 0:
+                return True
     return False
+
+
+def _value_set(cx: Context, schema: dict) -> frozenset | None:
+    """The canonical keys of the values ``enum``/``const`` allow (None: not restricted), once per schema object
+    per diff: branch matching asks for them once per pair of branches."""
+    key = id(schema)
+    if key not in cx.value_sets:
+        allowed = values(schema)
+        cx.charge(1 + (len(allowed) if allowed else 0))
+        cx.value_sets[key] = (None if allowed is None else frozenset(allowed), schema)   # the schema rides along
+    return cx.value_sets[key][0]
+
+
+def _common_values(cx: Context, a: dict, b: dict) -> int | None:
+    """How many values both allow (None: one of them is not restricted)."""
+    va, vb = _value_set(cx, a), _value_set(cx, b)
+    if va is None or vb is None:
+        return None
+    cx.charge(1 + min(len(va), len(vb)) // 8)
+    return len(va & vb)
 
 
 def _overlaps(cx: Context, branch: Node, branches: list[Node], index: int) -> bool:
@@ -163,14 +181,15 @@ def _branch_score(cx: Context, a: Node, b: Node) -> int:
     pa, pb = sa.get("properties"), sb.get("properties")
     if isinstance(pa, dict) and isinstance(pb, dict):
         tags = set(sa.get("required") or ()) & set(sb.get("required") or ())
+        cx.charge(len(tags))
         for name in pa.keys() & pb.keys() & tags:   # a required tag property (discriminated unions)
-            va = values(pa[name]) if isinstance(pa[name], dict) else None
-            vb = values(pb[name]) if isinstance(pb[name], dict) else None
-            if va is not None and vb is not None:
-                if set(va) & set(vb):
-                    score += 200
-                else:
-                    return 0
+            if isinstance(pa[name], dict) and isinstance(pb[name], dict):
+                common = _common_values(cx, pa[name], pb[name])
+                if common is not None:
+                    if common:
+                        score += 200
+                    else:
+                        return 0
         score += 10 * len(pa.keys() & pb.keys())
     try:
         ta, tb = types(sa, ra), types(sb, rb)
@@ -180,15 +199,18 @@ def _branch_score(cx: Context, a: Node, b: Node) -> int:
         score += 50
     elif ta is not None and tb is not None and not (ta & tb) and not ({"integer", "number"} <= (ta | tb)):
         return 0
-    va, vb = values(sa), values(sb)
-    if va is not None and vb is not None:
-        score += 20 * len(set(va) & set(vb))
+    common = _common_values(cx, sa, sb)
+    if common is not None:
+        score += 20 * common
     score += 2 * len(sa.keys() & sb.keys())
     return score
 
 
+BRANCH_PAIR_COST = 10   # steps to score one pair of branches (dereferencing, tags, types, keys)
+
+
 def _match_branches(cx: Context, obs: list[Node], nbs: list[Node], ok: str, nk: str, ip: str) -> None:
-    cx.charge(len(obs) * len(nbs))
+    cx.charge(len(obs) * len(nbs) * BRANCH_PAIR_COST)
     scored = sorted(((_branch_score(cx, a, b), i, j) for i, a in enumerate(obs) for j, b in enumerate(nbs)),
                     key=lambda t: (-t[0], t[1], t[2]))
     used_o: set[int] = set()

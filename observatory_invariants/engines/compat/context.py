@@ -74,6 +74,7 @@ class Context:
         self.flat: dict[tuple, Any] = {}                       # allOf members merged, see combinators.flatten
         self.matches: dict[tuple[str, str], bool | None] = {}  # does patternProperties key P match name N
         self.weights: dict[int, tuple[int, Any]] = {}         # allOf wrappers built by merges, see schema.merge
+        self.value_sets: dict[int, tuple] = {}                # enum/const values, see combinators._value_set
         self.keep: list[Any] = []   # temporaries whose id() keys the memos: keep them alive
         self.depth = 0
         self.budget_limit = budget

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from .combinators import compare_unevaluated
 from .numbers import compare_counts
-from .schema import InvalidSchema, esc, is_number, json_equal, mapping, same, where
+from .schema import InvalidSchema, dumps, esc, is_number, mapping, same, where
 
 if TYPE_CHECKING:
     from .context import Context
@@ -96,11 +96,19 @@ def compare_objects(cx: Context, o: Node, n: Node, ip: str) -> None:
     added = [k for k in nprops if k not in oprops]
     cx.charge(len(oprops) + len(nprops) + len(removed) * len(added))
     renamed: dict[str, str] = {}
-    for old_name in removed:
-        for new_name in added:
-            if new_name not in renamed.values() and json_equal(oprops[old_name], nprops[new_name]):
-                renamed[old_name] = new_name
-                break
+    if removed and added:
+        # json_equal of every removed x added pair, each side spelled out once
+        spelled = {}
+        for side, props, names in (("o", oprops, removed), ("n", nprops, added)):
+            for name in names:
+                spelled[side, name] = text = dumps(props[name])
+                cx.charge(1 + len(text) // 64)
+        for old_name in removed:
+            for new_name in added:
+                if new_name not in renamed.values() and spelled["o", old_name] == spelled["n", new_name] \
+                        and oprops[old_name] == nprops[new_name]:
+                    renamed[old_name] = new_name
+                    break
     patterned = o.schema.get("patternProperties") is not None or n.schema.get("patternProperties") is not None
     for name in oprops:
         if name not in nprops:

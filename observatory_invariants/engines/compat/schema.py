@@ -84,11 +84,19 @@ def json_equal(a: Any, b: Any) -> bool:
     return a == b and dumps(a) == dumps(b)
 
 
-def value_key(value: Any) -> str:
-    """A canonical spelling of a JSON value for set comparisons (1 == 1.0, true != 1)."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return dumps(value)
+def value_key(value: Any):
+    """A canonical key of a JSON value for set comparisons (1 == 1.0, true != 1), cheap for scalars."""
+    if isinstance(value, str):
+        return "s", str(value)
+    if isinstance(value, bool) or value is None:
+        return "c", value
+    if isinstance(value, int):
+        return "n", int(value)
+    if isinstance(value, float):
+        if value != value:   # NaN: its JSON spelling, as before
+            return "j", "NaN"
+        return "n", int(value) if value.is_integer() else float(value)
+    return "j", dumps(value)
 
 
 def quote(value: Any) -> str:

@@ -68,6 +68,7 @@ def compare_values(cx: Context, o: Node, n: Node, ip: str) -> None:
     ov, nv = values(o.schema), values(n.schema)
     if ov is None and nv is None:
         return
+    cx.charge(len(ov or ()) + len(nv or ()))
     const = "const" in o.schema and "const" in n.schema
     if ov is None:
         kind = "const-added" if "const" in n.schema else "enum-added"
