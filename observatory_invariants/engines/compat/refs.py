@@ -129,6 +129,9 @@ class Unresolved:
         self.ref, self.reason = ref, reason
 
 
+_REF_KEYS = frozenset(REF_KEYS)
+
+
 def _ref_key(schema: dict) -> str | None:
     if "$ref" in schema:
         return "$ref"
@@ -146,7 +149,7 @@ def deref(cx: Context, node: Node) -> Node | Unresolved:
     target object, so the pairs built from it are recognised by :meth:`Context.compare`'s memo.
     """
     schema = node.schema
-    if not isinstance(schema, dict) or _ref_key(schema) is None:
+    if not isinstance(schema, dict) or _REF_KEYS.isdisjoint(schema):
         return node
     seen: set[int] = set()
     while isinstance(node.schema, dict):

@@ -35,6 +35,9 @@ from .values import allows, compare_type, compare_values, types
 __all__ = ["BudgetExhausted", "InvalidSchema", "diff_changes"]
 
 
+_COMBINATORS = frozenset({"anyOf", "oneOf", "allOf", "not", "if"})
+
+
 class Differ(Context):
     """A :class:`Context` that knows how to compare one pair of resolved schemas."""
 
@@ -83,12 +86,13 @@ class Differ(Context):
         check_numbers(o)
         check_numbers(n)
         _annotations(self, o, n, ip)
-        if compare_disjunctions(self, o, n, ip):
-            return
-        o, n = compare_all_of(self, o, n, ip)
-        os_, ns = o.schema, n.schema
-        compare_not(self, o, n, ip)
-        compare_conditional(self, o, n, ip)
+        if not (_COMBINATORS.isdisjoint(os_) and _COMBINATORS.isdisjoint(ns)):
+            if compare_disjunctions(self, o, n, ip):
+                return
+            o, n = compare_all_of(self, o, n, ip)
+            os_, ns = o.schema, n.schema
+            compare_not(self, o, n, ip)
+            compare_conditional(self, o, n, ip)
 
         ot, nt = types(os_, o), types(ns, n)
         compare_type(self, o, n, ot, nt, ip)
