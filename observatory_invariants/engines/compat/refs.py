@@ -203,7 +203,8 @@ def _hop(cx: Context, node: Node, schema: dict, ref_key: str):
             loc = node.loc
     siblings = {k: v for k, v in schema.items() if k in VALIDATION and k != ref_key}
     if siblings and not node.side.legacy:   # 2020-12: $ref applies alongside its siblings
-        merged = merge(target, siblings, parent="b", meter=cx) if isinstance(target, dict) and ref.startswith("#") else None
+        merged = (merge(target, siblings, parent="b", meter=cx) if isinstance(target, dict) and ref.startswith("#")
+                  else None)
         if merged is None:
             wrapper = {"allOf": [{ref_key: ref}, siblings]}
             cx.keep.append(wrapper)
@@ -235,7 +236,8 @@ def _local(node: Node, ref: str):
                 current = current[key]
             else:   # into an array (or a scalar): referencing has its own ways, errors included
                 return _ASK_REFERENCING
-            if isinstance(current, dict) and (isinstance(current.get("$id"), str) or isinstance(current.get("id"), str)):
+            if isinstance(current, dict) and (isinstance(current.get("$id"), str)
+                                              or isinstance(current.get("id"), str)):
                 return _ASK_REFERENCING
     return current
 

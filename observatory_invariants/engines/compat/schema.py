@@ -6,7 +6,6 @@ Nothing here walks or reports; :mod:`.context` does that.
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
 ALL_TYPES = ("null", "boolean", "object", "array", "number", "string")
