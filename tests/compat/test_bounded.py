@@ -135,11 +135,16 @@ def test_counterexample_search_is_bounded_on_hostile_schemas():
         redos_old = {"type": "object", "properties": {"s": {"type": "string", "pattern": "^a+b$"}}, "required": ["s"]}
         redos_new = {"type": "object", "properties": {"s": {"type": "string", "pattern": "^(a+)+$"}}, "required": ["s"]}
         remote = {"properties": {"a": {"$ref": "https://example.invalid/never-fetched.json"}}}
+        huge = [({"type": "object", "minProperties": 100000}, {"type": "object", "minProperties": 100001}),
+                ({"type": "array", "minItems": 50, "items": {"type": "array", "minItems": 50, "items": {
+                    "type": "array", "minItems": 50}}}, False),
+                ({"type": "string", "minLength": 100000000}, {"type": "string", "minLength": 100000001}),
+                ({"type": "string", "pattern": "^a{1000000000}$"}, {"type": "string", "pattern": "^b"})]
         result = [find_counterexample(chain, _slightly_changed(chain, 26)), find_counterexample(redos_old, redos_new),
-                  find_counterexample(remote, {"properties": {"a": False}})]
+                  find_counterexample(remote, {"properties": {"a": False}})] + [find_counterexample(*p) for p in huge]
     """)
     _guarded(report)
-    assert report["result"] == [None, None, None]
+    assert report["result"] == [None] * 7
 
 
 def test_counterexample_search_is_bounded_and_reproducible_on_a_realistic_pair():

@@ -8,7 +8,9 @@ jsonschema. Bounded and reproducible, never by the clock:
   would otherwise try to fetch the others), no recursion, at most
   :data:`MAX_EXPANDED_NODES` schema nodes with every ``$ref`` spelled out (it
   inlines them: a ``$defs`` chain that references the next definition twice
-  doubles per level), and every ``pattern`` / ``patternProperties`` key one that
+  doubles per level), no instance that must hold more than
+  :data:`MAX_INSTANCE_SIZE` values (``minItems`` and the like, multiplied down
+  the nesting; 16 times that in characters), and every ``pattern`` / ``patternProperties`` key one that
   a backtracking matcher (Python's ``re``, used by both libraries) runs in
   bounded time (:func:`.regex.backtrack_safe`);
 - at most ``max_examples`` instances drawn and checked, and no more than
@@ -30,6 +32,7 @@ import copy
 from typing import Any, Callable
 
 MAX_EXPANDED_NODES = 2000
+MAX_INSTANCE_SIZE = 256   # values an instance must hold at least (minItems x minItems of its items x ...)
 WORK_BUDGET = 8_000       # instances checked x nodes of the accepting schema ($refs spelled out)
 MAX_CHECKS = 300
 
@@ -69,15 +72,26 @@ def searchable(schema: Any) -> int | None:
 
     budget = [MAX_EXPANDED_NODES]
 
-    def walk(node: Any, expanding: tuple) -> bool:
+    def walk(node: Any, expanding: tuple, scale: int) -> bool:
         budget[0] -= 1
         if budget[0] < 0:
             return False
         if isinstance(node, list):
-            return all(walk(item, expanding) for item in node)
+            return all(walk(item, expanding, scale) for item in node)
         if not isinstance(node, dict):
             return True
         if "$dynamicRef" in node or "$recursiveRef" in node:
+            return False
+        # Every instance drawn holds at least this many items/members/characters, times those of its parents:
+        # minItems 50 three arrays deep is 125,000 values per draw.
+        counts = [node.get(k) for k in ("minItems", "minProperties", "minContains")]
+        scale *= max([1] + [int(c) for c in counts if isinstance(c, (int, float)) and not isinstance(c, bool)
+                            and 0 <= c < MAX_INSTANCE_SIZE + 1])
+        length = node.get("minLength")
+        if scale > MAX_INSTANCE_SIZE or (isinstance(length, (int, float)) and not isinstance(length, bool)
+                                         and length * scale > MAX_INSTANCE_SIZE * 16):
+            return False
+        if any(isinstance(c, (int, float)) and not isinstance(c, bool) and c > MAX_INSTANCE_SIZE for c in counts):
             return False
         pattern = node.get("pattern")
         if isinstance(pattern, str) and not backtrack_safe(pattern):
@@ -93,13 +107,13 @@ def searchable(schema: Any) -> int | None:
                 target = _pointer(schema, unquote(ref[1:]))
             except KeyError:
                 return False
-            if not walk(target, (*expanding, ref)):
+            if not walk(target, (*expanding, ref), scale):
                 return False
-        return all(walk(value, expanding) for key, value in node.items()
+        return all(walk(value, expanding, scale) for key, value in node.items()
                    if key not in ("$defs", "definitions", "enum", "const", "default", "examples"))
 
     try:
-        return MAX_EXPANDED_NODES - budget[0] if walk(schema, ()) else None
+        return MAX_EXPANDED_NODES - budget[0] if walk(schema, (), 1) else None
     except RecursionError:
         return None
 

@@ -200,6 +200,8 @@ class _Automaton:
             low, high = node.multiplier.min.v, node.multiplier.max.v
             if low is None:
                 raise Undecidable("greenery cannot parse it (repetition without a lower bound)")
+            if max(low, high or 0) > STATE_BUDGET:   # {1000000000}: refused before anything is unrolled
+                raise Undecidable(f"pattern automaton exceeds {STATE_BUDGET} states")
             parts = [(lambda: self._build(node.multiplicand))] * low
             if high is None:
                 parts.append(lambda: self._star(node.multiplicand))
@@ -381,6 +383,7 @@ def compare_patterns(old: str | None, new: str | None) -> tuple[str, str]:
 
 _MAX_REPEATS = 4   # unbounded (or widely bounded) repetitions in one pattern that backtrack_safe accepts
 _MAX_VARIABLE = 8  # parts of variable length (``?``, ``*``, ``{1,3}``, ...) in one pattern, likewise
+_MAX_COUNT = 256   # and repetition counts: a{1000000000} is linear to match, but not to generate
 
 
 @lru_cache(maxsize=1024)
@@ -391,7 +394,8 @@ def backtrack_safe(pattern: str) -> bool:
     part of variable length or alternatives (``(a+)+``, ``(a|ab)*``: exponential; ``(ab)+`` and
     ``(\\d{2})*`` are fine); at most :data:`_MAX_REPEATS` parts may repeat without a tight bound
     (``.*a.*a.*a.*a.*b``: a high polynomial) and at most :data:`_MAX_VARIABLE` have a variable length
-    (``a?a?a?...aaa...``: exponential without any nesting).
+    (``a?a?a?...aaa...``: exponential without any nesting); no count may pass :data:`_MAX_COUNT`
+    (generators, which draw matching strings, would draw strings that long).
     """
     if len(pattern) > _MAX_PATTERN_LENGTH or _UNSUPPORTED.search(pattern) or _group_depth(pattern) > _MAX_GROUP_DEPTH:
         return False
@@ -417,7 +421,7 @@ def backtrack_safe(pattern: str) -> bool:
         if isinstance(node, Mult):
             low, high = node.multiplier.min.v, node.multiplier.max.v
             variable = high is None or high != low
-            if variable and inside_repeat:
+            if (variable and inside_repeat) or max(low or 0, high or 0) > _MAX_COUNT:
                 return False
             variables += variable
             if high is None or high - low > 16:
