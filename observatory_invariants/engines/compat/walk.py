@@ -53,9 +53,10 @@ class Differ(Context):
                 compare_definitions(self, o, n)
         except BudgetExhausted as stop:
             # not through emit(): that charges the budget, which is gone
+            ip = stop.instance_path if len(stop.instance_path) <= 80 else "..." + stop.instance_path[-77:]
             self.found.add(Change(
                 pointer=stop.pointer, instance_path=stop.instance_path, kind="budget-exhausted",
-                message=f"comparison budget exhausted at {stop.pointer or '/'} ({where(stop.instance_path)}, "
+                message=f"comparison budget exhausted at {stop.pointer or '/'} ({where(ip)}, "
                         f"after {stop.budget:,} steps); the rest was not compared, so the change is treated as "
                         "breaking both ways and needs a MAJOR bump; review by hand",
                 narrows=True, widens=True, undecidable=True))
