@@ -152,7 +152,7 @@ def test_counterexample_search_is_bounded_and_reproducible_on_a_realistic_pair()
     body = """
         from observatory_invariants.engines.compat.examples import find_counterexample
         leaf = {"type": "string", "enum": ["PENDING", "RUNNING", "DONE", "FAILED"]}
-        props = {f"field{i}": {"type": "integer", "minimum": 0} for i in range(6)}
+        props = {f"field{i}": {"type": "integer", "minimum": 0} for i in range(4)}
         old = {"type": "object", "properties": {**props, "state": leaf, "meta": {"type": "object", "properties": {
             "source": {"type": "string", "maxLength": 64}, "tags": {"type": "array", "items": {"type": "string"}}}}},
             "required": ["field0", "state"]}

@@ -33,8 +33,8 @@ from typing import Any, Callable
 
 MAX_EXPANDED_NODES = 2000
 MAX_INSTANCE_SIZE = 256   # values an instance must hold at least (minItems x minItems of its items x ...)
-WORK_BUDGET = 8_000       # instances checked x nodes of the accepting schema ($refs spelled out)
-MAX_CHECKS = 300
+WORK_BUDGET = 5_000       # instances checked x nodes of the accepting schema ($refs spelled out)
+MAX_CHECKS = 200
 
 
 def _validator(schema: Any, registry: Any = None):
