@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 POLICIES = ("seed", "backward", "forward", "full")
 
@@ -89,7 +89,8 @@ def bump_for(change: Change, policy: str) -> Bump:
 
 
 def with_policy(changes: list[Change], policy: str) -> list[Change]:
-    return [replace(c, bump=bump_for(c, policy)) for c in changes]
+    return [Change(c.pointer, c.instance_path, c.kind, c.message, c.narrows, c.widens, c.undecidable,
+                   bump_for(c, policy)) for c in changes]
 
 
 def required_bump(changes: list[Change]) -> Bump:

@@ -1,33 +1,45 @@
-"""Does one JSON Schema ``pattern`` accept every string another one accepts?
+"""Does one JSON Schema ``pattern`` accept every string another one accepts?  Does it match a name?
 
-Decided with finite automata (greenery) for the regular subset of ECMA-262
-regexes. ``pattern`` is a *search* (unanchored) in JSON Schema, so each
-top-level alternative gets ``.*`` on the sides it is not anchored. Whatever
-greenery cannot model (look-arounds, back-references, ``\\b``, ``\\p{..}``,
-anchors in the middle) is *undecidable*, and so is a pair whose automata grow
-past a fixed state budget: some innocent-looking patterns (``.*a.{12}``)
-have exponentially large automata, and a check must never hang.
+Decided with finite automata for the regular subset of ECMA-262 regexes.
+greenery *parses* the pattern (after :func:`_ecma_to_greenery` rewrites the
+ECMA spellings it lacks); the automata are built here, from that parse tree:
+a Glushkov position automaton per pattern (no epsilon moves; a position is one
+character class occurrence, repetitions ``{m,n}`` unrolled), determinised
+lazily, and both walked together (a product of subset automata) until a
+string one accepts and the other rejects turns up in each direction or every
+reachable pair of states has been seen. ``pattern`` is a *search*
+(unanchored) in JSON Schema, so each top-level alternative gets ``.*`` on the
+sides it is not anchored.
+
+Whatever greenery cannot model (look-arounds, back-references, ``\\b``,
+``\\p{..}``, anchors in the middle) is *undecidable*, and so is a pair whose
+automata pass a fixed size: :data:`STATE_BUDGET` positions per pattern or
+pairs of states, :data:`STEP_BUDGET` elementary steps per decision. Some
+innocent-looking patterns (``.*a.{12}``) have exponentially large automata,
+and a check must never hang. Both bounds count work, not time: the same pair
+gets the same answer on every machine, and each decision reports what it cost
+(:attr:`Decision.cost`, in the same steps) so that a caller can charge it to a
+budget of its own whether or not the answer came from the cache.
 """
 
 from __future__ import annotations
 
 import re
-import threading
-import time
-from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 
 EQUAL, NARROWER, WIDER, INCOMPARABLE, UNDECIDABLE = "equal", "narrower", "wider", "incomparable", "undecidable"
 
-STATE_BUDGET = 3000          # states per automaton construction; a few ms of work below it
-TIME_BUDGET = 2.0            # seconds per decision, a backstop for many mid-sized constructions
+STATE_BUDGET = 3000          # positions of one pattern's automaton; pairs of states explored for one decision
+STEP_BUDGET = 150_000        # elementary steps (a transition, a bit of a follow set) per decision or name match
 _MAX_PATTERN_LENGTH = 500
+_MAX_GROUP_DEPTH = 32        # greenery's parser recurses per group: keep its stack use small and fixed
 
 _UNSUPPORTED = re.compile(r"\(\?[=!<]|\\[bBpPkcx0-9]")
 
 
 class Undecidable(Exception):
-    """The pattern is outside the regular subset greenery handles, or too large."""
+    """The pattern is outside the regular subset handled here, or its automaton is too large."""
 
 
 def _bare_chars(pattern: str):
@@ -130,94 +142,334 @@ def to_search_regex(pattern: str) -> str:
     return "|".join(alternatives)
 
 
-_budget = threading.local()
-_patch_lock = threading.Lock()
+
+# -- automata ---------------------------------------------------------------------------------------------------
+class _Meter:
+    """Counts the steps of one decision and stops it at :data:`STEP_BUDGET`."""
+
+    __slots__ = ("steps",)
+
+    def __init__(self) -> None:
+        self.steps = 0
+
+    def charge(self, n: int) -> None:
+        self.steps += n
+        if self.steps > STEP_BUDGET:
+            raise Undecidable(f"deciding it takes more than {STEP_BUDGET} steps")
 
 
-def _bounded_crawl(alphabet, initial, final, follow):
-    """greenery.fsm.crawl with a state budget (and a hash index instead of list.index)."""
-    from greenery.fsm import Fsm
+class _Automaton:
+    """The Glushkov automaton of one regex: position 0 is the start, every other position one character class.
 
-    def key(state):
-        if isinstance(state, dict):
-            return frozenset((k, key(v)) for k, v in state.items())
-        if isinstance(state, (set, frozenset)):
-            return frozenset(key(v) for v in state)
-        if isinstance(state, (list, tuple)):
-            return tuple(key(v) for v in state)
-        return state
+    Sets of positions are ints (bit ``p`` for position ``p``): ``follow[p]`` holds the positions that may come
+    right after ``p``, ``last`` those a match may end on (bit 0 too when the empty string matches).
+    """
 
-    if time.monotonic() > _budget.deadline:
-        raise Undecidable(f"deciding it took over {TIME_BUDGET} s")
-    states = [initial]
-    index = {key(initial): 0}
-    finals, transitions = set(), {}
-    symbols = sorted(alphabet)
+    def __init__(self, tree, meter: _Meter):
+        self.classes: list = [None]          # position -> greenery Charclass
+        self.follow: list[int] = [0]
+        self._meter = meter
+        nullable, first, last = self._build(tree)
+        self.follow[0] = first
+        self.last = last | (1 if nullable else 0)
+        self._unions: dict[int, int] = {}
+
+    # Each builder returns (nullable, first, last) of the sub-expression, adding its positions and follow edges.
+    def _build(self, node):
+        from greenery import Charclass, Pattern
+        from greenery.rxelems import Conc, Mult
+
+        if isinstance(node, Charclass):
+            position = len(self.classes)
+            if position > STATE_BUDGET:
+                raise Undecidable(f"pattern automaton exceeds {STATE_BUDGET} states")
+            self._meter.charge(1)
+            self.classes.append(node)
+            self.follow.append(0)
+            bit = 1 << position
+            return False, bit, bit
+        if isinstance(node, Pattern):
+            nullable, first, last = False, 0, 0
+            for conc in node.concs:
+                n, f, l_ = self._build(conc)
+                nullable, first, last = nullable or n, first | f, last | l_
+            return nullable, first, last
+        if isinstance(node, Conc):
+            return self._sequence([(lambda m=m: self._build(m)) for m in node.mults])
+        if isinstance(node, Mult):
+            low, high = node.multiplier.min.v, node.multiplier.max.v
+            if low is None:
+                raise Undecidable("greenery cannot parse it (repetition without a lower bound)")
+            if max(low, high or 0) > STATE_BUDGET:   # {1000000000}: refused before anything is unrolled
+                raise Undecidable(f"pattern automaton exceeds {STATE_BUDGET} states")
+            parts = [(lambda: self._build(node.multiplicand))] * low
+            if high is None:
+                parts.append(lambda: self._star(node.multiplicand))
+            else:
+                parts += [(lambda: self._optional(node.multiplicand))] * (high - low)
+            return self._sequence(parts)
+        raise Undecidable(f"greenery cannot parse it ({type(node).__name__})")
+
+    def _sequence(self, parts):
+        nullable, first, last = True, 0, 0
+        for build in parts:
+            n, f, l_ = build()
+            self._link(last, f)
+            if nullable:
+                first |= f
+            last = (last | l_) if n else l_
+            nullable = nullable and n
+        return nullable, first, last
+
+    def _star(self, node):
+        _, first, last = self._build(node)
+        self._link(last, first)
+        return True, first, last
+
+    def _optional(self, node):
+        _, first, last = self._build(node)
+        return True, first, last
+
+    def _link(self, sources: int, targets: int) -> None:
+        if not targets:
+            return
+        follow = self.follow
+        while sources:
+            low = sources & -sources
+            follow[low.bit_length() - 1] |= targets
+            sources ^= low
+            self._meter.charge(1)
+
+    def step_set(self, states: int, meter: _Meter) -> int:
+        """Every position that may follow one of ``states`` (charged in full even when cached, so that
+        the cost of a decision never depends on what was decided before)."""
+        meter.charge(states.bit_count())
+        union = self._unions.get(states)
+        if union is None:
+            union, rest, follow = 0, states, self.follow
+            while rest:
+                low = rest & -rest
+                union |= follow[low.bit_length() - 1]
+                rest ^= low
+            self._unions[states] = union
+        return union
+
+
+def _group_depth(pattern: str) -> int:
+    depth = deepest = 0
+    for _, ch in _bare_chars(pattern):
+        if ch == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch == ")":
+            depth -= 1
+    return deepest
+
+
+def _compile(pattern: str | None, meter: _Meter) -> _Automaton:
+    regex = to_search_regex(pattern if pattern is not None else "")
+    if _group_depth(regex) > _MAX_GROUP_DEPTH:
+        raise Undecidable(f"pattern nests groups more than {_MAX_GROUP_DEPTH} deep")
+    meter.charge(len(regex))
+    try:
+        from greenery import parse
+
+        tree = parse(regex)
+    except RecursionError:
+        raise
+    except Exception as exc:  # greenery's parse errors: syntax it does not model
+        raise Undecidable(f"greenery cannot parse it ({type(exc).__name__})") from None
+    return _Automaton(tree, meter)
+
+
+def _alphabet(automata: list[_Automaton], meter: _Meter) -> list[tuple[int, ...]]:
+    """The symbols that tell the automata apart: for each, the positions of each automaton that accept it.
+
+    Characters that every class of every automaton treats alike are one symbol; a symbol no position
+    accepts leads nowhere and is left out.
+    """
+    classes: dict = {}
+    for index, automaton in enumerate(automata):
+        for position, charclass in enumerate(automaton.classes):
+            if charclass is not None:
+                masks = classes.setdefault(charclass, [0] * len(automata))
+                masks[index] |= 1 << position
+    cuts = {0}
+    for charclass in classes:
+        for low, high in charclass.ord_ranges:
+            cuts.update((low, high + 1))
+    cuts = sorted(cuts)
+    meter.charge(len(cuts) * (1 + sum(len(c.ord_ranges) for c in classes)))
+    symbols: dict[tuple[int, ...], None] = {}
+    for cut in cuts:
+        masks = [0] * len(automata)
+        for charclass, where in classes.items():
+            ranges = charclass.ord_ranges
+            inside = any(low <= cut <= high for low, high in ranges) != charclass.negated
+            if inside:
+                for i, mask in enumerate(where):
+                    masks[i] |= mask
+        if any(masks):
+            symbols[tuple(masks)] = None
+    return list(symbols)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """How the strings ``new`` accepts relate to those ``old`` accepts, why when undecidable, and the steps it took."""
+
+    relation: str
+    reason: str
+    cost: int
+
+
+@lru_cache(maxsize=4096)
+def decide(old: str | None, new: str | None) -> Decision:
+    """Compare two patterns (``None``: no pattern, every string); see :func:`compare_patterns`."""
+    if old == new:
+        return Decision(EQUAL, "", 1)
+    meter = _Meter()
+    try:
+        relation = _relate(_compile(old, meter), _compile(new, meter), meter)
+    except Undecidable as exc:
+        return Decision(UNDECIDABLE, str(exc), meter.steps + 1)
+    return Decision(relation, "", meter.steps + 1)
+
+
+def _relate(old: _Automaton, new: _Automaton, meter: _Meter) -> str:
+    symbols = _alphabet([old, new], meter)
+    start = (1, 1)
+    seen = {start}
+    queue = [start]
+    new_only = old_only = False     # a string only the new / only the old pattern accepts
     i = 0
-    while i < len(states):
-        state = states[i]
-        if final(state):
-            finals.add(i)
-        transitions[i] = {}
-        for symbol in symbols:
-            nxt = follow(state, symbol)
-            k = key(nxt)
-            j = index.get(k)
-            if j is None:
-                j = len(states)
-                if j >= _budget.limit:
-                    raise Undecidable(f"pattern automaton exceeds {_budget.limit} states")
-                if j % 64 == 0 and time.monotonic() > _budget.deadline:
-                    raise Undecidable(f"deciding it took over {TIME_BUDGET} s")
-                index[k] = j
-                states.append(nxt)
-            transitions[i][symbol] = j
+    while i < len(queue):
+        so, sn = queue[i]
         i += 1
-    return Fsm(alphabet=alphabet, states=set(range(len(states))), initial=0, finals=finals, map=transitions)
+        in_old, in_new = bool(so & old.last), bool(sn & new.last)
+        if in_new and not in_old:
+            new_only = True
+        elif in_old and not in_new:
+            old_only = True
+        if new_only and old_only:
+            break
+        follow_o, follow_n = old.step_set(so, meter), new.step_set(sn, meter)
+        meter.charge(len(symbols))
+        for mo, mn in symbols:
+            pair = (follow_o & mo, follow_n & mn)
+            if pair not in seen and (pair[0] or pair[1]):
+                if len(seen) >= STATE_BUDGET:
+                    raise Undecidable(f"pattern automaton exceeds {STATE_BUDGET} states")
+                seen.add(pair)
+                queue.append(pair)
+    if new_only and old_only:
+        return INCOMPARABLE
+    if new_only:
+        return WIDER
+    if old_only:
+        return NARROWER
+    return EQUAL
 
 
-@contextmanager
-def _state_budget(limit: int):
-    # greenery builds every automaton through its module-level crawl(); swapping in the bounded
-    # one for the duration of one decision (under a lock) is how a pathological pattern is cut off.
-    import greenery.fsm as fsm
-
-    with _patch_lock:
-        original = fsm.crawl
-        fsm.crawl = _bounded_crawl
-        _budget.limit = limit
-        _budget.deadline = time.monotonic() + TIME_BUDGET
-        try:
-            yield
-        finally:
-            fsm.crawl = original
-
-
-@lru_cache(maxsize=2048)
 def compare_patterns(old: str | None, new: str | None) -> tuple[str, str]:
     """``(relation, reason)``: how the strings ``new`` accepts relate to those ``old`` accepts.
 
     ``None`` stands for no pattern (every string). ``narrower``: new accepts a
     subset. ``wider``: a superset. ``reason`` explains an ``undecidable``.
     """
-    if old == new:
-        return EQUAL, ""
-    try:
-        from greenery import parse
+    decision = decide(old, new)
+    return decision.relation, decision.reason
 
-        with _state_budget(STATE_BUDGET):
-            old_fsm = parse(to_search_regex(old if old is not None else "")).to_fsm()
-            new_fsm = parse(to_search_regex(new if new is not None else "")).to_fsm()
-            new_in_old = new_fsm.issubset(old_fsm)
-            old_in_new = old_fsm.issubset(new_fsm)
-    except Undecidable as exc:
-        return UNDECIDABLE, str(exc)
-    except Exception as exc:  # greenery's parse errors: syntax it does not model
-        return UNDECIDABLE, f"greenery cannot parse it ({type(exc).__name__})"
-    if new_in_old and old_in_new:
-        return EQUAL, ""
-    if new_in_old:
-        return NARROWER, ""
-    if old_in_new:
-        return WIDER, ""
-    return INCOMPARABLE, ""
+
+_MAX_REPEATS = 4   # unbounded (or widely bounded) repetitions in one pattern that backtrack_safe accepts
+_MAX_VARIABLE = 8  # parts of variable length (``?``, ``*``, ``{1,3}``, ...) in one pattern, likewise
+_MAX_COUNT = 256   # and repetition counts: a{1000000000} is linear to match, but not to generate
+
+
+@lru_cache(maxsize=1024)
+def backtrack_safe(pattern: str) -> bool:
+    """Whether a backtracking matcher (Python's ``re``) runs ``pattern`` in bounded time on short strings.
+
+    Conservative: the pattern must be in the regular subset handled here; no repetition may hold a
+    part of variable length or alternatives (``(a+)+``, ``(a|ab)*``: exponential; ``(ab)+`` and
+    ``(\\d{2})*`` are fine); at most :data:`_MAX_REPEATS` parts may repeat without a tight bound
+    (``.*a.*a.*a.*a.*b``: a high polynomial) and at most :data:`_MAX_VARIABLE` have a variable length
+    (``a?a?a?...aaa...``: exponential without any nesting); no count may pass :data:`_MAX_COUNT`
+    (generators, which draw matching strings, would draw strings that long).
+    """
+    if len(pattern) > _MAX_PATTERN_LENGTH or _UNSUPPORTED.search(pattern) or _group_depth(pattern) > _MAX_GROUP_DEPTH:
+        return False
+    try:
+        from greenery import Charclass, Pattern, parse
+        from greenery.rxelems import Conc, Mult
+
+        tree = parse(_ecma_to_greenery(pattern))
+    except RecursionError:
+        raise
+    except Exception:
+        return False
+    loose = variables = 0
+
+    def check(node, inside_repeat: bool) -> bool:
+        nonlocal loose, variables
+        if isinstance(node, Charclass):
+            return True
+        if isinstance(node, Pattern):
+            return not (inside_repeat and len(node.concs) > 1) and all(check(c, inside_repeat) for c in node.concs)
+        if isinstance(node, Conc):
+            return all(check(mult, inside_repeat) for mult in node.mults)
+        if isinstance(node, Mult):
+            low, high = node.multiplier.min.v, node.multiplier.max.v
+            variable = high is None or high != low
+            if (variable and inside_repeat) or max(low or 0, high or 0) > _MAX_COUNT:
+                return False
+            variables += variable
+            if high is None or high - low > 16:
+                loose += 1
+            return check(node.multiplicand, inside_repeat or high is None or high > 1)
+        return False
+
+    return check(tree, False) and loose <= _MAX_REPEATS and variables <= _MAX_VARIABLE
+
+
+@lru_cache(maxsize=512)
+def _matcher(pattern: str) -> tuple[_Automaton | None, int]:
+    meter = _Meter()
+    try:
+        automaton = _compile(pattern, meter)
+    except Undecidable:
+        return None, meter.steps + 1
+    return automaton, meter.steps + 1
+
+
+@lru_cache(maxsize=8192)
+def search(pattern: str, text: str) -> tuple[bool | None, int]:
+    """``(found, cost)``: whether ``pattern`` matches somewhere in ``text`` (ECMA-262, in linear time).
+
+    ``found`` is None when the pattern is outside the regular subset or the match would take more than
+    :data:`STEP_BUDGET` steps; ``cost`` counts the steps (building the automaton included, every time).
+    """
+    automaton, cost = _matcher(pattern)
+    if automaton is None:
+        return None, cost
+    meter = _Meter()
+    classes = [(c, 1 << p) for p, c in enumerate(automaton.classes) if c is not None]
+    masks: dict[str, int] = {}
+    states = 1
+    try:
+        for char in text:
+            mask = masks.get(char)
+            if mask is None:
+                code = ord(char)
+                mask = 0
+                for charclass, bit in classes:
+                    if any(low <= code <= high for low, high in charclass.ord_ranges) != charclass.negated:
+                        mask |= bit
+                meter.charge(len(classes))
+                masks[char] = mask
+            states = automaton.step_set(states, meter) & mask
+            if not states:
+                break
+    except Undecidable:
+        return None, cost + meter.steps
+    return bool(states & automaton.last), cost + meter.steps
