@@ -1,6 +1,6 @@
 """The schema compatibility engine behind C4 (pure: dicts in, changes out; no I/O, no git).
 
->>> from observatory_invariants.compat import diff_schemas, required_bump
+>>> from observatory_invariants.engines.compat import diff_schemas, required_bump
 >>> old = {"type": "object", "properties": {"a": {"type": "string"}}}
 >>> new = {"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "integer"}}}
 >>> [c.kind for c in diff_schemas(old, new)], str(required_bump(diff_schemas(old, new)))

@@ -7,7 +7,7 @@ Sources of the old side (the adapter, :func:`run`):
 - neither: the example pairs of the ``compat-fixtures`` layout entry
   (``NAME-old.json`` / ``NAME-new.json``).
 
-The comparison itself is :mod:`observatory_invariants.compat`; :func:`check_schema_pair`
+The comparison itself is :mod:`observatory_invariants.engines.compat`; :func:`check_schema_pair`
 is the pure function that turns one compared pair into findings.
 """
 
