@@ -179,30 +179,90 @@ def if_chains(tokens: list[Token], all_blocks: list[Block]) -> list[IfChain]:
 
 
 _COMMAND_AFTER = frozenset(("{", "}", "(", "$(", "@(", ";", "|", "&&", "||", "=", "&"))
+_ASSIGN_OPS = frozenset(("=", "+=", "-=", "*=", "/=", "%=", "??="))
+_BLOCK_KEYWORDS = frozenset(("else", "try", "finally", "do", "begin", "process", "end", "dynamicparam"))
+_OPENERS_ALL = frozenset(OPENERS)
+_CLOSERS_ALL = frozenset(")}]")
+
+# Bracket contexts of command_positions: what the first token of a statement is there.
+_CODE = 0        # script block, ( ), $( ), @( ): statements whose first token names a command
+_INERT = 1       # [ ] (types, attributes, indexes) and the ( ) inside them: no commands at all
+_HASHTABLE = 2   # @{ }: a statement starts with a key; the value after '=' is an expression
+_MEMBERS = 3     # class / enum body: member declarations (method bodies are script blocks)
+_CASES = 4       # switch body: a statement starts with a case label (its { } is a script block)
 
 
 def command_positions(tokens: list[Token]) -> list[int]:
-    """Indices of tokens that name a command (first word of a pipeline element, or after ``&`` / ``.``)."""
+    """Indices of tokens in command position (first token of a pipeline element, or after ``&`` / ``.``).
+
+    Positions follow PowerShell's parsing modes: nothing inside ``[ ]`` (type literals, attributes such as
+    ``[Parameter(Mandatory=$true)]``, indexes) is a command, nor a hashtable key (``@{ Name = … }``), a class
+    or enum member, a ``switch`` case label, or what follows an ``=`` glued to a native option (``--for=x``).
+    A position may hold a string, number or variable (an expression statement); whether it names a command
+    is the caller's business (a string does only after ``&`` or ``.``).
+    """
     found = []
-    expect = True
+    append = found.append
+    expect = True                # the next token starts a statement or an expression
+    context = _CODE
+    value = False                # inside the value of a hashtable entry (or a member's initialiser)
+    stack: list[tuple[int, bool, str]] = []
+    pending: tuple[int, int] | None = None   # (depth, context) the next '{' at that depth opens
+    prev = None
     for i, tok in enumerate(tokens):
         kind = tok.kind
         if kind == COMMENT:
             continue
         if kind == NEWLINE:
             expect = True
+            if context != _CODE:
+                value = False    # a hashtable entry, member or case label ends at the line's end
             continue
-        if expect:
-            found.append(i)
+        text = tok.text
+        if expect and (context == _CODE or value) and not (kind == OPERATOR and text in _CLOSERS_ALL):
+            append(i)
         if kind == OPERATOR:
-            expect = tok.text in _COMMAND_AFTER
-        elif kind == WORD and tok.text == "." and expect:
-            expect = True  # dot-sourcing: the next token is the command
-            continue
-        elif kind == KEYWORD and tok.value in ("else", "try", "finally", "do", "begin", "process", "end"):
-            expect = True
+            if text in _OPENERS_ALL:
+                stack.append((context, value, text))
+                value = False
+                if text == "[":
+                    context = _INERT
+                elif text == "(":
+                    context = _INERT if context == _INERT else _CODE
+                elif text == "@{":
+                    context = _HASHTABLE
+                elif text == "{" and pending is not None and pending[0] == len(stack) - 1:
+                    context = pending[1]
+                    pending = None
+                else:
+                    context = _CODE
+                expect = context != _INERT
+            elif text in _CLOSERS_ALL:
+                context, value, opener = stack.pop() if stack else (_CODE, False, "{")
+                expect = opener == "{"   # after a script block a statement may follow ('} else {', '}; x')
+            elif text in _ASSIGN_OPS:
+                # an assignment starts an expression; in '--for=x' / '-Name=x' the '=' glues a value to an option
+                glued = prev is not None and prev.kind == PARAMETER and prev.end == tok.start
+                expect = not glued
+                if context in (_HASHTABLE, _MEMBERS) and not glued:
+                    value = True
+            else:
+                expect = text in _COMMAND_AFTER
+                if text == ";" and context != _CODE:
+                    value = False
+        elif kind == WORD and text == "." and expect:
+            prev = tok
+            continue             # dot-sourcing: the next token is the command
+        elif kind == KEYWORD:
+            word = tok.value
+            if word in ("class", "enum"):
+                pending = (len(stack), _MEMBERS)
+            elif word == "switch":
+                pending = (len(stack), _CASES)
+            expect = word in _BLOCK_KEYWORDS
         else:
             expect = False
+        prev = tok
     return found
 
 

@@ -123,11 +123,19 @@ class ParsedScript:
 def command_name(tokens: list[Token], i: int) -> str | None:
     """The command a command-position token names ('git.exe', 'cmd'), unwrapping '& "x.exe"'."""
     tok = tokens[i]
+    called = False
     if tok.kind == OPERATOR and tok.text in ("&", ".") or tok.kind == WORD and tok.text == ".":
         j = st.next_significant(tokens, i, skip_newlines=False)
         if j >= len(tokens):
             return None
         tok = tokens[j]
+        called = True
+    elif i > 0 and tok.kind == STRING:
+        j = st.prev_significant(tokens, i, skip_newlines=False)
+        if j >= 0 and (tokens[j].is_op("&", ".") or tokens[j].kind == WORD and tokens[j].text == "."):
+            return None  # reported once, at the call operator
+    if tok.kind == STRING and not called:
+        return None  # a string statement is a value ('$a = "tool.exe"'), a command only after & or .
     if tok.kind in (WORD, KEYWORD, STRING):
         value = tok.value
         if "/" not in value and "\\" not in value:

@@ -167,19 +167,28 @@ def _is_ternary(tokens: list[Token], i: int, commands: set[int]) -> bool:
     return prev.kind == WORD and j not in commands
 
 
+def _argument_of_command(tokens: list[Token], i: int, commands: set[int]) -> bool:
+    """Whether token ``i`` directly follows a command name (so it is parsed as an argument, not an operator)."""
+    j = st.prev_significant(tokens, i, skip_newlines=False)
+    return j >= 0 and j in commands and tokens[j].kind == WORD and tokens[j].text[:1].isalpha()
+
+
 def pwsh7_features(parsed: ParsedScript) -> list[tuple[int, str, bool]]:
     """(token index, what, is syntax) for every pwsh-7-only construct."""
     tokens = parsed.tokens
     commands = set(parsed.commands)
     found = []
+    defined = {b.name.lower() for b in parsed.blocks if b.keyword in ("function", "filter") and b.name}
     last_command: str | None = None
     for i, tok in enumerate(tokens):
         if i in commands:
             last_command = command_name(tokens, i)
-            if last_command in PWSH7_COMMANDS:
+            if last_command in PWSH7_COMMANDS and last_command not in defined:
                 found.append((i, f"the command '{tok.text}'", False))
         kind = tok.kind
         if kind == OPERATOR:
+            if tok.text in ("??", "??=", "?.", "?") and _argument_of_command(tokens, i, commands):
+                continue  # 'Set-Alias ?? Invoke-X': in argument mode '??' is a word, not an operator
             if tok.text in ("&&", "||", "??", "??=", "?."):
                 found.append((i, PWSH7_SYNTAX[tok.text], True))
             elif tok.text == "?" and _is_ternary(tokens, i, commands):

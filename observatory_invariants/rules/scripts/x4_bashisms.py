@@ -232,6 +232,14 @@ def _bash_candidates(tokens: list[Token]) -> list[int]:
     return [i for i, t in enumerate(tokens) if _bash_candidate(t)]
 
 
+def _closes_together(tokens: list[Token], pairs: dict[int, int], outer: int, inner: int) -> bool:
+    """``$(( … ))``: the inner parenthesis closes right before the outer one (``$((Get-X).Y)`` is a grouping)."""
+    inner_close = pairs.get(inner, -1)
+    outer_close = pairs.get(outer, -1)
+    return 0 <= inner_close < outer_close < len(tokens) and outer_close == inner_close + 1 and \
+        tokens[inner_close].end == tokens[outer_close].start
+
+
 def bash_in_tokens(path: str, tokens: list[Token], pairs: dict[int, int],
                         command_indices: list[int] | None = None,
                         candidate_indices: list[int] | None = None) -> list[Finding]:
@@ -302,7 +310,8 @@ def bash_in_tokens(path: str, tokens: list[Token], pairs: dict[int, int],
         if kind == OPERATOR:
             if text in ("<<", "<<<"):
                 report(tok, f"'{text}' here-document is bash; in PowerShell pipe a here-string: @' … '@ | command")
-            elif text == "$(" and nxt is not None and nxt.is_op("(") and adjacent(tok, nxt):
+            elif text == "$(" and nxt is not None and nxt.is_op("(") and adjacent(tok, nxt) and \
+                    _closes_together(tokens, pairs, i, i + 1):
                 report(tok, "'$(( … ))' arithmetic expansion is bash; in PowerShell write $(1 + 2) or [math]::…")
             elif text == "$(":
                 close = pairs.get(i, -1)
