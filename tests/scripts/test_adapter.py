@@ -40,7 +40,8 @@ def test_targets_limit_the_files():
 
 
 def test_unreadable_script_is_a_finding_not_a_crash():
-    ws = memory.workspace({"scripts/bad.ps1": b"\xff\xfe\x00\x01", "a.sh": b"#!/bin/sh\n\xff\n"})
+    binary = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"   # a PE header, not text in any encoding
+    ws = memory.workspace({"scripts/bad.ps1": binary, "a.sh": b"#!/bin/sh\n\xff\n"})
     found = sorted((f.path, f.rule) for f in run(ws, None))
     assert found == [("a.sh", "X4"), ("scripts/bad.ps1", "X4")]
 

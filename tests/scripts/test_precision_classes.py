@@ -89,5 +89,118 @@ def test_the_same_finding_never_twice():
     assert len(found) == len(set(found)) == 1
 
 
-# placeholder to keep the sh helpers imported for later sections
-_ = sh_rules
+# --- PowerShell: platform guards ------------------------------------------------------------------------------
+
+WINDOWS_ONLY_CODE = "Get-ItemProperty 'HKLM:\\Software\\Vendor'\n$tools = 'C:\\tools'\nrobocopy a b /MIR"
+
+
+@pytest.mark.parametrize("guarded", [
+    "if ($IsWindows) {{\n{code}\n}}",
+    "if (-not $IsLinux) {{\n{code}\n}}",
+    "if (-not ($IsLinux -or $IsMacOS)) {{\n{code}\n}}",
+    "if (-not $IsCoreCLR) {{\n{code}\n}}",
+    "if ($IsCoreCLR) {{ 'core' }} else {{\n{code}\n}}",
+    "if ($IsLinux -or $IsMacOS) {{ 'unix' }} else {{\n{code}\n}}",
+    "if ($PSVersionTable.Platform -eq 'Win32NT') {{\n{code}\n}}",
+    "if ($PSVersionTable.Platform -ne 'Unix') {{\n{code}\n}}",
+    "if ([Environment]::OSVersion.Platform -eq 'Win32NT') {{\n{code}\n}}",
+    "if ([System.Runtime.InteropServices.RuntimeInformation]::IsOSPlatform("
+    "[System.Runtime.InteropServices.OSPlatform]::Windows)) {{\n{code}\n}}",
+    "if (-not $IsWindows) {{ return }}\n{code}",
+    "if (!$IsWindows) {{ exit 0 }}\n{code}",
+    "function Set-Thing {{\n  if ($IsLinux) {{ throw 'not here' }}\n{code}\n}}",
+    "Describe 'registry' -Skip:(-not $IsWindows) {{\n  It 'reads' {{\n{code}\n  }}\n}}",
+    "It 'reads' -Skip:($IsLinux -or $IsMacOS) {{\n{code}\n}}",
+    "$onWindows = $IsWindows -or $env:OS -eq 'Windows_NT'\nif ($onWindows) {{\n{code}\n}}",
+    "$skip = -not $IsWindows\nContext 'win' -Skip:$skip {{\n{code}\n}}",
+])
+def test_platform_guards_are_understood(guarded):
+    script = guarded.format(code=WINDOWS_ONLY_CODE)
+    assert [r for r in rules(script) if r[:2] in ("X1", "X3")] == [], script
+
+
+@pytest.mark.parametrize("unguarded", [
+    "if ($IsLinux) {{ 'linux' }}\n{code}",
+    "if (-not $IsWindows) {{ Write-Host 'not windows' }}\n{code}",
+    "if ($IsMacOS) {{\n{code}\n}}",
+    "It 'reads' -Skip:($IsWindows) {{\n{code}\n}}",
+    "if ($IsWindows -or $Force) {{\n{code}\n}}",
+])
+def test_conditions_that_let_linux_in_are_not_guards(unguarded):
+    script = unguarded.format(code=WINDOWS_ONLY_CODE)
+    assert {"X1.registry", "X1.windows-command", "X3.drive-path"} <= set(rules(script)), script
+
+
+def test_probes_and_availability_checks_are_not_hazards():
+    assert rules("$nano = Get-ItemProperty 'HKLM:\\Software\\X' -ErrorAction Ignore") == []
+    assert rules("if (Test-Path 'HKLM:\\Software\\X') { 'set' }") == []
+    assert rules("if (!(Get-Command Get-AuthenticodeSignature -ErrorAction SilentlyContinue)) { return }\n"
+                 "Get-AuthenticodeSignature $file") == []
+    assert rules("if (Get-Command robocopy -ErrorAction SilentlyContinue) { robocopy a b }") == []
+
+
+def test_version_guards_know_which_version_a_feature_needs():
+    script = ("if ($PSVersionTable.PSVersion.Major -ge 6) {{ Get-Content x -AsByteStream }} "
+              "else {{ Get-Content x -Encoding Byte }}")
+    assert [r for r in rules(script.format()) if r.startswith("X2")] == []
+    assert "X2.undeclared" in rules("Get-Content x -AsByteStream")
+
+
+# --- POSIX sh --------------------------------------------------------------------------------------------------
+
+def sh_errors(text: str) -> list[str]:
+    from observatory_invariants.rules.scripts.x4_bashisms import bashisms
+
+    return [f.rule for f in bashisms("t.sh", text) if str(f.severity) == "error"]
+
+
+@pytest.mark.parametrize("script", [
+    '#!/bin/sh\nif [ -n "$BASH_VERSION" ]; then\n  shopt -s extglob\n  source ~/.bashrc\nfi\n',
+    '#!/bin/sh\n[ -n "${ZSH_VERSION-}" ] && setopt local_options && typeset -g x=1\n',
+    '#!/bin/sh\nf() {\n  if [ -z "${BASH_VERSION}" ]; then\n    return\n  fi\n  echo "${FUNCNAME[0]}"\n}\n',
+    '#!/bin/sh\nif [ -z "${BASH-}" ]; then\n  echo "bash only; skipping"\n  exit 0\nfi\ntrap \'x\' ERR\n',
+    '#!/bin/sh\n[ -z "$BASH_VERSION" ] && return\ndeclare -a list\n',
+    '#!/bin/sh\ntype shopt >/dev/null 2>&1 && shopt -s expand_aliases\n',
+    '#!/bin/sh\nif command -v shopt >/dev/null; then\n  shopt -u expand_aliases\nfi\n',
+    '#!/bin/sh\nif nvm_has shopt; then shopt -s nullglob; fi\n',
+    '#!/bin/sh\nif [ -z "${BASH_VERSION}" ]; then echo sh; fi\n',
+])
+def test_code_behind_a_shell_test_runs_under_bash_by_design(script):
+    assert sh_rules(script) == [], script
+
+
+def test_shell_guards_do_not_hide_unguarded_code():
+    script = '#!/bin/sh\nif [ -n "$BASH_VERSION" ]; then\n  shopt -s extglob\nfi\nsource ./x\n'
+    assert sh_rules(script) == ["X4.sh-bashism"]
+    assert sh_rules('#!/bin/sh\ntype shopt >/dev/null && echo ok\ndeclare x=1\n') == ["X4.sh-bashism"]
+
+
+def test_read_messages_name_the_option_really_at_fault():
+    from observatory_invariants.rules.scripts.x4_bashisms import bashisms
+
+    assert sh_rules("#!/bin/sh\nread -p 'Name: ' name\n") == []
+    (f,) = bashisms("t.sh", '#!/bin/sh\nIFS= read -p "$prompt" -r -s -n 1 char\n')
+    assert "'read -s, -n'" in f.message and "-p" not in f.message.split("is bash")[0]
+
+
+def test_echo_e_changes_only_output_so_it_is_a_warning():
+    from observatory_invariants.rules.scripts.x4_bashisms import bashisms
+
+    (f,) = bashisms("t.sh", "#!/bin/sh\necho -e 'a\\tb'\n")
+    assert str(f.severity) == "warning" and "only the output changes" in f.message
+
+
+def test_x3_in_sh_looks_at_path_like_words_only():
+    from observatory_invariants.rules.scripts.x3_windows_paths import shell_paths
+
+    assert shell_paths("t.sh", '#!/bin/sh\nresponse="$(echo "$r" | tr -d "\\\\r\\\\n")"\n') == []
+    assert shell_paths("t.sh", '#!/bin/sh\necho "copy it to C:\\\\Tools yourself"\n') == []
+    assert [f.rule for f in shell_paths("t.sh", '#!/bin/sh\ncp app "C:\\\\Tools\\\\app"\n')] == ["X3.drive-path"]
+    assert [f.rule for f in shell_paths("t.sh", "#!/bin/sh\nPREFIX=D:/tools\n")] == ["X3.drive-path"]
+
+
+def test_windows_paths_in_comments_are_documentation():
+    from observatory_invariants.rules.scripts.x3_windows_paths import shell_paths
+
+    assert shell_paths("t.sh", "#!/bin/sh\n# on Windows use C:\\\\Tools\nls\n") == []
+    assert rules("# installs to C:\\Program Files\n<# also D:\\x #>\nls") == []

@@ -10,6 +10,7 @@ are never paths. Pure functions take text and a path; :func:`run` is the adapter
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Iterable
@@ -35,6 +36,11 @@ class X3Options(Options):
         "x3-allow-guarded", True, "Code behind an $IsWindows / os.name == 'nt' / cfg(windows) guard may hold Windows paths.")
     file_types: tuple[str, ...] = option("x3-file-types", FILE_TYPES, "File kinds X3 checks.",
                                          schema={"type": "array", "items": {"enum": list(FILE_TYPES)}})
+    source_severity: str = option(
+        "x3-source-severity", "warning",
+        "Severity of X3 findings in string literals of source code and config files (JSON, TOML, YAML other than "
+        "workflows): whether such a string is used as a path on Linux/macOS is not known.",
+        schema={"enum": ["error", "warning", "note"]})
 
 
 DRIVE = SubRule("X3.drive-path", "Drive-letter path in a string or argument")
@@ -49,7 +55,7 @@ RULE = X3.id
 
 # A drive letter not glued to a longer word or a URL scheme, then a separator
 # (C:\, c:/, D:\\ as written in a C string).
-_DRIVE_RE = re.compile(r"(?<![A-Za-z0-9_+.\-/\\%$:@])([A-Za-z]):(?:\\\\|\\|/)(?![/\\])")
+_DRIVE_RE = re.compile(r"(?<![A-Za-z0-9_+.\-/\\%$:@])([A-Za-z]):(?:\\\\|\\|/)(?![/\\>])")
 # \\server\share, or \\\\server\\share as written in a C-family string.
 _UNC_RE = re.compile(r"(?:^|(?<=[\s\"'=(,;>]))(?:\\\\){1,2}(?=[A-Za-z0-9])[A-Za-z0-9_.$\-]+\\{1,2}[A-Za-z0-9_.$\-]")
 WINDOWS_ENV_VARS = (
@@ -77,6 +83,8 @@ class PathHit:
 
 
 _ESCAPE_LETTERS = frozenset("ntr0abfvxuUN\"'")
+# A UNC "server" that is really an escape sequence: one character, \xHH, \uHHHH, an octal number.
+_ESCAPE_NAME = re.compile(r".|x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[0-7]{1,3}|[nrtfvab0][A-Za-z]?")
 
 
 def windows_paths(value: str, escaped: bool = False) -> list[PathHit]:
@@ -97,6 +105,9 @@ def windows_paths(value: str, escaped: bool = False) -> list[PathHit]:
             continue
         hits.append(PathHit(m.start(), DRIVE.id, _snippet(value, m.start())))
     for m in _UNC_RE.finditer(value):
+        server = m.group().lstrip("\\").split("\\", 1)[0]
+        if _ESCAPE_NAME.fullmatch(server):
+            continue  # '\\r\\n', '\\x0d\\x0a': escaped escapes (tr -d, regexes), not \\server\share
         hits.append(PathHit(m.start(), UNC.id, _snippet(value, m.start())))
     for m in _PERCENT_RE.finditer(value):
         hits.append(PathHit(m.start(), ENV_VAR.id, m.group()))
@@ -162,53 +173,199 @@ def _is_regex_operand(tokens, index: int) -> bool:
     return False
 
 
-def powershell_paths(path: str, tokens, options: X3Options = X3Options(), guard=None, flat=None) -> list[Finding]:
-    """X3 over PowerShell tokens: strings, bare arguments and $env: variables (not comments by default).
+_ENV_IN_STRING = re.compile(r"(?<!`)\$(?:\{env:([A-Za-z_()0-9]+)\}|env:([A-Za-z_][A-Za-z_0-9]*(?:\(x86\))?))",
+                            re.IGNORECASE)
 
-    ``guard`` is a structure.GuardIndex for "runs on Windows only"; tokens it covers are skipped
-    when the options allow guarded paths.
+
+def _env_use_is_safe(tokens, host: int, name: str) -> bool:
+    """``$env:TEMP = …`` (an assignment), ``$env:TEMP ?? …``, or a use under a test of the same variable."""
+    from ...parsers.powershell.structure import next_significant, prev_significant
+
+    nxt = next_significant(tokens, host, skip_newlines=False)
+    if nxt < len(tokens) and tokens[nxt].is_op("=", "??", "??="):
+        return True
+    prev = prev_significant(tokens, host, skip_newlines=False)
+    if prev >= 0 and tokens[prev].is_op("??"):
+        return True
+    # '$saved = $env:TEMP' … '$env:TEMP = $saved': saved to be restored, not a path built from it
+    if prev >= 1 and tokens[prev].is_op("=") and tokens[prev - 1].kind == "variable" and \
+            (nxt >= len(tokens) or tokens[nxt].kind == "newline" or tokens[nxt].is_op(";", "}")):
+        saved = tokens[prev - 1].value.lower()
+        env = tokens[host].value.lower()
+        for k in range(nxt, len(tokens) - 2):
+            if tokens[k].kind == "variable" and tokens[k].value.lower() == env:
+                j = next_significant(tokens, k, skip_newlines=False)
+                v = next_significant(tokens, j, skip_newlines=False) if j < len(tokens) else len(tokens)
+                if j < len(tokens) and tokens[j].is_op("=") and v < len(tokens) and \
+                        tokens[v].kind == "variable" and tokens[v].value.lower() == saved:
+                    return True
+    return False
+
+
+def _tested_env_vars(parsed) -> list[tuple[int, int, str]]:
+    """(start, end, variable): if-chain conditions and the branches under a positive test of an $env: variable."""
+    if parsed is None:
+        return []
+    tokens = parsed.tokens
+    found = []
+    for chain in parsed.chains:
+        for branch in chain.branches:
+            if branch.condition is None:
+                continue
+            a, b = branch.condition
+            for k in range(a, b):
+                tok = tokens[k]
+                if tok.kind == "variable" and tok.value.lower().startswith("env:"):
+                    name = tok.value.lower()
+                    found.append((a - 1, b + 1, name))  # the condition itself
+                    prefix = "".join(t.text for t in tokens[a:k]).lower()
+                    if "-not" not in prefix and "!" not in prefix:
+                        found.append((branch.block.open, branch.block.close, name))
+    return found
+
+
+def powershell_paths(path: str, tokens, options: X3Options = X3Options(), guard=None, flat=None, *,
+                     context=None, parsed=None) -> list[Finding]:
+    """X3 over PowerShell tokens: strings, bare arguments and $env: variables, also inside double-quoted strings
+    (``"$env:TEMP\\x"``); comments only when the options ask.
+
+    ``guard`` answers ``guarded(index)`` for "only reached where Linux is not" (``$IsWindows`` branches…); tokens it
+    covers are skipped when the options allow guarded paths. ``context`` (a :class:`~.context.ScriptContext`)
+    carries the evidence of where the script runs: the severity follows it (see context.py).
     """
     from ...parsers.powershell.structure import walk
+    from .context import NO_EVIDENCE, portability_note
+    from .powershell_script import is_probe
 
-    severity = options.severity
+    context = context or NO_EVIDENCE
+    if context.windows_only or context.skipped:
+        return []
+    configured = options.severity
+    severity, tail = portability_note(context)
+    if configured != "error":
+        severity = configured if severity == "error" or configured == "note" else severity
     check_comments = options.comments
     allow_guarded = options.allow_guarded
     out: list[Finding] = []
+    tested = None
     candidates = flat if flat is not None else list(walk(tokens))
     if check_comments:
         candidates = list(candidates) + [(t, i) for i, t in enumerate(tokens) if t.kind == "comment"]
+
+    def env_hit(tok, host, name_text, line, column):
+        nonlocal tested
+        if tok is tokens[host] and _env_use_is_safe(tokens, host, name_text):
+            return None
+        if tested is None:
+            tested = _tested_env_vars(parsed)
+        if any(a < host < b and n == "env:" + name_text.lower().split(":", 1)[-1] for a, b, n in tested):
+            return None
+        return finding(ENV_VAR, path, path_message(ENV_VAR.id, "$env:" + name_text.split(":", 1)[-1]) + tail,
+                       line, column, severity)
+
     for tok, host in candidates:
         kind = tok.kind
+        hits: list[Finding] = []
         if kind == "string" or kind == "word":
             hits = findings_in_literal(path, tok.text, tok.line, tok.column, severity)
             if hits and kind == "string" and tok is tokens[host] and _is_regex_operand(tokens, host):
                 continue
+            hits = [f if not tail else dataclasses.replace(f, message=f.message + tail) for f in hits]
+            if kind == "string" and "$" in tok.text and (tok.text.startswith('"') or tok.text.startswith('@"')):
+                for m in _ENV_IN_STRING.finditer(tok.text):
+                    name = m.group(1) or m.group(2)
+                    if name.lower() in WINDOWS_ENV_NAMES:
+                        line, column = _position(tok.line, tok.column, tok.text, m.start())
+                        hit = env_hit(tok, host, name, line, column)
+                        if hit is not None:
+                            hits.append(hit)
         elif kind == "variable" and tok.value.lower().startswith("env:") and \
                 tok.value[4:].lower() in WINDOWS_ENV_NAMES:
-            hits = [finding(ENV_VAR, path, path_message(ENV_VAR.id, "$" + tok.value), tok.line, tok.column, severity)]
+            hit = env_hit(tok, host, tok.value[4:], tok.line, tok.column)
+            hits = [hit] if hit is not None else []
         elif kind == "comment" and check_comments:
             hits = findings_in_literal(path, tok.text, tok.line, tok.column, severity)
         else:
             continue
         if hits and allow_guarded and guard is not None and guard.guarded(host):
             continue
+        if hits and kind != "comment" and is_probe(tokens, host):
+            continue  # 'Test-Path C:\x', '-ErrorAction SilentlyContinue': a probe, harmless where the path is missing
         out.extend(hits)
     return out
 
 
 # --- POSIX sh, bash, Dockerfiles ---------------------------------------------------------------------
 
-def shell_paths(path: str, text: str, options: X3Options = X3Options()) -> list[Finding]:
-    """X3 over the words and here-document bodies of a shell script or Dockerfile (comments skipped)."""
+_PATH_START = frozenset("=:,;")
+
+
+def _starts_a_path(value: str, offset: int) -> bool:
+    """Whether a hit at ``offset`` of a shell word's unquoted value is the word's path (the whole word, or a value
+    after ``=`` / ``:`` / ``,``), not a path mentioned inside a message."""
+    return offset == 0 or value[offset - 1] in _PATH_START
+
+
+def dockerfile_platform(text: str) -> str:
+    """'windows' for a Dockerfile that builds a Windows container (a windows/servercore/nanoserver base image, the
+    backtick escape directive, a PowerShell or cmd SHELL), else the evidence that it builds a Linux image."""
+    low = text.lower()
+    if re.search(r"^\s*#\s*escape\s*=\s*`", low, re.MULTILINE) or \
+            re.search(r"^\s*from\s+\S*(?:windows|servercore|nanoserver)", low, re.MULTILINE) or \
+            re.search(r"^\s*shell\s+\[\s*\"(?:powershell|pwsh|cmd)", low, re.MULTILINE):
+        return "windows"
+    return "a Dockerfile for a Linux image: its RUN lines run on Linux"
+
+
+def shell_paths(path: str, text: str, options: X3Options = X3Options(), evidence: str = "") -> list[Finding]:
+    """X3 over the words of a shell script or Dockerfile: a word whose value is a Windows path (``C:\\x``,
+    ``--prefix=C:\\x``), not a path mentioned inside a message, nor a backslash escape (``tr -d "\\r\\n"``).
+    Comments only when the options ask. ``evidence`` (why this code runs on Linux/macOS) goes in the message."""
     from ...parsers.shell.lexer import COMMENT, HEREDOC, WORD, lex
 
     severity = options.severity
+    tail = f" ({evidence})" if evidence else ""
     check_comments = options.comments
     out: list[Finding] = []
+    if not could_hold_windows_path(text):
+        return out
     for tok in lex(text):
-        if tok.kind in (WORD, HEREDOC) or (tok.kind == COMMENT and check_comments and not tok.text.startswith("#!")):
-            out.extend(findings_in_literal(path, tok.text, tok.line, tok.column, severity))
+        if tok.kind == WORD:
+            value = tok.text
+            if ":" not in value and "\\" not in value and "%" not in value:
+                continue
+            plain = value.replace('"', "").replace("'", "")
+            for hit in windows_paths(plain):
+                if not _starts_a_path(plain, hit.offset):
+                    continue
+                out.append(finding(hit.kind, path, path_message(hit.kind, hit.text) + tail, tok.line, tok.column,
+                                   severity))
+        elif tok.kind == HEREDOC or (tok.kind == COMMENT and check_comments and not tok.text.startswith("#!")):
+            for hit_finding in findings_in_literal(path, tok.text, tok.line, tok.column, severity):
+                if tok.kind == HEREDOC:
+                    hit_line = tok.text.split("\n")[hit_finding.line - tok.line] if hit_finding.line else ""
+                    stripped = hit_line.lstrip()
+                    start = hit_line.find(stripped[:1]) if stripped else 0
+                    column = (hit_finding.column or 1) - 1
+                    if column != start and (column == 0 or hit_line[column - 1] not in "=: \t\"'"):
+                        continue
+                out.append(dataclasses.replace(hit_finding, message=hit_finding.message + tail))
     return out
+
+
+SOURCE_TAIL = (" (warning, not an error: a string in source code or a config file; whether it is used as a path on "
+               "Linux/macOS is not known)")
+
+
+def source_severity(options: X3Options) -> str:
+    """X3's severity in source code and config files: x3-source-severity, or x3-severity when that is lower."""
+    order = ("note", "warning", "error")
+    return min(options.source_severity, options.severity, key=order.index)
+
+
+def with_tail(findings: list[Finding], tail: str) -> list[Finding]:
+    return [dataclasses.replace(f, message=f.message + tail) if str(f.severity) != "error" and "." in f.rule else f
+            for f in findings]
 
 
 # --- Python -------------------------------------------------------------------------------------------
@@ -257,7 +414,7 @@ def python_paths(path: str, text: str, options: X3Options = X3Options()) -> list
     import io
     import tokenize
 
-    severity = options.severity
+    severity = source_severity(options)
     allow_guarded = options.allow_guarded
     out: list[Finding] = []
     if text.startswith("\ufeff"):
@@ -436,7 +593,7 @@ def literals(text: str, syntax: LiteralSyntax) -> Iterable[tuple[int, int, int, 
 
 def source_paths(path: str, text: str, family: str, options: X3Options = X3Options()) -> list[Finding]:
     """X3 over the string literals of a C-like / Rust / Go / JS / JSON / TOML file."""
-    severity = options.severity
+    severity = source_severity(options)
     allow_guarded = options.allow_guarded
     syntax = SYNTAXES[family]
     if text.startswith("\ufeff"):
@@ -475,7 +632,8 @@ def yaml_scalars(text_or_parsed):
 
 
 
-def yaml_paths(path: str, text: str, options: X3Options = X3Options(), parsed=None) -> list[Finding]:
+def yaml_paths(path: str, text: str, options: X3Options = X3Options(), parsed=None,
+               severity: str | None = None) -> list[Finding]:
     """X3 over the scalar values of a YAML file (comments are not values).
 
     ``parsed`` is the file's :class:`~observatory_invariants.parsers.yaml_loader.Parsed` when the caller has it
@@ -483,11 +641,13 @@ def yaml_paths(path: str, text: str, options: X3Options = X3Options(), parsed=No
     """
     from ...parsers import yaml_loader
 
-    severity = options.severity
+    severity = severity or source_severity(options)
     if parsed is None:
         parsed = yaml_loader.compose(text)
     if parsed.problem is not None:
-        return [invalid_yaml(path, parsed.problem, "X3 can check it")]
+        if is_template(text):
+            return template_paths(path, text, severity)
+        return [invalid_yaml(path, parsed.problem, "X3 can check it", severity="note")]
     out: list[Finding] = []
     text_lines: list[str] | None = None
     for node, _keys in yaml_loader.scalars(parsed.nodes):
@@ -509,7 +669,31 @@ def yaml_paths(path: str, text: str, options: X3Options = X3Options(), parsed=No
     return out
 
 
-def invalid_yaml(path: str, problem, purpose: str, rule: str = RULE) -> Finding:
+def invalid_yaml(path: str, problem, purpose: str, rule: str = RULE, severity: str = "error") -> Finding:
     """The finding for a YAML file that could not be read (a yaml_loader.YamlProblem)."""
     return finding(rule, path, f"invalid YAML ({problem.problem}); fix the file so {purpose}",
-                   problem.line, problem.column)
+                   problem.line, problem.column, severity)
+
+
+_TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+
+
+def is_template(text: str) -> bool:
+    """A Go (Helm), Jinja or similar template of YAML: ``{{ … }}`` / ``{% … %}`` directives, not YAML itself."""
+    return "{{" in text or "{%" in text
+
+
+def template_paths(path: str, text: str, severity: str) -> list[Finding]:
+    """X3 over a templated YAML file (a Helm chart template, a Jinja file): the text outside the template
+    directives, line by line, comments skipped; a template is never "invalid YAML"."""
+    masked = _TEMPLATE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text.replace("\r\n", "\n"))
+    if not could_hold_windows_path(masked):
+        return []
+    out = []
+    for number, line in enumerate(masked.split("\n"), 1):
+        stripped = line.lstrip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        for hit in windows_paths(line):
+            out.append(finding(hit.kind, path, path_message(hit.kind, hit.text), number, hit.offset + 1, severity))
+    return out

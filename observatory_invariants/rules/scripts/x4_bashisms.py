@@ -61,6 +61,40 @@ _EXPANSION_FORMS = (
                                                             "tr '[:lower:]' '[:upper:]'"),
 )
 _TEST_COMMANDS = frozenset(("[", "test"))
+_DETECTION_VARIABLES = frozenset(("BASH_VERSION", "BASH_VERSINFO", "ZSH_VERSION", "BASH"))
+_APPEND = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\+=")
+_READ_FIX = {"s": "for a password: stty -echo; read -r pw; stty echo",
+             "n": "read a whole line with read -r, or one character with dd bs=1 count=1",
+             "a": "read into a string and split it with set -- $line",
+             "t": "dash has no read timeout; use a here-document or timeout(1) around the command",
+             "d": "read lines with read -r and test each"}
+
+
+def _sets_pipefail(code: list[ShToken], k: int) -> bool:
+    """``set -o pipefail``, ``set -eo pipefail``, ``set -euo pipefail`` …"""
+    j = k + 1
+    while j < len(code) and code[j].kind == SH_WORD and code[j].text.startswith(("-", "+")):
+        if "o" in code[j].text[1:] and j + 1 < len(code) and code[j + 1].text == "pipefail":
+            return True
+        j += 1 if code[j].text[1:].find("o") < 0 else 2
+    return False
+
+
+def _read_options(code: list[ShToken], k: int) -> list[str]:
+    """Options of a ``read`` that dash does not have (it knows -r and -p PROMPT)."""
+    bad = []
+    j = k + 1
+    while j < len(code) and code[j].kind == SH_WORD and code[j].text.startswith("-") and len(code[j].text) > 1:
+        flags = code[j].text[1:]
+        takes_value = False
+        for c in flags:
+            if c not in "rp":
+                if c not in bad:
+                    bad.append(c)
+            if c in "pntdaui":
+                takes_value = True
+        j += 2 if takes_value and flags[-1] in "pntdaui" else 1
+    return bad
 _HEREDOC_EXPANSION = re.compile(r"\$\{[^}\n]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -70,14 +104,24 @@ def _is_posix_shebang(text: str) -> bool:
 
 def bashisms(path: str, text: str) -> list[Finding]:
     """X4: bash-only constructs in a POSIX sh script (call only for #!/bin/sh, dash …)."""
+    from .sh_guards import Guards
+
     tokens = lex(text)
     out: list[Finding] = []
-
-    def report(tok: ShToken, message: str, offset: int = 0) -> None:
-        out.append(finding(SH_BASHISM, path, f"bashism in a POSIX sh script: {message} "
-                           "(or change the shebang to #!/usr/bin/env bash)", tok.line, tok.column + offset))
-
     commands = set(command_positions(tokens))
+    guards: Guards | None = None
+    positions: dict[int, int] | None = None
+
+    def report(tok: ShToken, message: str, offset: int = 0, severity: str = "error", name: str | None = None) -> None:
+        nonlocal guards, positions
+        if guards is None:
+            guards = Guards(tokens, commands)
+            positions = {id(t): k for k, t in enumerate(tokens)}
+        if guards.guarded(positions.get(id(tok), -1), name):
+            return  # bash-only by design ('[ -n "$BASH_VERSION" ] && …'), or a builtin tested for first
+        out.append(finding(SH_BASHISM, path, f"bashism in a POSIX sh script: {message} "
+                           "(or change the shebang to #!/usr/bin/env bash)", tok.line, tok.column + offset, severity))
+
     code = [t for t in tokens if t.kind not in (SH_COMMENT, HEREDOC)]
     index = {id(t): k for k, t in enumerate(code)}
     for i, tok in enumerate(tokens):
@@ -127,21 +171,29 @@ def bashisms(path: str, text: str) -> list[Finding]:
             elif word == "select":
                 report(tok, "'select' is bash; print a numbered list and read the answer")
             elif word in ("shopt", "declare", "typeset", "mapfile", "readarray", "pushd", "popd", "disown", "complete"):
-                report(tok, f"'{word}' is a bash builtin; rewrite with POSIX commands")
-            elif word == "set" and nxt is not None and nxt.text == "-o" and k + 2 < len(code) and \
-                    code[k + 2].text == "pipefail":
-                report(tok, "'set -o pipefail' is not in dash; check each command's status, or use bash")
+                report(tok, f"'{word}' is a bash builtin; rewrite with POSIX commands", name=word)
+            elif word == "set" and _sets_pipefail(code, k):
+                report(tok, "'set -o pipefail' is not in dash (Debian/Ubuntu /bin/sh rejects it and stops); check "
+                            "each command's status, or use bash")
             elif word == "echo" and nxt is not None and nxt.kind == SH_WORD and re.fullmatch(r"-[neE]*[eE][neE]*", nxt.text):
-                report(nxt, f"'echo {nxt.text}' is not portable (dash prints '{nxt.text}'); write printf '…\\n'")
+                report(nxt, f"'echo {nxt.text}' is not portable: dash prints '{nxt.text}' as text (its echo always "
+                            "interprets escapes), so only the output changes; write printf '…\\n'", severity="warning")
+            elif _APPEND.match(word) and not tok.quoted:
+                name = _APPEND.match(word).group(1)
+                report(tok, f"'{name}+=…' append is bash; in sh it runs a command named '{word.split('=')[0]}='; "
+                            f"write {name}=\"${{{name}}}…\"")
             elif word in _TEST_COMMANDS:
                 j = k + 1
                 while j < len(code) and code[j].kind == SH_WORD and code[j].text != "]":
                     if code[j].text == "==" and not code[j].quoted:
                         report(code[j], f"'==' in '{word} … ]' is bash; POSIX test compares strings with '='")
                     j += 1
-            elif word == "read" and nxt is not None and nxt.text.startswith("-") and re.search(r"[psaentdu]", nxt.text):
-                if nxt.text != "-r":
-                    report(nxt, f"'read {nxt.text}' options other than -r are bash; write printf 'prompt'; read -r var")
+            elif word == "read" and nxt is not None and nxt.text.startswith("-"):
+                bad = _read_options(code, k)
+                if bad:
+                    what = ", ".join(f"-{o}" for o in bad)
+                    report(nxt, f"'read {what}' is bash (dash's read knows only -r and -p); "
+                                f"{_READ_FIX.get(bad[0], 'read a line with read -r and process it')}")
         if i in commands and word == "trap" and k + 1 < len(code):
             j = k + 1
             while j < len(code) and code[j].kind == SH_WORD:
@@ -158,6 +210,8 @@ def bashisms(path: str, text: str) -> list[Finding]:
                        offset)
         for offset, expansion in tok.expansions:
             name = expansion[2:].split("}")[0] if expansion.startswith("${") else expansion[1:]
+            if name.split(":")[0].split("-")[0] in _DETECTION_VARIABLES:
+                continue  # reading $BASH_VERSION is how a POSIX script tells which shell runs it
             if name in _BASH_VARIABLES:
                 report(tok, f"${name} is a bash variable (empty in sh); use a POSIX alternative "
                             "(e.g. awk 'BEGIN{srand(); print int(rand()*32768)}' for $RANDOM)", offset)
