@@ -26,7 +26,9 @@ def adjacent(a: Token, b: Token | None) -> bool:
 
 # Outside command position only these can be bash (X4 looks at them, see x4_bashisms.bash_candidate).
 BASH_OPERATORS = frozenset(("<<", "<<<", "$(", ">", ">>", "2>", "2>>", "*>", "1>", "&"))
-BASH_VARIABLE_START = frozenset("GRA0")
+BASH_VARIABLE_START = frozenset("GRA0123456789")
+# In a double-quoted string: $1-style positional parameters and `cmd` command substitution (bash habits).
+BASH_IN_STRING = re.compile(r"(?<!`)\$[1-9](?![0-9])|`[A-Za-z][\w.-]*(?: [^`\"\n]*)?`")
 
 
 _PROBE_ERROR_ACTIONS = frozenset(("silentlycontinue", "ignore"))
@@ -130,10 +132,12 @@ class ParsedScript:
             elif kind is WORD:
                 if _MAY_MATTER(tok.text):
                     keep((tok, host))
-                if tok.text[0] == "`":
+                if tok.text[0] == "`" or tok.text == "\\":
                     candidate(host)
             elif kind is STRING and _MAY_MATTER(tok.text) or kind is PARAMETER and tok.value == "-assemblyname":
                 keep((tok, host))
+                if kind is STRING and tok.text[:1] in ('"', "@") and BASH_IN_STRING.search(tok.text):
+                    candidate(host)
             if tok.nested:
                 for inner, _ in st.walk([tok]):
                     if inner is tok:

@@ -272,10 +272,13 @@ def powershell_paths(path: str, tokens, options: X3Options = X3Options(), guard=
                 continue
             hits = [f if not tail else dataclasses.replace(f, message=f.message + tail) for f in hits]
             if kind == "string" and "$" in tok.text and (tok.text.startswith('"') or tok.text.startswith('@"')):
-                for m in _ENV_IN_STRING.finditer(tok.text):
+                cursor = 0
+                for m in _ENV_IN_STRING.finditer(tok.value):   # the value: $( ) subexpressions are their own tokens
+                    start = tok.text.find(m.group(), cursor)
+                    cursor = start + 1
                     name = m.group(1) or m.group(2)
-                    if name.lower() in WINDOWS_ENV_NAMES:
-                        line, column = _position(tok.line, tok.column, tok.text, m.start())
+                    if name.lower() in WINDOWS_ENV_NAMES and start >= 0:
+                        line, column = _position(tok.line, tok.column, tok.text, start)
                         hit = env_hit(tok, host, name, line, column)
                         if hit is not None:
                             hits.append(hit)

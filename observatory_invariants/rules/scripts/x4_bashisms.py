@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from ...declare import Options, Rule, SubRule, option
 from ...findings import Finding, finding
 from ...parsers.powershell import structure as st
-from ...parsers.powershell.tokenizer import (COMMENT, KEYWORD, OPERATOR, PARAMETER, VARIABLE, WORD,
-                                                  Token)
+from ...parsers.powershell.tokenizer import (COMMENT, KEYWORD, NEWLINE, OPERATOR, PARAMETER, STRING, VARIABLE,
+                                                  WORD, Token)
 from ...parsers.shell.lexer import COMMENT as SH_COMMENT, HEREDOC, NEWLINE as SH_NEWLINE, OP, WORD as SH_WORD, ShToken, \
     command_positions, lex, shebang_shell
-from .powershell_script import BASH_OPERATORS, BASH_VARIABLE_START, ParsedScript, adjacent, next_token
+from .powershell_script import (BASH_IN_STRING, BASH_OPERATORS, BASH_VARIABLE_START, ParsedScript, adjacent,
+                                next_token)
 
 from .lint import ScriptFileOptions  # noqa: E402
 
@@ -178,7 +179,7 @@ def bashisms(path: str, text: str) -> list[Finding]:
             elif word == "echo" and nxt is not None and nxt.kind == SH_WORD and re.fullmatch(r"-[neE]*[eE][neE]*", nxt.text):
                 report(nxt, f"'echo {nxt.text}' is not portable: dash prints '{nxt.text}' as text (its echo always "
                             "interprets escapes), so only the output changes; write printf '…\\n'", severity="warning")
-            elif _APPEND.match(word) and not tok.quoted:
+            elif _APPEND.match(word):
                 name = _APPEND.match(word).group(1)
                 report(tok, f"'{name}+=…' append is bash; in sh it runs a command named '{word.split('=')[0]}='; "
                             f"write {name}=\"${{{name}}}…\"")
@@ -278,12 +279,47 @@ def _bash_candidate(t: Token) -> bool:
         return t.value[:1] in BASH_VARIABLE_START or t.text.startswith("${")
     if kind is OPERATOR:
         return t.text in BASH_OPERATORS
-    return kind is WORD and t.text[0] == "`"
+    if kind is STRING:
+        return t.text[:1] in ('"', "@") and bool(BASH_IN_STRING.search(t.text))
+    return kind is WORD and (t.text[0] == "`" or t.text == "\\")
 
 
 def _bash_candidates(tokens: list[Token]) -> list[int]:
     """Indices of the tokens that can be bash besides commands (the others cannot give an X4 finding)."""
     return [i for i, t in enumerate(tokens) if _bash_candidate(t)]
+
+
+_MESSAGE_COMMANDS = frozenset(("write-host", "write-output", "write-verbose", "write-warning", "write-error",
+                               "write-information", "write-debug", "write-progress", "echo", "throw", "out-host"))
+
+
+def _closing_backtick(tokens: list[Token], i: int) -> bool:
+    """A backtick word closed by another backtick later on the same line: `` `date +%s` ``."""
+    k = i + 1
+    while k < len(tokens) and tokens[k].kind != NEWLINE and k - i < 64:
+        if tokens[k].text.endswith("`"):
+            return True
+        k += 1
+    return tokens[i].text.endswith("`") and len(tokens[i].text) > 2
+
+
+def _statement_command(tokens: list[Token], i: int) -> str | None:
+    """The lower-case first word of the statement around ``i`` (its command), or None."""
+    k = i
+    while k > 0 and tokens[k - 1].kind != NEWLINE and not tokens[k - 1].is_op(";", "{", "}", "(", "|") and i - k < 200:
+        k -= 1
+    first = tokens[k]
+    return first.value.lower() if first.kind in (WORD, KEYWORD) else None
+
+
+def _replacement_operand(tokens: list[Token], i: int) -> bool:
+    """The string is the replacement of a -replace: ``$x -replace 'a(b)', "$1"``."""
+    j = st.prev_significant(tokens, i, skip_newlines=False)
+    if j < 0 or not tokens[j].is_op(","):
+        return False
+    k = st.prev_significant(tokens, j, skip_newlines=False)
+    m = st.prev_significant(tokens, k, skip_newlines=False) if k >= 0 else -1
+    return m >= 0 and tokens[m].value in ("-replace", "-ireplace", "-creplace")
 
 
 def _closes_together(tokens: list[Token], pairs: dict[int, int], outer: int, inner: int) -> bool:
@@ -315,6 +351,7 @@ def bash_in_tokens(path: str, tokens: list[Token], pairs: dict[int, int],
         return None
 
     assigned: set[str] | None = None
+    assigned_positional: set[str] | None = None
     # Only commands, operators other than brackets, variables and backtick words can be bash here.
     candidates = commands.union(_bash_candidates(tokens) if candidate_indices is None else candidate_indices)
     for i in sorted(candidates):
@@ -356,11 +393,35 @@ def bash_in_tokens(path: str, tokens: list[Token], pairs: dict[int, int],
             elif kind == OPERATOR and text == "[" and nxt is not None and nxt.is_op("[") and adjacent(tok, nxt):
                 report(tok, "'[[ … ]]' is a bash condition; in PowerShell write if (<condition>) { … } "
                             "with -and/-or/-match")
-        if kind == WORD and text.startswith("`") and len(text) > 2 and re.fullmatch(r"[A-Za-z][\w .\-]*", (
-                text[1:-1] if text.endswith("`") else text[1:])) and (
-                text.endswith("`") or (nxt is not None and nxt.text == "`" and adjacent(tok, nxt))):
+        if kind == WORD and text.startswith("`") and len(text) > 2 and text[1].isalpha() and \
+                _closing_backtick(tokens, i):
             report(tok, "backtick command substitution is bash; the backtick is PowerShell's escape "
                         "character: write $(command)")
+        elif kind == WORD and text == "\\" and (nxt is None or nxt.kind == NEWLINE) and \
+                st.prev_significant(tokens, i, skip_newlines=False) >= 0 and \
+                tokens[st.prev_significant(tokens, i, skip_newlines=False)].kind != NEWLINE:
+            report(tok, "a trailing '\\' is bash's line continuation; PowerShell passes '\\' as an argument and runs "
+                        "the next line as a command of its own: end the line with a backtick ` or splat the "
+                        "arguments (@args)")
+        elif kind == STRING:
+            if assigned_positional is None:
+                assigned_positional = {t.value for k, t in enumerate(tokens) if t.kind == VARIABLE and
+                                       t.value[:1].isdigit() and (a := next_of(k)) is not None and a.is_op("=")}
+            for m in BASH_IN_STRING.finditer(text):
+                hit = m.group()
+                if hit.startswith("$"):
+                    if hit[1:] in assigned_positional:
+                        continue
+                    if _replacement_operand(tokens, i):
+                        report(tok, f"\"{hit}\" in a -replace replacement is expanded by PowerShell (to an empty "
+                                    f"variable) before -replace sees it; write '{hit}' in single quotes")
+                    else:
+                        report(tok, f"'{hit}' is a bash positional parameter; in PowerShell it is an unset variable "
+                                    f"(empty): use $args[{int(hit[1:]) - 1}] or a param() block")
+                elif _statement_command(tokens, i) not in _MESSAGE_COMMANDS:
+                    report(tok, f"'{hit}' is bash command substitution; in a PowerShell string the backtick escapes "
+                                "the next character: write $(command)")
+                break
         if kind == OPERATOR:
             if text in ("<<", "<<<"):
                 report(tok, f"'{text}' here-document is bash; in PowerShell pipe a here-string: @' … '@ | command")
@@ -389,6 +450,13 @@ def bash_in_tokens(path: str, tokens: list[Token], pairs: dict[int, int],
                 report(tok, f"${name} is a bash environment variable reference; in PowerShell write $env:{name}")
             elif name == "0":
                 report(tok, "$0 is bash; in PowerShell use $PSCommandPath (the script) or $PSScriptRoot (its folder)")
+            elif name.isdigit() and name != "0" and len(name) == 1:
+                if assigned_positional is None:
+                    assigned_positional = {t.value for k, t in enumerate(tokens) if t.kind == VARIABLE and
+                                           t.value[:1].isdigit() and (a := next_of(k)) is not None and a.is_op("=")}
+                if name not in assigned_positional:
+                    report(tok, f"${name} is a bash positional parameter; in PowerShell it is an unset variable "
+                                f"(empty): use $args[{int(name) - 1}] or a param() block")
             elif tok.text.startswith("${") and _BASH_PARAM_EXPANSION.match(name):
                 report(tok, f"'{tok.text}' is a bash parameter expansion; in PowerShell write "
                             "if ($env:VAR) { $env:VAR } else { 'default' } or use -replace / .Substring()")
