@@ -204,3 +204,18 @@ def test_windows_paths_in_comments_are_documentation():
 
     assert shell_paths("t.sh", "#!/bin/sh\n# on Windows use C:\\\\Tools\nls\n") == []
     assert rules("# installs to C:\\Program Files\n<# also D:\\x #>\nls") == []
+
+
+def test_a_script_copied_into_an_alpine_image_runs_under_busybox_ash():
+    from observatory_invariants import memory
+    from observatory_invariants.rules.scripts.lint import run
+
+    ws = memory.workspace({
+        "Dockerfile": "FROM alpine:3.20 AS shell\nCOPY ./hack/entrypoint.sh /usr/local/bin\nENTRYPOINT [\"x\"]\n",
+        "hack/entrypoint.sh": "#!/bin/sh\n( dockerd &>/var/log/d.log & )\ndeclare -a x\n",
+        "other/run.sh": "#!/bin/sh\nmake &> log\n",
+    })
+    result = sorted((f.path, f.line, str(f.severity)) for f in run(ws, None))
+    assert result == [("hack/entrypoint.sh", 2, "warning"),   # ash accepts &>
+                      ("hack/entrypoint.sh", 3, "error"),     # but not declare
+                      ("other/run.sh", 2, "error")]

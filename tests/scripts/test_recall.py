@@ -86,7 +86,7 @@ def test_bashisms_missed_under_bin_sh(line, construct):
 @pytest.mark.parametrize("script, what", [
     ("docker run --rm \\\n  -v ${PWD}:/src image", "line continuation"),
     ("$stamp = `date +%s`", "backtick command substitution"),
-    ('$version = "v`git describe --tags`"', "command substitution"),
+    ('$version = "`git describe --tags`"', "command substitution"),
     ('Write-Host "deploying $1 to $2"', "positional parameter"),
     ('$name = $1', "positional parameter"),
     ('$v = $text -replace "(\\d+)", "$1"', "-replace replacement"),
@@ -99,6 +99,10 @@ def test_bash_habits_in_powershell(script, what):
 @pytest.mark.parametrize("script", [
     "$v = $text -replace '(\\d+)', '$1'",         # single quotes reach -replace intact
     'Write-Host "Run `git pull` first"',          # a message with markdown-style backticks
+    '$m = "Use `Get-Thing -Name x` instead"',     # the same inside a longer text
+    '$m = "$v - available as ``azcopy``"',        # escaped backticks
+    "$7zip = Get-Zip\n$7zip.Version",              # a variable whose name starts with a digit
+    "$1.2.3.4",                                    # analyzer test input: not a positional parameter
     "Get-ChildItem C:\\ `\n  -Recurse",           # PowerShell's own continuation
     '"a`tb"',                                      # an escape sequence
 ])

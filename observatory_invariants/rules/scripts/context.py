@@ -26,6 +26,7 @@ class ScriptContext:
     no_file: str = ""        # its code runs without a script file (empty $PSScriptRoot): "irm …/install.ps1 | iex in README.md:12"
     entry_point: str = ""    # the config lists it as an entry point that must resolve its root without $PSScriptRoot
     skipped: str = ""        # not the repository's own code (test data, vendored, generated): no script findings
+    ash: str = ""            # a #!/bin/sh script that runs under busybox ash (an Alpine image), not dash
 
     def merged(self, other: "ScriptContext") -> "ScriptContext":
         """Fields of ``self`` where set, else ``other``'s (the first evidence found is the one named)."""

@@ -324,3 +324,46 @@ def combine(scripts: list[str], references: list[Reference], *, windows_only=Non
         if context != NO_EVIDENCE:
             contexts[path] = context
     return Evidence(contexts, skipped)
+
+
+# --- shell scripts that run under busybox ash --------------------------------------------------------------------
+
+_ASH_IMAGE = re.compile(r"(?:^|/)(?:alpine|busybox)(?:[:@]|$)|-alpine", re.IGNORECASE)
+_FROM = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?", re.IGNORECASE)
+_COPY = re.compile(r"^\s*(?:COPY|ADD)\s+(.*)$", re.IGNORECASE)
+
+
+def ash_scripts(dockerfile: str, text: str, scripts: set[str]) -> dict[str, str]:
+    """Shell scripts a Dockerfile copies into an Alpine or BusyBox stage, where /bin/sh is busybox ash (which
+    accepts ``&>``, ``[[ ]]``, ``source``, ``$'…'``, ``${x/a/b}`` …): path -> evidence."""
+    found: dict[str, str] = {}
+    stages: dict[str, bool] = {}
+    current = False
+    folder = posixpath.dirname(dockerfile)
+    logical = text.replace("\\\r\n", " ").replace("\\\n", " ")
+    for number, line in enumerate(logical.split("\n"), 1):
+        m = _FROM.match(line)
+        if m:
+            image = m.group(1)
+            current = stages.get(image.lower(), bool(_ASH_IMAGE.search(image)))
+            if m.group(2):
+                stages[m.group(2).lower()] = current
+            continue
+        m = _COPY.match(line)
+        if not m or not current:
+            continue
+        args = m.group(1).strip()
+        if args.startswith("["):
+            words = re.findall(r'"([^"]*)"', args)
+        else:
+            words = args.split()
+        if any(w.startswith("--from") for w in words):
+            continue
+        sources = [w for w in words if not w.startswith("--")][:-1]
+        for source in sources:
+            for base in ("", folder):
+                candidate = posixpath.normpath(posixpath.join(base, source)).lstrip("./") if source else ""
+                if candidate in scripts:
+                    found[candidate] = f"copied into an Alpine/BusyBox image by {dockerfile}:{number}, whose /bin/sh " \
+                                       "is busybox ash"
+    return found

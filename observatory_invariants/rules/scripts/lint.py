@@ -199,7 +199,7 @@ def check_script_file(path: str, text: str, kind: str | None, options: ScriptOpt
         out.extend(check_powershell(path, text, options, b4=b4, context=context, rules=frozenset(chosen)))
     elif kind == SHELL:
         if wanted("X4") and shebang_shell(text) in POSIX_SHELLS:
-            out.extend(bashisms(path, text))
+            out.extend(bashisms(path, text, ash=context.ash))
         if x3:
             out.extend(paths.shell_paths(path, text, options.x3, evidence="a shell script: it runs on Linux/macOS"))
     elif kind == WORKFLOW:
@@ -302,12 +302,11 @@ def run_kinds(ws: Workspace, targets: list[str] | None, kinds: set | None,
             continue
         if evidence is not None and kind in (POWERSHELL, None):
             context = evidence.context(path)
-        elif windows_only(path):
+        else:
             from .context import ScriptContext
 
-            context = ScriptContext(windows_only="windows-only path")
-        else:
-            context = None
+            context = ScriptContext(windows_only="windows-only path" if windows_only(path) else "",
+                                    ash=ash_shells(ws).get(path, "") if kind in (SHELL, None) else "")
         parsed = yaml_loader.load(ws, path) if kind == WORKFLOW or (kind == YAML and YAML in types) else None
         out.extend(check_script_file(path, text, kind, options, yaml=parsed, context=context, rules=rules))
     return out
@@ -323,6 +322,26 @@ def read_script(ws: Workspace, path: str) -> str:
         if "binary" not in exc.reason and "UTF-8" not in exc.reason:
             raise
         return ws.memo(("scripts", "decoded", path), lambda: decode_script(path, ws.repo.read_bytes(path)))
+
+
+def ash_shells(ws: Workspace) -> dict[str, str]:
+    """Shell scripts the repository's Dockerfiles copy into Alpine/BusyBox images (busybox ash runs them)."""
+    from .evidence import ash_scripts
+
+    def compute():
+        files = set(ws.repo.files)
+        found: dict[str, str] = {}
+        for dockerfile in ws.glob("dockerfiles"):
+            try:
+                text = ws.read_text(dockerfile)
+            except UnreadableFile:
+                continue
+            if "alpine" in text.lower() or "busybox" in text.lower():
+                for path, why in ash_scripts(dockerfile, text, files).items():
+                    found.setdefault(path, why)
+        return found
+
+    return ws.memo(("scripts", "ash"), compute)
 
 
 def _windows_only_matcher(ws: Workspace, options: ScriptOptions):

@@ -28,7 +28,8 @@ def adjacent(a: Token, b: Token | None) -> bool:
 BASH_OPERATORS = frozenset(("<<", "<<<", "$(", ">", ">>", "2>", "2>>", "*>", "1>", "&"))
 BASH_VARIABLE_START = frozenset("GRA0123456789")
 # In a double-quoted string: $1-style positional parameters and `cmd` command substitution (bash habits).
-BASH_IN_STRING = re.compile(r"(?<!`)\$[1-9](?![0-9])|`[A-Za-z][\w.-]*(?: [^`\"\n]*)?`")
+# (The whole string being `cmd args`: markdown-style backticks inside a message are text, not a substitution.)
+BASH_IN_STRING = re.compile(r"(?<!`)\$[1-9](?![0-9A-Za-z_])|^@?\"`(?![0abefnrtuv`])[A-Za-z][\w.-]*(?: [^`\"\n]*)?`\"$")
 
 
 _PROBE_ERROR_ACTIONS = frozenset(("silentlycontinue", "ignore"))

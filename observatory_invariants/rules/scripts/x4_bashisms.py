@@ -62,6 +62,7 @@ _EXPANSION_FORMS = (
                                                             "tr '[:lower:]' '[:upper:]'"),
 )
 _TEST_COMMANDS = frozenset(("[", "test"))
+_ERREXIT = re.compile(r"^#![^\n]*\s-[a-z]*e|^\s*set\s+(?:-[a-z]*e|-o\s+errexit)", re.MULTILINE)
 _DETECTION_VARIABLES = frozenset(("BASH_VERSION", "BASH_VERSINFO", "ZSH_VERSION", "BASH"))
 _APPEND = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\+=")
 _READ_FIX = {"s": "for a password: stty -echo; read -r pw; stty echo",
@@ -103,25 +104,39 @@ def _is_posix_shebang(text: str) -> bool:
     return shebang_shell(text) in POSIX_SHELLS
 
 
-def bashisms(path: str, text: str) -> list[Finding]:
-    """X4: bash-only constructs in a POSIX sh script (call only for #!/bin/sh, dash …)."""
+# What busybox ash (Alpine's /bin/sh, built with bash compatibility) accepts of the bashisms X4 knows.
+ASH_ACCEPTS = frozenset(("&>", "<<<", "[[", "source", "==", "$'", "substitution", "substring", "echo", "read",
+                         "pipefail", "RANDOM"))
+
+
+def bashisms(path: str, text: str, ash: str = "") -> list[Finding]:
+    """X4: bash-only constructs in a POSIX sh script (call only for #!/bin/sh, dash …).
+
+    ``ash``: the evidence that the script runs under busybox ash (an Alpine image), which accepts some of them
+    (:data:`ASH_ACCEPTS`): those are warnings then."""
     from .sh_guards import Guards
 
     tokens = lex(text)
     out: list[Finding] = []
     commands = set(command_positions(tokens))
+    errexit = bool(_ERREXIT.search(text))
     guards: Guards | None = None
     positions: dict[int, int] | None = None
 
-    def report(tok: ShToken, message: str, offset: int = 0, severity: str = "error", name: str | None = None) -> None:
+    def report(tok: ShToken, message: str, offset: int = 0, severity: str = "error", name: str | None = None,
+               feature: str = "") -> None:
         nonlocal guards, positions
         if guards is None:
             guards = Guards(tokens, commands)
             positions = {id(t): k for k, t in enumerate(tokens)}
         if guards.guarded(positions.get(id(tok), -1), name):
             return  # bash-only by design ('[ -n "$BASH_VERSION" ] && …'), or a builtin tested for first
+        tail = ""
+        if ash and feature in ASH_ACCEPTS:
+            severity, tail = "warning", f"; busybox ash accepts it, and this script runs there ({ash})"
         out.append(finding(SH_BASHISM, path, f"bashism in a POSIX sh script: {message} "
-                           "(or change the shebang to #!/usr/bin/env bash)", tok.line, tok.column + offset, severity))
+                           f"(or change the shebang to #!/usr/bin/env bash){tail}", tok.line, tok.column + offset,
+                           severity))
 
     code = [t for t in tokens if t.kind not in (SH_COMMENT, HEREDOC)]
     index = {id(t): k for k, t in enumerate(code)}
@@ -150,7 +165,7 @@ def bashisms(path: str, text: str) -> list[Finding]:
                    "|&": "'|&' is bash; write '2>&1 |'", ";;&": "';;&' is bash; repeat the pattern instead",
                    ";&": "';&' fall-through is bash; repeat the commands"}.get(tok.text)
             if fix:
-                report(tok, fix)
+                report(tok, fix, feature="&>" if tok.text in ("&>", "&>>") else "<<<" if tok.text == "<<<" else "")
             elif tok.text == "(" and nxt is not None and nxt.text == "(" and nxt.start == tok.start + 1 and \
                     (k == 0 or code[k - 1].kind == SH_NEWLINE or code[k - 1].text in (";", "&&", "||", "then", "do")):
                 report(tok, "'(( … ))' arithmetic commands are bash; write [ \"$((expr))\" -ne 0 ]")
@@ -162,23 +177,29 @@ def bashisms(path: str, text: str) -> list[Finding]:
         word = tok.text
         if i in commands:
             if word == "[[":
-                report(tok, "'[[ … ]]' is bash; write [ … ] (quote the variables) or use case for patterns")
+                report(tok, "'[[ … ]]' is bash; write [ … ] (quote the variables) or use case for patterns",
+                       feature="[[")
             elif word == "function":
                 report(tok, "the 'function' keyword is bash; write name() { … }")
             elif word == "source":
-                report(tok, "'source' is bash; write '. ./file'")
+                report(tok, "'source' is bash; write '. ./file'", feature="source")
             elif word == "let":
                 report(tok, "'let' is bash; write x=$((x + 1))")
             elif word == "select":
                 report(tok, "'select' is bash; print a numbered list and read the answer")
+            elif word == "shopt" and not errexit:
+                report(tok, "'shopt' is a bash builtin: dash prints 'shopt: not found' and goes on (no set -e here), "
+                            "and the bash option it sets means nothing there; drop it or guard it with "
+                            "[ -n \"$BASH_VERSION\" ] &&", severity="warning", name=word)
             elif word in ("shopt", "declare", "typeset", "mapfile", "readarray", "pushd", "popd", "disown", "complete"):
                 report(tok, f"'{word}' is a bash builtin; rewrite with POSIX commands", name=word)
             elif word == "set" and _sets_pipefail(code, k):
                 report(tok, "'set -o pipefail' is not in dash (Debian/Ubuntu /bin/sh rejects it and stops); check "
-                            "each command's status, or use bash")
+                            "each command's status, or use bash", feature="pipefail")
             elif word == "echo" and nxt is not None and nxt.kind == SH_WORD and re.fullmatch(r"-[neE]*[eE][neE]*", nxt.text):
                 report(nxt, f"'echo {nxt.text}' is not portable: dash prints '{nxt.text}' as text (its echo always "
-                            "interprets escapes), so only the output changes; write printf '…\\n'", severity="warning")
+                            "interprets escapes), so only the output changes; write printf '…\\n'", severity="warning",
+                       feature="echo")
             elif _APPEND.match(word):
                 name = _APPEND.match(word).group(1)
                 report(tok, f"'{name}+=…' append is bash; in sh it runs a command named '{word.split('=')[0]}='; "
@@ -187,14 +208,15 @@ def bashisms(path: str, text: str) -> list[Finding]:
                 j = k + 1
                 while j < len(code) and code[j].kind == SH_WORD and code[j].text != "]":
                     if code[j].text == "==" and not code[j].quoted:
-                        report(code[j], f"'==' in '{word} … ]' is bash; POSIX test compares strings with '='")
+                        report(code[j], f"'==' in '{word} … ]' is bash; POSIX test compares strings with '='",
+                               feature="==")
                     j += 1
             elif word == "read" and nxt is not None and nxt.text.startswith("-"):
                 bad = _read_options(code, k)
                 if bad:
                     what = ", ".join(f"-{o}" for o in bad)
                     report(nxt, f"'read {what}' is bash (dash's read knows only -r and -p); "
-                                f"{_READ_FIX.get(bad[0], 'read a line with read -r and process it')}")
+                                f"{_READ_FIX.get(bad[0], 'read a line with read -r and process it')}", feature="read")
         if i in commands and word == "trap" and k + 1 < len(code):
             j = k + 1
             while j < len(code) and code[j].kind == SH_WORD:
@@ -208,18 +230,20 @@ def bashisms(path: str, text: str) -> list[Finding]:
                     break
             if feature == "$'":
                 report(tok, "$'…' ANSI-C quoting is bash; write the character with printf (e.g. $(printf '\\t'))",
-                       offset)
+                       offset, feature="$'")
         for offset, expansion in tok.expansions:
             name = expansion[2:].split("}")[0] if expansion.startswith("${") else expansion[1:]
             if name.split(":")[0].split("-")[0] in _DETECTION_VARIABLES:
                 continue  # reading $BASH_VERSION is how a POSIX script tells which shell runs it
             if name in _BASH_VARIABLES:
                 report(tok, f"${name} is a bash variable (empty in sh); use a POSIX alternative "
-                            "(e.g. awk 'BEGIN{srand(); print int(rand()*32768)}' for $RANDOM)", offset)
+                            "(e.g. awk 'BEGIN{srand(); print int(rand()*32768)}' for $RANDOM)", offset,
+                       feature="RANDOM" if name == "RANDOM" else "")
                 continue
             for pattern, message in _EXPANSION_FORMS:
                 if pattern.match(expansion):
-                    report(tok, message, offset)
+                    report(tok, message, offset, feature="substitution" if "substitution" in message else
+                           "substring" if "substrings" in message else "")
                     break
         if not tok.quoted and re.search(r"(?<!\$)\{[^{}\s,]*,[^{}\s]*\}|(?<!\$)\{-?\d+\.\.-?\d+\}", tok.unquoted):
             report(tok, "brace expansion '{a,b}' / '{1..5}' is bash; list the words or use a loop with seq")
@@ -450,7 +474,8 @@ def bash_in_tokens(path: str, tokens: list[Token], pairs: dict[int, int],
                 report(tok, f"${name} is a bash environment variable reference; in PowerShell write $env:{name}")
             elif name == "0":
                 report(tok, "$0 is bash; in PowerShell use $PSCommandPath (the script) or $PSScriptRoot (its folder)")
-            elif name.isdigit() and name != "0" and len(name) == 1:
+            elif name.isdigit() and name != "0" and len(name) == 1 and not (
+                    nxt is not None and adjacent(tok, nxt) and nxt.text[:1] in ".["):
                 if assigned_positional is None:
                     assigned_positional = {t.value for k, t in enumerate(tokens) if t.kind == VARIABLE and
                                            t.value[:1].isdigit() and (a := next_of(k)) is not None and a.is_op("=")}
