@@ -219,3 +219,12 @@ def test_a_script_copied_into_an_alpine_image_runs_under_busybox_ash():
     assert result == [("hack/entrypoint.sh", 2, "warning"),   # ash accepts &>
                       ("hack/entrypoint.sh", 3, "error"),     # but not declare
                       ("other/run.sh", 2, "error")]
+
+
+def test_code_reached_only_under_cygwin_runs_under_bash():
+    script = ("#!/bin/sh\nread_password() {\n  IFS= read -r -s -n 1 c\n  echo \"$c\"\n}\n"
+              "install_task() {\n  if ! command -v cygpath >/dev/null; then\n    return 1\n  fi\n"
+              "  pw=\"$(read_password)\"\n}\n")
+    assert sh_rules(script) == []
+    # called from anywhere else as well: dash meets it
+    assert sh_rules(script + "read_password\n") == ["X4.sh-bashism"]

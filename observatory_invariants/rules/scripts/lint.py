@@ -9,6 +9,7 @@ Rule modules are imported inside functions here: they import this module's optio
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping
 
@@ -339,6 +340,29 @@ def ash_shells(ws: Workspace) -> dict[str, str]:
             if "alpine" in text.lower() or "busybox" in text.lower():
                 for path, why in ash_scripts(dockerfile, text, files).items():
                     found.setdefault(path, why)
+        if found:
+            # a script also run outside the image (docs, workflows, other scripts name it) meets dash too
+            names = {posixpath.basename(p): p for p in found}
+            dockerfiles = set(ws.glob("dockerfiles"))
+            for other in ws.repo.files:
+                low = other.lower()
+                if other in dockerfiles or other in found or not (
+                        low.endswith((".md", ".sh", ".yml", ".yaml", ".mk")) or posixpath.basename(low) == "makefile"):
+                    continue
+                try:
+                    text = ws.read_text(other)
+                except UnreadableFile:
+                    continue
+                folder = posixpath.dirname(other)
+                for name in [n for n in names if n in text]:
+                    for m in re.finditer(r"[\w./-]*" + re.escape(name) + r"(?![\w.-])", text):
+                        word = m.group()
+                        if any(posixpath.normpath(posixpath.join(base, word)).lstrip("/") == names[name]
+                               for base in (folder, "")):
+                            found.pop(names.pop(name), None)
+                            break
+                if not names:
+                    break
         return found
 
     return ws.memo(("scripts", "ash"), compute)

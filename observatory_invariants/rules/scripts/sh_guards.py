@@ -30,6 +30,10 @@ _EXITS = frozenset(("return", "exit"))
 BASH = "bash"
 
 
+# Tools that exist only under Cygwin / MSYS2 / Git for Windows, where /bin/sh is bash.
+_CYGWIN_TOOLS = frozenset(("cygpath", "cygcheck", "cygstart", "cygrunsrv"))
+
+
 def _classify(words: list[str]) -> tuple[str | None, set[str]]:
     """('bash' / 'not-bash' / None, names tested for availability) of a condition's words."""
     text = " ".join(words).strip().rstrip(";").strip()
@@ -37,6 +41,10 @@ def _classify(words: list[str]) -> tuple[str | None, set[str]]:
         return "bash", set()
     if _NOT_BASH.fullmatch(text):
         return "not-bash", set()
+    if words and _CYGWIN_TOOLS & {w.strip("'\"") for w in words[1:]} and (
+            words[0] in ("command", "type", "hash", "which", "!") or _looks_like_has(words[0]) or
+            len(words) > 1 and (_looks_like_has(words[1]) or words[1] in ("command", "type", "hash", "which"))):
+        return ("not-bash" if text.startswith("!") else "bash"), set()   # Cygwin/MSYS: sh is bash there
     names = set()
     if words and not text.startswith("!"):
         # 'type shopt >/dev/null 2>&1', 'command -v shopt', 'nvm_has shopt', 'hash setopt'
@@ -154,24 +162,87 @@ def _and_list(tokens: list[ShToken], commands: set[int], i: int, regions: list, 
         regions.append((j + 1, end, "|".join(sorted(names))))
 
 
+def function_bodies(tokens: list[ShToken], commands: set[int]) -> dict[str, tuple[int, int]]:
+    """``name() { … }`` definitions: name -> (first, end) token range of the body."""
+    bodies: dict[str, tuple[int, int]] = {}
+    n = len(tokens)
+    for i in commands:
+        if i + 3 >= n or tokens[i].kind == OP:
+            continue
+        if tokens[i + 1].text == "(" and tokens[i + 2].text == ")":
+            j = i + 3
+            while j < n and tokens[j].kind in (NEWLINE, COMMENT):
+                j += 1
+            if j < n and tokens[j].text == "{":
+                depth, k = 0, j
+                while k < n:
+                    if k in commands and tokens[k].text == "{":
+                        depth += 1
+                    elif k in commands and tokens[k].text == "}":
+                        depth -= 1
+                        if depth == 0:
+                            break
+                    k += 1
+                bodies[tokens[i].text] = (j, k)
+    return bodies
+
+
+def _calls(tokens: list[ShToken], commands: set[int], names: set[str]) -> dict[str, list[int]]:
+    """Where each function is called: as a command, or inside ``$( )`` / backticks of a word."""
+    calls: dict[str, list[int]] = {name: [] for name in names}
+    if not names:
+        return calls
+    pattern = re.compile(r"(?:\$\(|`)\s*(" + "|".join(re.escape(n) for n in sorted(names)) + r")(?![\w-])")
+    for i, tok in enumerate(tokens):
+        if tok.kind == OP or tok.kind in (COMMENT, HEREDOC, NEWLINE):
+            continue
+        if i in commands and tok.text in calls:
+            if i + 2 < len(tokens) and tokens[i + 1].text == "(" and tokens[i + 2].text == ")":
+                continue  # the definition itself
+            calls[tok.text].append(i)
+        elif "$(" in tok.text or "`" in tok.text:
+            for m in pattern.finditer(tok.text):
+                calls[m.group(1)].append(i)
+    return calls
+
+
 class Guards:
     """Answers "is token ``i`` bash-only code, or (for builtin ``name``) behind a test for it?" in O(1) for the
-    bash-only regions (a prefix sum over the tokens), whatever their number."""
+    bash-only regions (a prefix sum over the tokens), whatever their number. A function called only from
+    bash-only code is bash-only too."""
 
     def __init__(self, tokens: list[ShToken], commands: set[int]):
         self.regions = guarded_regions(tokens, commands)
-        depth = [0] * (len(tokens) + 1)
-        for start, end, label in self.regions:
+        self.bash_only = self._mark(len(tokens), self.regions)
+        if any(label == BASH for _, _, label in self.regions):
+            bodies = function_bodies(tokens, commands)
+            calls = _calls(tokens, commands, set(bodies)) if bodies else {}
+            for _round in range(8):
+                added = []
+                for name, (start, end) in bodies.items():
+                    sites = calls.get(name) or []
+                    if sites and not self.bash_only[start] and all(self.bash_only[k] for k in sites):
+                        added.append((start, end, BASH))
+                if not added:
+                    break
+                self.regions.extend(added)
+                self.bash_only = self._mark(len(tokens), self.regions)
+        self.named = [(s, e, set(label.split("|"))) for s, e, label in self.regions if label != BASH]
+
+    @staticmethod
+    def _mark(n: int, regions) -> bytearray:
+        depth = [0] * (n + 1)
+        for start, end, label in regions:
             if label == BASH and start < end:
                 depth[start] += 1
-                depth[min(end, len(tokens))] -= 1
+                depth[min(end, n)] -= 1
         running = 0
-        self.bash_only = bytearray(len(tokens))
-        for k in range(len(tokens)):
+        marks = bytearray(n)
+        for k in range(n):
             running += depth[k]
             if running > 0:
-                self.bash_only[k] = 1
-        self.named = [(s, e, set(label.split("|"))) for s, e, label in self.regions if label != BASH]
+                marks[k] = 1
+        return marks
 
     def guarded(self, index: int, name: str | None = None) -> bool:
         if 0 <= index < len(self.bash_only) and self.bash_only[index]:
