@@ -162,8 +162,8 @@ def _fallback_consumers(parsed: ParsedScript, chain: st.IfChain, empty_block: st
                 tracked.add(_variable_name(tokens[i]))
     if not tracked or not functions:
         return []
-    around = st.enclosing(parsed.blocks, chain.start)
-    scope_end = min(around[-1].close if around else len(tokens), len(tokens))
+    scope = parsed.scope_of(chain.start)
+    scope_end = min(scope.close if scope is not None else len(tokens), len(tokens))
     # calls inside functions defined after the chain are not on this path
     skipped = [(b.open, b.close) for b in parsed.blocks if b.keyword == "function" and b.open > chain.end]
     commands = set(parsed.commands)
@@ -280,7 +280,11 @@ def root_findings(path: str, parsed: ParsedScript, options: "B4Options | None" =
     if not strict:
         why = f" ({at_risk})" if at_risk else ""
     guard = parsed.guard("root", root_condition)
-    conditions = [b.condition for chain in parsed.chains for b in chain.branches if b.condition is not None]
+    in_guard = bytearray(len(tokens))    # tokens of a condition that tests the script file: the guard itself
+    for chain in parsed.chains:
+        for b in chain.branches:
+            if b.condition is not None and root_condition(tokens[b.condition[0]:b.condition[1]]) != 0:
+                in_guard[b.condition[0]:b.condition[1]] = b"\x01" * (b.condition[1] - b.condition[0])
     out = []
     for tok, host in parsed.interesting:
         uses: list[tuple[Token, bool, int | None]] = []
@@ -296,7 +300,7 @@ def root_findings(path: str, parsed: ParsedScript, options: "B4Options | None" =
             if name in _PSSCRIPTROOT_NAMES:
                 uses.append((tok, False, None))
         for use, nullable, index in uses:
-            if any(a <= host < b and root_condition(tokens[a:b]) != 0 for a, b in conditions):
+            if in_guard[host]:
                 continue  # the guard itself
             if guard.guarded(host):
                 continue
@@ -342,8 +346,7 @@ def _checked_after(parsed: ParsedScript, chain: st.IfChain, empty_block: st.Bloc
                 tracked.add(_variable_name(tokens[i]))
     if not tracked:
         return False
-    around = st.enclosing(parsed.blocks, chain.start)
-    scope = around[-1] if around else None
+    scope = parsed.scope_of(chain.start)
     for other in parsed.chains:
         if other.start <= chain.end or (scope is not None and not scope.contains(other.start)):
             continue
@@ -377,8 +380,8 @@ def _guard_quality(path: str, parsed: ParsedScript) -> list[Finding]:
             empty_region = list(_region_tokens(parsed, empty_block.open, empty_block.close, functions))
         elif st.contains_exit(tokens, first.block):
             # 'if ($PSScriptRoot) { return $PSScriptRoot }' then the fallback follows in the same scope.
-            around = st.enclosing(parsed.blocks, chain.start)
-            scope_end = around[-1].close if around else len(tokens)
+            scope = parsed.scope_of(chain.start)
+            scope_end = scope.close if scope is not None else len(tokens)
             empty_region = list(_region_tokens(parsed, chain.end + 1, scope_end, functions))
         kw = tokens[first.block.keyword_index]
         if empty_region is None:

@@ -287,6 +287,7 @@ def run_kinds(ws: Workspace, targets: list[str] | None, kinds: set | None,
         evidence = gather_evidence(ws, options)
     windows_only = _windows_only_matcher(ws, options)
     out: list[Finding] = []
+    batch: list = []
     for path, kind in files:
         reason = skipped(path)
         if reason:
@@ -308,9 +309,77 @@ def run_kinds(ws: Workspace, targets: list[str] | None, kinds: set | None,
 
             context = ScriptContext(windows_only="windows-only path" if windows_only(path) else "",
                                     ash=ash_shells(ws).get(path, "") if kind in (SHELL, None) else "")
+        if kind == POWERSHELL:
+            batch.append((path, text, kind, context))   # the heavy kind: possibly in parallel, below
+            continue
         parsed = yaml_loader.load(ws, path) if kind == WORKFLOW or (kind == YAML and YAML in types) else None
         out.extend(check_script_file(path, text, kind, options, yaml=parsed, context=context, rules=rules))
+    for found in check_many(batch, options, rules):
+        out.extend(found)
     return out
+
+
+# Parallel linting of PowerShell files (files are independent). The pool pays off above this much text on this
+# kind of machine (benchmarks/bench_scripts.py --break-even measures it); below it, one process is faster.
+PARALLEL_MIN_BYTES = 3_000_000
+PARALLEL_MIN_FILES = 40
+
+
+def _jobs(total_bytes: int, count: int) -> int:
+    import os
+
+    configured = os.environ.get("OBSERVATORY_JOBS", "")
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    if total_bytes < PARALLEL_MIN_BYTES or count < PARALLEL_MIN_FILES:
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    try:
+        busy = int(os.getloadavg()[0])   # cores other work keeps busy: a pool there only adds overhead
+    except OSError:  # pragma: no cover
+        busy = 0
+    return max(1, min(cpus - busy, 8))
+
+
+_BATCH: list = []   # the work of a forked pool: inherited by the workers, never pickled
+
+
+def _check_at(index: int):
+    path, text, kind, context, options, rules = _BATCH[index]
+    return check_script_file(path, text, kind, options, context=context, rules=rules)
+
+
+def check_many(items: list[tuple[str, str, str, object]], options: ScriptOptions | None = None,
+               rules: frozenset[str] | None = None, jobs: int | None = None) -> list[list[Finding]]:
+    """:func:`check_script_file` for many ``(path, text, kind, context)`` items, in their order.
+
+    Above :data:`PARALLEL_MIN_BYTES` (or with ``jobs`` / ``OBSERVATORY_JOBS``) the files are linted by a pool of
+    forked processes, one per available core; the result is the same list, in the same order, as one process
+    gives. Where ``fork`` is not available the work stays in this process.
+    """
+    global _BATCH
+    options = ScriptOptions.coerce(options)
+    if jobs is None:
+        jobs = _jobs(sum(len(item[1]) for item in items), len(items))
+    if jobs > 1 and len(items) > 1:
+        import multiprocessing
+
+        try:
+            ctx = multiprocessing.get_context("fork")
+        except ValueError:  # pragma: no cover - platforms without fork
+            ctx = None
+        if ctx is not None:
+            _BATCH = [(path, text, kind, context, options, rules) for path, text, kind, context in items]
+            try:
+                with ctx.Pool(processes=min(jobs, len(items))) as pool:
+                    return pool.map(_check_at, range(len(items)), chunksize=max(1, len(items) // (jobs * 8)))
+            finally:
+                _BATCH = []
+    return [check_script_file(path, text, kind, options, context=context, rules=rules)
+            for path, text, kind, context in items]
 
 
 def read_script(ws: Workspace, path: str) -> str:
@@ -464,7 +533,7 @@ def check_powershell(path: str, text: str, options: ScriptOptions | Mapping | No
     from .powershell_script import ParsedScript, file_evidence
     from .x1_x2_pwsh_portability import version_findings, windows_only_calls
     from .x3_windows_paths import powershell_paths
-    from .x4_bashisms import bash_in_tokens
+    from .x4_bashisms import bash_in_tokens, may_hold_bash
 
     options = ScriptOptions.coerce(options)
     context = context or NO_EVIDENCE
@@ -481,7 +550,8 @@ def check_powershell(path: str, text: str, options: ScriptOptions | Mapping | No
     if wanted("X4"):
         out.extend(bash_in_tokens(path, parsed.tokens, parsed.pairs, parsed.commands, parsed.bash_candidates))
         for group in parsed.nested_groups:
-            out.extend(bash_in_tokens(path, group, st.match_brackets(group)))
+            if may_hold_bash(group):
+                out.extend(bash_in_tokens(path, group, st.match_brackets(group)))
     if wanted("X3"):
         out.extend(powershell_paths(path, parsed.tokens, options.x3, parsed.platform_guard, flat=parsed.interesting,
                                     context=context, parsed=parsed))

@@ -399,6 +399,28 @@ def assigned_conditions(tokens: list[Token]) -> dict[str, list[Token]]:
     return {name: expr for name, expr in found.items() if counts.get(name) == 1}
 
 
+class _LazyVariables(dict):
+    """:func:`assigned_conditions`, worked out the first time a condition reads a variable."""
+
+    def __init__(self, tokens: list[Token]):
+        super().__init__()
+        self._tokens = tokens
+        self._done = False
+
+    def _fill(self):
+        if not self._done:
+            self._done = True
+            self.update(assigned_conditions(self._tokens))
+
+    def get(self, key, default=None):
+        self._fill()
+        return super().get(key, default)
+
+    def __bool__(self):
+        self._fill()
+        return super().__len__() > 0
+
+
 class Reach:
     """The worlds that can execute each token of a parsed script.
 
@@ -408,18 +430,22 @@ class Reach:
     """
 
     def __init__(self, tokens: list[Token], pairs: dict[int, int], blocks: list[st.Block], chains: list[st.IfChain],
-                 commands: list[int]):
+                 commands: list[int], scope_of=None):
         self.tokens = tokens
-        self.evaluator = Evaluator(assigned_conditions(tokens) if _any_platform_word(tokens) else {})
+        if scope_of is None and chains:
+            inside = st.innermost_blocks(tokens, blocks)
+            scope_of = lambda i: blocks[inside[i]] if inside[i] >= 0 else None  # noqa: E731
+        self._scope_of = scope_of
+        self.evaluator = Evaluator(_LazyVariables(tokens))
         self.intervals: list[tuple[int, int, int]] = []
         self.branch_masks: dict[int, tuple[int, st.IfChain, int]] = {}   # block.open -> (mask, chain, branch no.)
         # (line, about the version?, about the platform?, worlds that go on past the check, at the script's top level)
         self.checks: list[tuple[int, bool, bool, int, bool]] = []
         self._masks: list[int] | None = None
-        interesting = _any_platform_word(tokens) or _any_skip(tokens)
-        if interesting:
+        if tokens:
             self._chains(tokens, pairs, blocks, chains)
-            self._pester(tokens, pairs, commands)
+            if _any_skip(tokens):
+                self._pester(tokens, pairs, commands)
 
     def _chains(self, tokens, pairs, blocks, chains):
         for chain in chains:
@@ -448,7 +474,8 @@ class Reach:
             if not chain.has_else:
                 after |= remaining
             going_on = after
-            around = st.enclosing(blocks, chain.start)
+            scope = self._scope_of(chain.start)
+            around = [scope] if scope is not None else []
             if after != ALL:
                 scope_end = around[-1].close if around else len(tokens)
                 if chain.end + 1 < scope_end:

@@ -72,6 +72,16 @@ def negated(tokens: list[Token], k: int) -> bool:
     return j >= 0 and (tokens[j].value == "-not" or tokens[j].is_op("!"))
 
 
+_CONDITION_WORDS = ("iswindows", "islinux", "ismacos", "iscoreclr", "osversion", "$env:os", "isosplatform",
+                    "psversiontable", "psedition", "$host.version", "-skip", "operatingsystem]", "runtimeinformation]")
+
+
+def _has_condition_words(text: str) -> bool:
+    """Whether a script can hold a platform or version condition (plain substring tests: fast on any size)."""
+    low = text.lower()
+    return any(word in low for word in _CONDITION_WORDS)
+
+
 _CONDITION_HINT = re.compile(r"iswindows|islinux|ismacos|iscoreclr|osversion|\$env:os\b|isosplatform|psversiontable|"
                              r"psedition|\$host\.version|-skip|(?:operatingsystem|runtimeinformation)\]", re.IGNORECASE)
 
@@ -103,6 +113,12 @@ class PlatformGuard:
 _MAY_MATTER = re.compile(r"[:\\%$]").search
 
 
+def _interesting_variable(name: str) -> bool:
+    """Variables some rule looks at: $env:X (X3), $PSScriptRoot / $PSCommandPath / $MyInvocation (B4)."""
+    low = name.lower()
+    return low.startswith("env:") or "psscriptroot" in low or "pscommandpath" in low or "myinvocation" in low
+
+
 class ParsedScript:
     """A tokenized script with its structure, computed once and shared by the rules."""
 
@@ -110,8 +126,8 @@ class ParsedScript:
         self.tokens = tokens if tokens is not None else tokenize(text or "")
         self.text = text
         self.pairs = st.match_brackets(self.tokens)
-        self.blocks = st.blocks(self.tokens, self.pairs)
-        self.chains = st.if_chains(self.tokens, self.blocks)
+        self._blocks: list[st.Block] | None = None
+        self._chains: list[st.IfChain] | None = None
         self.commands = st.command_positions(self.tokens)
         # (token, top-level host index) of the tokens some rule looks inside: words and strings that could hold
         # a path, registry drive or $PSScriptRoot, all variables, -AssemblyName; string subexpressions included.
@@ -121,24 +137,33 @@ class ParsedScript:
         self.bash_candidates: list[int] = []
         keep = self.interesting.append
         candidate = self.bash_candidates.append
+        bash_operators = BASH_OPERATORS
+        variable_start = BASH_VARIABLE_START
         for host, tok in enumerate(self.tokens):
             kind = tok.kind
             if kind is VARIABLE:
-                keep((tok, host))
-                if tok.value[:1] in BASH_VARIABLE_START or tok.text.startswith("${"):
+                value = tok.value
+                if _interesting_variable(value):
+                    keep((tok, host))
+                if value[:1] in variable_start or tok.text[:2] == "${":
                     candidate(host)
             elif kind is OPERATOR:
-                if tok.text in BASH_OPERATORS:
+                if tok.text in bash_operators:
                     candidate(host)
             elif kind is WORD:
-                if _MAY_MATTER(tok.text):
+                text = tok.text
+                if ":" in text or "\\" in text or "%" in text:
                     keep((tok, host))
-                if tok.text[0] == "`" or tok.text == "\\":
+                if text[0] == "`" or text == "\\":
                     candidate(host)
-            elif kind is STRING and _MAY_MATTER(tok.text) or kind is PARAMETER and tok.value == "-assemblyname":
+            elif kind is STRING:
+                text = tok.text
+                if "$" in text or ":" in text or "\\" in text or "%" in text:
+                    keep((tok, host))
+                if text[:1] in ('"', "@") and ("$" in text or "`" in text) and BASH_IN_STRING.search(text):
+                    candidate(host)
+            elif kind is PARAMETER and tok.value == "-assemblyname":
                 keep((tok, host))
-                if kind is STRING and tok.text[:1] in ('"', "@") and BASH_IN_STRING.search(tok.text):
-                    candidate(host)
             if tok.nested:
                 for inner, _ in st.walk([tok]):
                     if inner is tok:
@@ -149,14 +174,42 @@ class ParsedScript:
                 self.nested_groups.extend(tok.nested)
         self._guards: dict[str, st.GuardIndex] = {}
         self._reach: pc.Reach | None = None
+        self._inside: list[int] | None = None
+
+    @property
+    def blocks(self) -> list[st.Block]:
+        """Every ``{ }`` block (worked out when a rule first asks)."""
+        if self._blocks is None:
+            self._blocks = st.blocks(self.tokens, self.pairs)
+        return self._blocks
+
+    @property
+    def chains(self) -> list[st.IfChain]:
+        """The if/elseif/else chains (worked out when a rule first asks)."""
+        if self._chains is None:
+            self._chains = st.if_chains(self.tokens, self.blocks)
+        return self._chains
+
+    @property
+    def inside(self) -> list[int]:
+        """Per token, the index in :attr:`blocks` of the innermost block around it (-1 at the top level)."""
+        if self._inside is None:
+            self._inside = st.innermost_blocks(self.tokens, self.blocks)
+        return self._inside
+
+    def scope_of(self, index: int) -> st.Block | None:
+        """The innermost block around token ``index`` (None at the script's top level), in O(1)."""
+        k = self.inside[index] if 0 <= index < len(self.tokens) else -1
+        return self.blocks[k] if k >= 0 else None
 
     @property
     def reach(self) -> pc.Reach:
         """Which hosts (platform, PowerShell version) reach each token: if-branches, early exits, Pester -Skip."""
         if self._reach is None:
-            hint = self.text is None or bool(_CONDITION_HINT.search(self.text))
+            hint = self.text is None or _has_condition_words(self.text)
             self._reach = pc.Reach(self.tokens if hint else [], self.pairs, self.blocks if hint else [],
-                                   self.chains if hint else [], self.commands if hint else [])
+                                   self.chains if hint else [], self.commands if hint else [],
+                                   scope_of=self.scope_of if hint else None)
             self._reach.tokens = self.tokens
         return self._reach
 
@@ -166,7 +219,8 @@ class ParsedScript:
 
     def guard(self, name: str, classify) -> st.GuardIndex:
         if name not in self._guards:
-            self._guards[name] = st.GuardIndex(self.tokens, self.blocks, self.chains, classify)
+            self._guards[name] = st.GuardIndex(self.tokens, self.blocks, self.chains, classify,
+                                               inside=self.inside if self.chains else [])
         return self._guards[name]
 
 

@@ -114,8 +114,8 @@ def _availability_guards(parsed: ParsedScript) -> list[tuple[str, int, int]]:
                         else_block = chain.branches[-1].block
                         found.append((name, else_block.open, else_block.close))
                     if st.contains_exit(tokens, first.block):
-                        around = st.enclosing(parsed.blocks, chain.start)
-                        found.append((name, chain.end, around[-1].close if around else len(tokens)))
+                        scope = parsed.scope_of(chain.start)
+                        found.append((name, chain.end, scope.close if scope is not None else len(tokens)))
                 else:
                     found.append((name, first.block.open, first.block.close))
                 break
@@ -138,12 +138,16 @@ def windows_only_calls(path: str, parsed: ParsedScript, context: ScriptContext =
     out = []
     guard_tail = " or guard it with if ($IsWindows) { … }"
     for i in parsed.commands:
-        name = command_name(tokens, i)
-        if not name:
+        tok = tokens[i]
+        if tok.kind is WORD and "/" not in tok.text and "\\" not in tok.text:
+            name = tok.text.lower()   # the common case, without a call
+        else:
+            name = command_name(tokens, i)
+            if not name:
+                continue
+        if not (name in _X1_NAMES or name.endswith(".exe") or name in _X1_BASES):
             continue
         base = name[:-4] if name.endswith(".exe") else name
-        if not (base in _X1_BASES or name in _X1_NAMES or name.endswith(".exe")):
-            continue
         if context.windows_only and name not in REMOVED_CMDLETS:
             continue
         if name not in REMOVED_CMDLETS and guard.guarded(i):
@@ -225,7 +229,10 @@ def pwsh7_features(parsed: ParsedScript) -> list[tuple[int, str, bool, int]]:
     last_command: str | None = None
     for i, tok in enumerate(tokens):
         if i in commands:
-            last_command = command_name(tokens, i)
+            if tok.kind is WORD and "/" not in tok.text and "\\" not in tok.text:
+                last_command = tok.text.lower()
+            else:
+                last_command = command_name(tokens, i)
             if last_command in PWSH7_COMMANDS and last_command not in defined:
                 found.append((i, f"the command '{tok.text}'", False, PWSH7_COMMANDS[last_command]))
         kind = tok.kind
@@ -247,14 +254,16 @@ def pwsh7_features(parsed: ParsedScript) -> list[tuple[int, str, bool, int]]:
 def _version_branch(parsed: ParsedScript, i: int, minimum: int):
     """The innermost if-chain branch around ``i`` reached only by PowerShell ``minimum``+ (with its chain), or None."""
     reach = parsed.reach
-    best = None
-    for block in parsed.blocks:
-        if block.open < i < block.close and block.open in reach.branch_masks:
+    block = parsed.scope_of(i)
+    steps = 0
+    while block is not None and steps < 1000:   # innermost first, up the enclosing blocks
+        if block.open in reach.branch_masks:
             mask, chain, _number = reach.branch_masks[block.open]
-            if mask != pc.ALL and not mask & ~pc.at_least(minimum) & pc.ALL and \
-                    (best is None or block.open > best[0].open):
-                best = (block, chain)
-    return best
+            if mask != pc.ALL and not mask & ~pc.at_least(minimum) & pc.ALL:
+                return block, chain
+        block = parsed.scope_of(block.open)
+        steps += 1
+    return None
 
 
 def version_findings(path: str, parsed: ParsedScript, context: ScriptContext = NO_EVIDENCE) -> list[Finding]:

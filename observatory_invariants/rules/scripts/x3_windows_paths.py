@@ -177,8 +177,24 @@ _ENV_IN_STRING = re.compile(r"(?<!`)\$(?:\{env:([A-Za-z_()0-9]+)\}|env:([A-Za-z_
                             re.IGNORECASE)
 
 
-def _env_use_is_safe(tokens, host: int, name: str) -> bool:
-    """``$env:TEMP = …`` (an assignment), ``$env:TEMP ?? …``, or a use under a test of the same variable."""
+def _restores(tokens) -> set[tuple[str, str]]:
+    """(environment variable, variable) pairs of ``$env:X = $saved`` statements, in one pass."""
+    from ...parsers.powershell.structure import next_significant
+
+    found = set()
+    n = len(tokens)
+    for k, tok in enumerate(tokens):
+        if tok.kind == "variable" and tok.value.lower().startswith("env:"):
+            j = next_significant(tokens, k, skip_newlines=False)
+            if j < n and tokens[j].is_op("="):
+                v = next_significant(tokens, j, skip_newlines=False)
+                if v < n and tokens[v].kind == "variable":
+                    found.add((tok.value.lower(), tokens[v].value.lower()))
+    return found
+
+
+def _env_use_is_safe(tokens, host: int, name: str, restores=None) -> bool:
+    """``$env:TEMP = …`` (an assignment), ``$env:TEMP ?? …``, or a copy saved to be restored."""
     from ...parsers.powershell.structure import next_significant, prev_significant
 
     nxt = next_significant(tokens, host, skip_newlines=False)
@@ -192,14 +208,36 @@ def _env_use_is_safe(tokens, host: int, name: str) -> bool:
             (nxt >= len(tokens) or tokens[nxt].kind == "newline" or tokens[nxt].is_op(";", "}")):
         saved = tokens[prev - 1].value.lower()
         env = tokens[host].value.lower()
-        for k in range(nxt, len(tokens) - 2):
-            if tokens[k].kind == "variable" and tokens[k].value.lower() == env:
-                j = next_significant(tokens, k, skip_newlines=False)
-                v = next_significant(tokens, j, skip_newlines=False) if j < len(tokens) else len(tokens)
-                if j < len(tokens) and tokens[j].is_op("=") and v < len(tokens) and \
-                        tokens[v].kind == "variable" and tokens[v].value.lower() == saved:
-                    return True
+        return (env, saved) in (restores if restores is not None else _restores(tokens))
     return False
+
+
+class _Tested:
+    """Which tokens sit in a condition on, or a branch under a positive test of, each $env: variable (O(1))."""
+
+    def __init__(self, intervals: list[tuple[int, int, str]], n: int):
+        self.marks: dict[str, bytearray] = {}
+        by_name: dict[str, list[tuple[int, int]]] = {}
+        for a, b, name in intervals:
+            by_name.setdefault(name, []).append((a, b))
+        for name, spans in by_name.items():
+            depth = [0] * (n + 2)
+            for a, b in spans:
+                a, b = max(a + 1, 0), min(b, n)
+                if a < b:
+                    depth[a] += 1
+                    depth[b] -= 1
+            marks = bytearray(n + 1)
+            running = 0
+            for i in range(n + 1):
+                running += depth[i]
+                if running > 0:
+                    marks[i] = 1
+            self.marks[name] = marks
+
+    def covers(self, name: str, index: int) -> bool:
+        marks = self.marks.get(name)
+        return marks is not None and 0 <= index < len(marks) and marks[index] == 1
 
 
 def _tested_env_vars(parsed) -> list[tuple[int, int, str]]:
@@ -252,13 +290,18 @@ def powershell_paths(path: str, tokens, options: X3Options = X3Options(), guard=
     if check_comments:
         candidates = list(candidates) + [(t, i) for i, t in enumerate(tokens) if t.kind == "comment"]
 
+    restores = None
+
     def env_hit(tok, host, name_text, line, column):
-        nonlocal tested
-        if tok is tokens[host] and _env_use_is_safe(tokens, host, name_text):
-            return None
+        nonlocal tested, restores
+        if tok is tokens[host]:
+            if restores is None:
+                restores = _restores(tokens)
+            if _env_use_is_safe(tokens, host, name_text, restores):
+                return None
         if tested is None:
-            tested = _tested_env_vars(parsed)
-        if any(a < host < b and n == "env:" + name_text.lower().split(":", 1)[-1] for a, b, n in tested):
+            tested = _Tested(_tested_env_vars(parsed), len(tokens))
+        if tested.covers("env:" + name_text.lower().split(":", 1)[-1], host):
             return None
         return finding(ENV_VAR, path, path_message(ENV_VAR.id, "$env:" + name_text.split(":", 1)[-1]) + tail,
                        line, column, severity)
@@ -512,86 +555,75 @@ EXTENSION_FAMILY = {
 }
 
 
+def _scanner(syntax: LiteralSyntax) -> re.Pattern:
+    """One compiled pattern that finds, left to right, the comments, string literals and (for guards) braces
+    of a syntax: the literal scan is a single linear pass whatever the line length."""
+    parts = []
+    for marker in syntax.line_comments:
+        parts.append(r"(?P<c%d>%s[^\n]*)" % (len(parts), re.escape(marker)))
+    if syntax.block_comment:
+        opener, closer = syntax.block_comment
+        parts.append(r"(?P<c%d>%s.*?(?:%s|\Z))" % (len(parts), re.escape(opener), re.escape(closer)))
+    if syntax.rust_raw:
+        parts.append(r'(?P<raw>(?<![A-Za-z0-9_])r(?P<hashes>#{0,255})".*?(?:"(?P=hashes)|\Z))')
+    if syntax.triple:
+        parts.append(r'(?P<triple>""".*?(?:"""|\Z)|\'\'\'.*?(?:\'\'\'|\Z))')
+    for quote in syntax.quotes:
+        q = re.escape(quote)
+        if syntax.triple and quote == "'":   # TOML literal strings: no escapes
+            parts.append(r"(?P<s%d>%s[^%s\n]*(?:%s|\n|\Z))" % (len(parts), q, q, q))
+        else:
+            parts.append(r"(?P<s%d>%s(?:[^%s\\\n]|\\.)*(?:%s|\n|\Z))" % (len(parts), q, q, q))
+    if syntax.raw_backtick:
+        parts.append(r"(?P<bt>`[^`]*(?:`|\Z))")
+    if syntax.char_quote:
+        parts.append(r"(?P<char>'(?:\\[^\n]{1,10}?|[^'\\\n])')")
+    if syntax.guards:
+        parts.append(r"(?P<brace>[{};])")
+    return re.compile("|".join(parts), re.S)
+
+
+_SCANNERS: dict[str, re.Pattern] = {}
+_GUARD_WINDOW = 400   # how far back a guard condition ('if (IsWindows())', '#[cfg(windows)]') is looked for
+
+
 def literals(text: str, syntax: LiteralSyntax) -> Iterable[tuple[int, int, int, str, bool]]:
-    """(offset, line, column, raw literal, windows-guarded) for each string literal of ``text``."""
-    n = len(text)
-    i = 0
-    line, line_start = 1, 0
+    """(offset, line, column, raw literal, windows-guarded) for each string literal of ``text``, in one pass of a
+    compiled scanner (linear in the text: a 100 KB minified line costs no more than 100 KB of short lines)."""
+    key = repr(syntax)
+    scanner = _SCANNERS.get(key)
+    if scanner is None:
+        scanner = _SCANNERS[key] = _scanner(syntax)
     guard_re = re.compile(syntax.guards) if syntax.guards else None
-    # Brace stack: whether each open block is Windows-only; 'statement_start' marks where the header begins.
     brace_guards: list[bool] = []
     statement_start = 0
-    while i < n:
-        c = text[i]
-        if c == "\n":
-            line += 1
-            line_start = i + 1
-            i += 1
-            continue
-        if c in "{};" and guard_re is not None:
-            if c == "{":
-                brace_guards.append(bool(guard_re.search(text, statement_start, i)) or
-                                    (bool(brace_guards) and brace_guards[-1]))
-            elif c == "}" and brace_guards:
-                brace_guards.pop()
-            statement_start = i + 1
-            i += 1
-            continue
-        matched_comment = False
-        for marker in syntax.line_comments:
-            if text.startswith(marker, i):
-                end = text.find("\n", i)
-                i = n if end < 0 else end
-                matched_comment = True
-                break
-        if matched_comment:
-            continue
-        if syntax.block_comment and text.startswith(syntax.block_comment[0], i):
-            end = text.find(syntax.block_comment[1], i + 2)
-            stop = n if end < 0 else end + len(syntax.block_comment[1])
-            line += text.count("\n", i, stop)
-            if text.count("\n", i, stop):
-                line_start = text.rfind("\n", i, stop) + 1
-            i = stop
-            continue
-        start = i
-        stop = -1
-        if syntax.rust_raw and c == "r" and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")):
-            m = re.match(r"r(#*)\"", text[i:i + 260])
-            if m:
-                closer = "\"" + m.group(1)
-                end = text.find(closer, i + len(m.group()))
-                stop = n if end < 0 else end + len(closer)
-        if stop < 0 and syntax.triple and text.startswith(('"""', "'''"), i):
-            end = text.find(text[i:i + 3], i + 3)
-            stop = n if end < 0 else end + 3
-        if stop < 0 and (c in syntax.quotes or (syntax.raw_backtick and c == "`")):
-            if c == "`":
-                end = text.find("`", i + 1)
-                stop = n if end < 0 else end + 1
-            else:
-                escapes = not (syntax.triple and c == "'")  # TOML literal strings have no escapes
-                j = i + 1
-                while j < n and text[j] != c and text[j] != "\n":
-                    j += 2 if escapes and text[j] == "\\" else 1
-                stop = min(j + 1, n)
-        elif stop < 0 and c == "'" and syntax.char_quote:
-            m = re.match(r"'(?:\\[^\n]{1,10}?|[^'\\\n])'", text[i:i + 14])
-            if m:
-                i += len(m.group())
-                continue
-        if stop < 0:
-            i += 1
-            continue
-        raw = text[start:stop]
-        guarded = bool(brace_guards and brace_guards[-1]) or \
-            bool(guard_re and guard_re.search(text, max(statement_start, line_start), start))
-        yield start, line, start - line_start + 1, raw, guarded
-        newlines = raw.count("\n")
+    line, line_start, last = 1, 0, 0
+    for m in scanner.finditer(text):
+        start = m.start()
+        newlines = text.count("\n", last, start)
         if newlines:
             line += newlines
+            line_start = text.rfind("\n", last, start) + 1
+        last = start
+        kind = m.lastgroup
+        raw = m.group()
+        if kind == "brace":
+            if raw == "{":
+                brace_guards.append(bool(guard_re.search(text, max(statement_start, start - _GUARD_WINDOW), start))
+                                    or (bool(brace_guards) and brace_guards[-1]))
+            elif raw == "}" and brace_guards:
+                brace_guards.pop()
+            statement_start = start + 1
+            continue
+        if kind[0] in "sbrt" and kind != "char":   # a string literal (s…, bt, raw, triple)
+            guarded = bool(brace_guards and brace_guards[-1]) or bool(
+                guard_re and guard_re.search(text, max(statement_start, line_start, start - _GUARD_WINDOW), start))
+            yield start, line, start - line_start + 1, raw, guarded
+        inner = raw.count("\n")
+        if inner:
+            line += inner
             line_start = start + raw.rfind("\n") + 1
-        i = stop
+        last = m.end()
 
 
 def source_paths(path: str, text: str, family: str, options: X3Options = X3Options()) -> list[Finding]:
@@ -605,12 +637,16 @@ def source_paths(path: str, text: str, family: str, options: X3Options = X3Optio
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if family == "go" and (path.endswith("_windows.go") or "//go:build windows" in text[:2000]):
         return []
+    if not could_hold_windows_path(text):
+        return []   # the fast pre-test: no drive letter, UNC prefix or %WINDOWS_VARIABLE% anywhere
     out: list[Finding] = []
     for offset, line, column, raw, guarded in literals(text, syntax):
         if guarded and allow_guarded:
             continue
-        line_start = text.rfind("\n", 0, offset) + 1
-        if _REGEX_CALL.search(text[line_start:offset]):
+        if not (":" in raw or "\\" in raw or "%" in raw):
+            continue
+        line_start = offset - column + 1
+        if _REGEX_CALL.search(text, max(line_start, offset - 120), offset):
             continue
         # Raw literals (r"…", `…`, TOML '…') have no escapes; the others do.
         raw_literal = raw[:1] in ("r", "`") or (family == "toml" and raw[:1] == "'")

@@ -10,6 +10,7 @@ PowerShell only (``powershell-only-folders``).
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -100,6 +101,28 @@ def _read_options(code: list[ShToken], k: int) -> list[str]:
 _HEREDOC_EXPANSION = re.compile(r"\$\{[^}\n]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
 
 
+class IndexSet:
+    """A set of token indices as a bytearray (a multi-megabyte script has hundreds of thousands)."""
+
+    __slots__ = ("marks",)
+
+    def __init__(self, indices, size: int):
+        self.marks = bytearray(size)
+        for i in indices:
+            self.marks[i] = 1
+
+    def __contains__(self, i: int) -> bool:
+        return 0 <= i < len(self.marks) and self.marks[i] == 1
+
+    def __iter__(self):
+        marks = self.marks
+        find = marks.find
+        i = find(1)
+        while i >= 0:
+            yield i
+            i = find(1, i + 1)
+
+
 def _is_posix_shebang(text: str) -> bool:
     return shebang_shell(text) in POSIX_SHELLS
 
@@ -118,18 +141,21 @@ def bashisms(path: str, text: str, ash: str = "") -> list[Finding]:
 
     tokens = lex(text)
     out: list[Finding] = []
-    commands = set(command_positions(tokens))
+    commands = IndexSet(command_positions(tokens), len(tokens))
     errexit = bool(_ERREXIT.search(text))
     guards: Guards | None = None
-    positions: dict[int, int] | None = None
+    positions: list[int] | None = None
 
     def report(tok: ShToken, message: str, offset: int = 0, severity: str = "error", name: str | None = None,
                feature: str = "") -> None:
         nonlocal guards, positions
         if guards is None:
             guards = Guards(tokens, commands)
-            positions = {id(t): k for k, t in enumerate(tokens)}
-        if guards.guarded(positions.get(id(tok), -1), name):
+            positions = [t.start for t in tokens]
+        at = bisect.bisect_left(positions, tok.start)
+        while at < len(tokens) and tokens[at] is not tok and positions[at] == tok.start:
+            at += 1
+        if guards.guarded(at if at < len(tokens) and tokens[at] is tok else -1, name):
             return  # bash-only by design ('[ -n "$BASH_VERSION" ] && …'), or a builtin tested for first
         tail = ""
         if ash and feature in ASH_ACCEPTS:
@@ -139,8 +165,10 @@ def bashisms(path: str, text: str, ash: str = "") -> list[Finding]:
                            severity))
 
     code = [t for t in tokens if t.kind not in (SH_COMMENT, HEREDOC)]
-    index = {id(t): k for k, t in enumerate(code)}
+    k = -1   # the index in code of the current token
     for i, tok in enumerate(tokens):
+        if tok.kind is not SH_COMMENT and tok.kind is not HEREDOC:
+            k += 1
         if tok.kind == HEREDOC and not tok.quoted:
             # An unquoted here-document is data, but its $expansions are still expanded by the shell.
             for m in _HEREDOC_EXPANSION.finditer(tok.text):
@@ -155,7 +183,6 @@ def bashisms(path: str, text: str, ash: str = "") -> list[Finding]:
             continue
         if tok.kind in (SH_COMMENT, HEREDOC, SH_NEWLINE):
             continue
-        k = index[id(tok)]
         nxt = code[k + 1] if k + 1 < len(code) else None
         if tok.kind == OP:
             fix = {"&>": "'&>' is bash; write '>file 2>&1'", "&>>": "'&>>' is bash; write '>>file 2>&1'",
@@ -290,6 +317,7 @@ _BASH_KEYWORD_FIX = {
     "case": "'case … in' is bash; write switch ($value) { 'a' { … } default { … } } in PowerShell",
     "source": "'source FILE' is bash; dot-source in PowerShell: . ./file.ps1",
 }
+_BASH_COMMAND_WORDS = frozenset(("export", "set", "then", "fi", "elif", "done", "esac", "case", "source"))
 _ASSIGN_WORD = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.S)
 _BASH_ENV_VAR = re.compile(r"^(?:GITHUB|RUNNER|ACTIONS)_[A-Z0-9_]+$")
 _BASH_PARAM_EXPANSION = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?::[-=+?]|//?|##?|%%?|:[0-9])|^#|^!")
@@ -306,6 +334,17 @@ def _bash_candidate(t: Token) -> bool:
     if kind is STRING:
         return t.text[:1] in ('"', "@") and bool(BASH_IN_STRING.search(t.text))
     return kind is WORD and (t.text[0] == "`" or t.text == "\\")
+
+
+def may_hold_bash(tokens: list[Token]) -> bool:
+    """Whether a token list (a string's ``$( )``) can give an X4 finding at all: a cheap test before the parse."""
+    for t in tokens:
+        kind = t.kind
+        if kind is KEYWORD or _bash_candidate(t) or kind is OPERATOR and t.text == "[":
+            return True
+        if kind is WORD and ("=" in t.text or t.text.lower() in _BASH_COMMAND_WORDS):
+            return True
+    return False
 
 
 def _bash_candidates(tokens: list[Token]) -> list[int]:
@@ -362,8 +401,19 @@ def bash_in_tokens(path: str, tokens: list[Token], pairs: dict[int, int],
     def report(tok: Token, message: str) -> None:
         out.append(finding(X4_PWSH, path, message, tok.line, tok.column))
 
-    commands = set(st.command_positions(tokens) if command_indices is None else command_indices)
     count = len(tokens)
+    # Only these commands can be bash: assignments, bash keywords and builtins, 'name() {', if/while/for, '['.
+    commands = set()
+    for i in (st.command_positions(tokens) if command_indices is None else command_indices):
+        t = tokens[i]
+        kind = t.kind
+        if kind is WORD:
+            text = t.text
+            if "=" in text or text.lower() in _BASH_COMMAND_WORDS or \
+                    i + 1 < count and tokens[i + 1].text == "(" and tokens[i + 1].kind is OPERATOR:
+                commands.add(i)
+        elif kind is KEYWORD and t.value in ("if", "while", "until", "for") or kind is OPERATOR and t.text == "[":
+            commands.add(i)
 
     def next_of(k: int) -> Token | None:
         """The next token after ``k``, comments skipped."""
