@@ -436,21 +436,17 @@ def could_hold_windows_path(text: str) -> bool:
     return bool(_DRIVE_RE.search(text)) or "\\\\" in text or bool(_PERCENT_RE.search(text))
 
 
-def _compiles(text: str, path: str) -> bool:
-    """Whether CPython's own (C) parser accepts ``text``: then ``tokenize`` raises no error either.
-
-    tokenize only fails on an unterminated triple-quoted string, an open bracket
-    or line continuation at the end of the file, or a dedent to an unknown
-    level; compile() rejects all of those. Any doubt (an error of any kind)
-    means "not known to compile": the caller then tokenizes as before.
-    """
-    import warnings
+def _tokenizes(text: str) -> bool:
+    """Whether the stdlib tokenizer gets through ``text`` (the X3 scan would, so a file with no candidate has no
+    finding and needs no note). Tokenize-only: unlike compile() it issues no SyntaxWarning, so nothing touches the
+    process-wide warnings state (no ``warnings.catch_warnings``), and the result is the same in any thread."""
+    import collections
+    import io
+    import tokenize
 
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # SyntaxWarning / DeprecationWarning about the checked file
-            compile(text, path, "exec", dont_inherit=True)
-    except Exception:  # noqa: BLE001 - SyntaxError, ValueError (NUL), RecursionError, MemoryError...
+        collections.deque(tokenize.generate_tokens(io.StringIO(text).readline), maxlen=0)
+    except Exception:  # noqa: BLE001 - TokenError, IndentationError, SyntaxError, RecursionError, MemoryError…
         return False
     return True
 
@@ -465,7 +461,7 @@ def python_paths(path: str, text: str, options: X3Options = X3Options()) -> list
     out: list[Finding] = []
     if text.startswith("\ufeff"):
         text = text[1:]
-    if not could_hold_windows_path(text) and _compiles(text, path):
+    if not could_hold_windows_path(text) and _tokenizes(text):
         return []
     lines = text.splitlines()
     # Indentation stack of (indent, windows-only?) for if/elif/else blocks.
