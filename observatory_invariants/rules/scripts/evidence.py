@@ -119,7 +119,9 @@ class ScriptIndex:
 
     def resolve(self, text: str, bases: tuple[str, ...]) -> str | None:
         ref = text.strip("'\"`").replace("\\", "/")
-        ref = re.sub(r"^[a-z][a-z0-9+.-]*://[^/]+", "", ref, flags=re.IGNORECASE)   # URL: drop scheme and host
+        url = re.match(r"^[a-z][a-z0-9+.-]*://[^/]+", ref, flags=re.IGNORECASE)
+        if url:
+            ref = ref[url.end():]   # a URL: its path's tail names the file (raw.githubusercontent.com/o/r/main/x.ps1)
         segments = [s for s in ref.split("/") if s]
         if not segments:
             return None
@@ -142,12 +144,12 @@ class ScriptIndex:
         matches = [p for p in candidates if p.lower() == suffix or p.lower().endswith("/" + suffix)]
         if len(matches) == 1:
             return matches[0]
-        # a URL or an absolute path: the longest suffix that names one script
+        # a URL or an absolute path: the longest suffix that names one script (a URL may end in a unique name)
         if len(tail) > 1:
             for k in range(1, len(tail)):
                 suffix = "/".join(tail[k:]).lower()
                 matches = [p for p in candidates if p.lower() == suffix or p.lower().endswith("/" + suffix)]
-                if len(matches) == 1 and len(tail) - k > 1:
+                if len(matches) == 1 and (len(tail) - k > 1 or url):
                     return matches[0]
         return None
 
