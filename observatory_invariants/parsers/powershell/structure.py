@@ -328,14 +328,21 @@ class GuardIndex:
     """
 
     def __init__(self, tokens: list[Token], all_blocks: list[Block], chains: list[IfChain], classify: Classifier,
-                 inside: list[int] | None = None):
+                 inside: list[int] | None = None, scope_of: Callable[[int], Block | None] | None = None):
         self.tokens = tokens
         self.blocks = all_blocks
         self.positive: list[tuple[Block, IfChain]] = []   # blocks reached only when the property holds
         self.negative: list[tuple[Block, IfChain]] = []   # blocks reached only when it does not
         self.early_exits: list[tuple[int, Block | None]] = []  # (end of the guard, scope block or None)
         self._marks: bytearray | None = None
-        inside = inside if inside is not None else (innermost_blocks(tokens, all_blocks) if chains else [])
+        if scope_of is None:
+            table: list[int] = []
+
+            def scope_of(index: int) -> Block | None:   # the innermost block around index, worked out once
+                if not table:
+                    table.extend(inside if inside is not None else innermost_blocks(tokens, all_blocks))
+                k = table[index] if index < len(table) else -1
+                return all_blocks[k] if k >= 0 else None
         for chain in chains:
             verdicts = []
             for branch in chain.branches:
@@ -350,8 +357,7 @@ class GuardIndex:
                     self.negative.append((branch.block, chain))
             first = chain.branches[0]
             if len(chain.branches) == 1 and verdicts[0] < 0 and contains_exit(tokens, first.block):
-                k = inside[chain.start] if chain.start < len(inside) else -1
-                self.early_exits.append((chain.end, all_blocks[k] if k >= 0 else None))
+                self.early_exits.append((chain.end, scope_of(chain.start)))
 
     def _marked(self) -> bytearray:
         """Per token: 1 where guarded (a positive branch, or after an early exit in its scope); linear."""

@@ -248,9 +248,10 @@ def _root_guard_evidence(parsed: ParsedScript) -> str:
         for branch in chain.branches:
             if branch.condition and root_condition(tokens[branch.condition[0]:branch.condition[1]]) != 0:
                 return f"it tests at line {tokens[chain.start].line} whether it was started from a script file"
-    for k, tok in enumerate(tokens):
-        if tok.kind == VARIABLE and _root_use_at(tokens, k)[0]:
-            after = st.next_significant(tokens, k, skip_newlines=False)
+    for tok, k in parsed.interesting:
+        if tok.kind == VARIABLE and tok is tokens[k] and _root_use_at(tokens, k)[0]:
+            after = st.next_significant(tokens, k + 1 if tok.value.lower() == "myinvocation" else k,
+                                        skip_newlines=False)
             if after < len(tokens) and tokens[after].is_op("??"):
                 return f"'?? …' at line {tok.line} expects it to run without a script file"
     return ""

@@ -220,7 +220,7 @@ class ParsedScript:
     def guard(self, name: str, classify) -> st.GuardIndex:
         if name not in self._guards:
             self._guards[name] = st.GuardIndex(self.tokens, self.blocks, self.chains, classify,
-                                               inside=self.inside if self.chains else [])
+                                               scope_of=self.scope_of)
         return self._guards[name]
 
 
