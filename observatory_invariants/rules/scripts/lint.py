@@ -222,7 +222,19 @@ def check_script_file(path: str, text: str, kind: str | None, options: ScriptOpt
         out.extend(paths.with_tail(paths.yaml_paths(path, text, options.x3, yaml), paths.SOURCE_TAIL))
     else:
         out.extend(paths.with_tail(paths.source_paths(path, text, kind, options.x3), paths.SOURCE_TAIL))
-    return out
+    return once(out)
+
+
+def once(findings: list[Finding]) -> list[Finding]:
+    """The same finding never twice: one per (rule, line, message), the first column kept."""
+    seen: set = set()
+    kept = []
+    for f in findings:
+        key = (f.rule, f.path, f.line, f.message)
+        if key not in seen:
+            seen.add(key)
+            kept.append(f)
+    return kept
 
 
 # Which file kinds each rule reads (None: extension-less files found by their #! line).
