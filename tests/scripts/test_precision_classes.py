@@ -228,3 +228,94 @@ def test_code_reached_only_under_cygwin_runs_under_bash():
     assert sh_rules(script) == []
     # called from anywhere else as well: dash meets it
     assert sh_rules(script + "read_password\n") == ["X4.sh-bashism"]
+
+
+# --- PowerShell: scripts that only ever run on Windows -------------------------------------------------------
+
+WINDOWS_SCRIPT = "Get-ItemProperty 'HKLM:\\Software\\Vendor'\nrobocopy a b /MIR\n$d = 'C:\\tools'\n"
+
+
+def _repo_findings(files: dict, config=None) -> dict[str, set[str]]:
+    from observatory_invariants import memory
+    from observatory_invariants.rules.scripts.lint import run
+
+    found: dict[str, set[str]] = {}
+    for f in run(memory.workspace(files, config=config), None):
+        found.setdefault(f.path, set()).add(f"{f.rule}:{f.severity}")
+    return found
+
+
+def test_windows_only_scripts_have_no_x1_x3_findings():
+    found = _repo_findings({
+        "images/windows/scripts/Install-Tools.ps1": WINDOWS_SCRIPT,          # a windows/ folder (windows-only)
+        "tools/desktop.ps1": "#Requires -PSEdition Desktop\n" + WINDOWS_SCRIPT,
+        "tools/guarded.ps1": "if (-not $IsWindows) { throw 'Windows only' }\n" + WINDOWS_SCRIPT,
+        "ci/provision.ps1": WINDOWS_SCRIPT + "& $PSScriptRoot/helper.ps1\n",   # only a Windows job runs it
+        "ci/helper.ps1": WINDOWS_SCRIPT,                                     # only a Windows-only script runs it
+        "install.ps1": WINDOWS_SCRIPT,                                       # the Windows irm | iex installer
+        "README.md": "# Windows (PowerShell)\n\n    irm https://example.org/r/main/install.ps1 | iex\n",
+        ".github/workflows/ci.yml": "jobs:\n  win:\n    runs-on: windows-2022\n    steps:\n"
+                                   "      - run: ./ci/provision.ps1\n",
+        "scripts/portable.ps1": WINDOWS_SCRIPT,                              # no evidence either way: warnings
+    })
+    assert set(found) == {"scripts/portable.ps1"}
+    assert found["scripts/portable.ps1"] == {"X1.registry:warning", "X1.windows-command:warning",
+                                              "X3.drive-path:warning"}
+
+
+def test_evidence_of_linux_outweighs_a_windows_only_path():
+    found = _repo_findings({
+        "deploy/windows/sync.ps1": WINDOWS_SCRIPT,
+        ".github/workflows/ci.yml": "jobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+                                    "      - shell: pwsh\n        run: ./deploy/windows/sync.ps1\n",
+    })
+    assert found["deploy/windows/sync.ps1"] == {"X1.registry:error", "X1.windows-command:error",
+                                                 "X3.drive-path:error"}
+
+
+@pytest.mark.parametrize("path", [
+    "Tests/Rules/TestFiles/AvoidUsingWMI.ps1", "pkg/testdata/bad.sh", "web/wwwroot/lib/jquery/jquery.js",
+    "node_modules/x/index.js", "third_party/tool/run.sh", "app/static/bundle.min.js", "dist/index.js",
+])
+def test_test_data_vendored_and_generated_code_is_skipped(path):
+    text = "#!/bin/sh\n[[ -f x ]] && cp a C:/x\n" if path.endswith(".sh") else \
+        "var p = 'C:\\\\fakepath\\\\';\n" if path.endswith(".js") else WINDOWS_SCRIPT
+    assert _repo_findings({path: text}) == {}
+
+
+def test_gitattributes_marks_vendored_and_generated_code():
+    found = _repo_findings({
+        ".gitattributes": "src/gen/** linguist-generated\nlib/*.js linguist-vendored\nlib/own.js -linguist-vendored\n",
+        "src/gen/client.ps1": WINDOWS_SCRIPT,
+        "lib/jq.js": "var p = 'C:\\\\x';\n",
+        "lib/own.js": "var p = 'C:\\\\x';\n",
+    })
+    assert set(found) == {"lib/own.js"}
+
+
+def test_analyzer_rule_inputs_named_by_tests_are_test_data():
+    found = _repo_findings({
+        "Tests/Rules/AvoidWMI.ps1": WINDOWS_SCRIPT,
+        "Tests/Rules/AvoidWMI.tests.ps1": "$f = \"$PSScriptRoot\\AvoidWMI.ps1\"\n"
+                                          "Invoke-ScriptAnalyzer -Path $f | Should -HaveCount 1\n",
+    })
+    assert "Tests/Rules/AvoidWMI.ps1" not in found
+
+
+def test_utf16_and_bom_scripts_are_decoded_and_checked():
+    text = "export FOO=1\r\n"
+    found = _repo_findings({
+        "a.ps1": b"\xff\xfe" + text.encode("utf-16-le"),
+        "b.ps1": text.encode("utf-16-be"),
+        "c.ps1": b"\xef\xbb\xbf" + text.encode(),
+    })
+    assert found == {p: {"X4.pwsh-bashism:error"} for p in ("a.ps1", "b.ps1", "c.ps1")}
+
+
+def test_helm_templates_are_templates_not_invalid_yaml():
+    found = _repo_findings({
+        "charts/app/templates/deployment.yaml": "apiVersion: apps/v1\n{{- if .Values.enabled }}\nkind: Deployment\n"
+                                                "metadata:\n  name: {{ .Release.Name }}\n{{- end }}\n",
+        "charts/app/templates/win.yaml": "{{- if .Values.win }}\npath: C:\\data\n{{- end }}\n",
+    })
+    assert found == {"charts/app/templates/win.yaml": {"X3.drive-path:warning"}}

@@ -105,6 +105,7 @@ class Reference:
     desktop: bool = False  # Windows PowerShell 5.1 runs it
     no_file: bool = False  # its code runs without a script file
     how: str = ""          # for messages: "job 'test' (ubuntu-latest) in .github/workflows/ci.yml"
+    windows: bool = False  # an 'irm … | iex' install documented for Windows ("# Windows (PowerShell)" just above)
 
 
 class ScriptIndex:
@@ -163,7 +164,8 @@ def references_in_text(caller: str, text: str, index: ScriptIndex, platform: str
     folder = posixpath.dirname(caller)
     bases = bases if bases is not None else (folder, "")
     out = []
-    for offset, line in enumerate(text.split("\n")):
+    lines = text.split("\n")
+    for offset, line in enumerate(lines):
         low = line.lower()
         if ".ps1" not in low and ".psm1" not in low:
             continue
@@ -182,7 +184,9 @@ def references_in_text(caller: str, text: str, index: ScriptIndex, platform: str
             host = _HOST.search(before)
             desktop = (host is not None and host.group(1).lower() == "powershell") or \
                 (desktop_shell and runs and host is None)
-            out.append(Reference(caller, first_line + offset, target, runs or no_file, platform, desktop, no_file, how))
+            windows = no_file and any("windows" in near.lower() for near in lines[max(0, offset - 3):offset + 1])
+            out.append(Reference(caller, first_line + offset, target, runs or no_file, platform, desktop, no_file, how,
+                                 windows))
     return out
 
 
@@ -194,7 +198,9 @@ def markdown_references(path: str, text: str, index: ScriptIndex) -> list[Refere
     out = []
     fence = None
     info = ""
+    recent: list[str] = []   # this line and the three before it ("**Windows (PowerShell):**" above an irm | iex)
     for number, line in enumerate(text.split("\n"), 1):
+        recent = (recent + [line])[-4:]
         stripped = line.strip()
         if stripped.startswith(("```", "~~~")):
             marker = stripped[:3]
@@ -209,13 +215,16 @@ def markdown_references(path: str, text: str, index: ScriptIndex) -> list[Refere
         posix = fence is not None and info in _POSIX_FENCES
         platform = "unix" if posix else "unknown"
         how = f"a {info} block of {path}" if posix else path
+        windows = any("windows" in near.lower() for near in recent)
         for ref in references_in_text(path, line, index, platform, how=how, first_line=number, bases=("",)):
             if posix and not _runs_in_shell(line, ref):
-                ref = Reference(ref.caller, ref.line, ref.target, False, "unknown", False, ref.no_file, ref.how)
+                ref = Reference(ref.caller, ref.line, ref.target, False, "unknown", False, ref.no_file, ref.how,
+                                ref.no_file and windows)
             elif not posix:
                 # prose or a PowerShell block: no platform evidence; 'powershell -File x.ps1' in a code block is 5.1
                 desktop = ref.desktop and fence is not None
-                ref = Reference(ref.caller, ref.line, ref.target, ref.no_file, "unknown", desktop, ref.no_file, ref.how)
+                ref = Reference(ref.caller, ref.line, ref.target, ref.no_file, "unknown", desktop, ref.no_file, ref.how,
+                                ref.no_file and windows)
             out.append(ref)
     return out
 
@@ -298,6 +307,11 @@ def combine(scripts: list[str], references: list[Reference], *, windows_only=Non
                     portable_why[target] = f"called by {r.caller}:{r.line}, which runs on Linux/macOS"
                     changed = True
                     break
+    # an installer documented for Windows: 'irm …/install.ps1 | iex' under a "Windows" heading
+    for target, refs in by_target.items():
+        doc = next((r for r in refs if r.windows), None)
+        if doc is not None and target not in portable_why and target not in windows_why:
+            windows_why[target] = f"it is the Windows installer run with irm | iex ({doc.caller}:{doc.line})"
     # run only from Windows: every run reference comes from a Windows job, a .cmd or a Windows-only script
     windows_callers = windows_callers or set()
     changed = True
