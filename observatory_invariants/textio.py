@@ -24,3 +24,31 @@ def normalise(text: str) -> str:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
+
+
+def decode_script(path: str, data: bytes) -> str:
+    """Text of a script as Windows tools save it: UTF-8 (with or without BOM) like :func:`decode_text`, and also
+    UTF-16 (LE or BE, with a BOM, or without one when every other byte of an ASCII-heavy start is NUL), which
+    Windows PowerShell 5.1's ``Out-File`` and editors write. Windows-1252 text (no NUL, not UTF-8) is decoded as
+    such. UnreadableFile for anything else (real binary data)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        encoding = "utf-16-le" if data[:2] == b"\xff\xfe" else "utf-16-be"
+        try:
+            return data[2:].decode(encoding)
+        except UnicodeDecodeError:
+            raise UnreadableFile(path, f"starts with a UTF-16 byte-order mark but is not valid {encoding}") from None
+    head = data[:512]
+    if len(head) >= 4 and b"\0" in head:
+        even, odd = head[0::2], head[1::2]
+        for encoding, zeros, text_bytes in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+            if zeros.count(0) >= 0.9 * len(zeros) and text_bytes.count(0) <= 0.1 * len(text_bytes):
+                try:
+                    return data.decode(encoding)
+                except UnicodeDecodeError:
+                    break
+    try:
+        return decode_text(path, data)
+    except UnreadableFile:
+        if b"\0" in data[:8192]:
+            raise
+        return data.decode("cp1252", errors="replace")

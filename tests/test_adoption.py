@@ -14,7 +14,8 @@ OLD_DOCKER = {  # an old B3 problem far away from the file the commit touches
     "docker-compose.yml": "services:\n  api:\n    build: src/services/api\n    image: api:1.0.0\n"
                           "  smoke:\n    image: api:latest\n",  # pulls the own image to run it: :latest
     "scripts/install.ps1": "Write-Host 'hello'\n",
-    ".observatory-invariants.toml": "",
+    # the script runs on Linux too: X3 findings in it are errors, not "might be Windows-only" warnings
+    ".observatory-invariants.toml": '[scripts]\nportable-scripts = ["scripts/*.ps1"]\n',
 }
 
 
@@ -71,7 +72,8 @@ def test_baseline_silences_the_past_and_a_new_finding_still_fails(tmp_path):
     data = json.loads((repo / ".observatory-baseline.json").read_text())
     assert [e["rule"] for e in data["findings"]] == ["B3.latest-tag"]
     assert run_cli("check", "--baseline", ".observatory-baseline.json", cwd=repo).returncode == 0
-    write_tree(repo, {".observatory-invariants.toml": 'baseline = ".observatory-baseline.json"\n'})
+    write_tree(repo, {".observatory-invariants.toml": 'baseline = ".observatory-baseline.json"\n'
+                                                   + OLD_DOCKER[".observatory-invariants.toml"]})
     assert run_cli("check", cwd=repo).returncode == 0
     # lines moving does not matter: the fingerprint is the line's text, not its number
     write_tree(repo, {"docker-compose.yml": "# compose\n\n" + OLD_DOCKER["docker-compose.yml"]})
@@ -130,7 +132,8 @@ def test_a_crashed_check_is_never_a_pass(tmp_path, fmt):
 
 
 def test_a_file_named_like_an_option_is_a_file_in_hook_entries(tmp_path):
-    repo = git_repo(tmp_path, {"scripts/--exit-zero.ps1": "$t = 'C:\\x\\y'\n", ".observatory-invariants.toml": ""})
+    repo = git_repo(tmp_path, {"scripts/--exit-zero.ps1": "$t = 'C:\\x\\y'\n",
+                               ".observatory-invariants.toml": OLD_DOCKER[".observatory-invariants.toml"]})
     from observatory_invariants import generate, registry
 
     hook = next(h for h in registry.HOOKS if h.id == "observatory-powershell")

@@ -23,8 +23,42 @@ class RunStep:
     block: bool               # a '|' or '>' block scalar (lines map 1:1 for '|')
     windows_only: bool        # the step only runs on Windows (runner or if: runner.os == 'Windows')
     node: Any = None
-    working_directory: str | None = None   # step, job or workflow defaults.run.working-directory (as written)
+    job: str = ""             # the job's id ('' in a composite action)
+    runners: tuple[str, ...] = ()   # the runner labels the job may use (matrix values expanded where possible)
+    working_directory: str | None = None  # the step's (or job's defaults.run) working-directory
+    step_line: int = 0        # line of the step's first key
     continue_on_error: bool = False        # the step's (or its job's) continue-on-error is literally true
+
+    @property
+    def platform(self) -> str:
+        """'windows' (only Windows runs it), 'unix' (only Linux/macOS), 'mixed', or 'unknown'."""
+        if self.windows_only:
+            return "windows"
+        kinds = {runner_platform(r) for r in self.runners}
+        if not kinds or "unknown" in kinds:
+            return "unknown" if kinds <= {"unknown"} else ("mixed" if "unix" in kinds else "unknown")
+        if kinds == {"windows"}:
+            return "windows"
+        if kinds == {"unix"}:
+            return "unix"
+        return "mixed"
+
+
+_WINDOWS_IF = re.compile(r"runner\.os\s*==\s*'windows'|contains\(\s*matrix\.[\w-]+\s*,\s*'win|"
+                         r"startswith\(\s*matrix\.[\w-]+\s*,\s*'win|matrix\.[\w-]+\s*==\s*'windows")
+_UNIX_IF = re.compile(r"runner\.os\s*(?:!=\s*'windows'|==\s*'(?:linux|macos)')|matrix\.[\w-]+\s*==\s*'(?:ubuntu|macos)")
+
+
+def runner_platform(label: str) -> str:
+    """'windows', 'unix' or 'unknown' for a runner label ('ubuntu-latest', 'windows-2022', 'macos-14', …)."""
+    low = label.strip().lower()
+    if "${{" in low or not low:
+        return "unknown"
+    if low.startswith("windows") or low.startswith("win-") or low == "win":
+        return "windows"
+    if low.startswith(("ubuntu", "macos", "linux")) or low in ("self-hosted-linux",):
+        return "unix"
+    return "unknown"
 
 
 def _get(node, key: str):
@@ -128,7 +162,7 @@ def run_steps(text: str, parsed=None) -> list[RunStep]:
     workflow_shell = _defaults_shell(root)
     found: list[RunStep] = []
 
-    def add_steps(steps, job_shell, job_source, runners, job_directory=None, job_continue=False):
+    def add_steps(steps, job_shell, job_source, runners, job_name="", job_directory=None, job_continue=False):
         if not isinstance(steps, yaml.SequenceNode):
             return
         on_windows = [r.lower().startswith("windows") or r.lower() == "windows" for r in runners]
@@ -138,7 +172,10 @@ def run_steps(text: str, parsed=None) -> list[RunStep]:
                 continue
             step_shell = _scalar(_get(step, "shell"))
             condition = (_scalar(_get(step, "if")) or "").lower()
-            windows_if = bool(re.search(r"runner\.os\s*==\s*'windows'", condition))
+            windows_if = bool(_WINDOWS_IF.search(condition)) and "||" not in condition
+            step_runners = tuple(runners)
+            if _UNIX_IF.search(condition) and "||" not in condition and not windows_if:
+                step_runners = tuple(r for r in runners if runner_platform(r) != "windows") or ("ubuntu-latest",)
             if step_shell:
                 shell, source = step_shell, "the step's shell:"
             elif job_shell:
@@ -152,16 +189,19 @@ def run_steps(text: str, parsed=None) -> list[RunStep]:
             line, column = _content_position(run, text_lines)
             directory = _scalar(_get(step, "working-directory")) or job_directory
             found.append(RunStep(run.value, shell, source, line, column, run.style in ("|", ">"),
-                                 windows_if or (bool(on_windows) and all(on_windows)), run, directory,
+                                 windows_if or (bool(on_windows) and all(on_windows)), run, job_name, step_runners,
+                                 directory, step.start_mark.line + 1,
                                  job_continue or _true(_get(step, "continue-on-error"))))
 
     jobs = _get(root, "jobs")
+    workflow_directory = _scalar(_get(_get(_get(root, "defaults"), "run"), "working-directory"))
     if isinstance(jobs, yaml.MappingNode):
-        for _name, job in jobs.value:
+        for name_node, job in jobs.value:
             job_shell = _defaults_shell(job)
             source = "the job's defaults.run.shell" if job_shell else "the workflow's defaults.run.shell"
+            directory = _scalar(_get(_get(_get(job, "defaults"), "run"), "working-directory")) or workflow_directory
             add_steps(_get(job, "steps"), job_shell or workflow_shell, source, _runner_values(job),
-                      _defaults_directory(job) or _defaults_directory(root), _true(_get(job, "continue-on-error")))
+                      getattr(name_node, "value", ""), directory, _true(_get(job, "continue-on-error")))
     runs = _get(root, "runs")
     if runs is not None:  # a composite action: every run step must name its shell
         add_steps(_get(runs, "steps"), None, "", [])

@@ -40,7 +40,8 @@ def test_targets_limit_the_files():
 
 
 def test_unreadable_script_is_a_finding_not_a_crash():
-    ws = memory.workspace({"scripts/bad.ps1": b"\xff\xfe\x00\x01", "a.sh": b"#!/bin/sh\n\xff\n"})
+    binary = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"   # a PE header, not text in any encoding
+    ws = memory.workspace({"scripts/bad.ps1": binary, "a.sh": b"#!/bin/sh\n\xff\n"})
     found = sorted((f.path, f.rule) for f in run(ws, None))
     assert found == [("a.sh", "X4"), ("scripts/bad.ps1", "X4")]
 
@@ -63,3 +64,32 @@ def test_file_kinds_are_linted_by_their_rules():
     assert {f.path for f in run_kinds(ws, None, {WORKFLOW})} == {".github/workflows/ci.yml",
                                                                  ".github/actions/setup/action.yml"}
     assert {f.rule for f in run_kinds(ws, None, None) if f.rule.startswith("X3")} == {"X3.drive-path"}
+
+
+def test_only_the_work_the_selected_rules_need(monkeypatch):
+    from observatory_invariants.rules.scripts import lint, x3_windows_paths
+
+    def boom(*_a, **_k):
+        raise AssertionError("work a selected rule does not need")
+
+    ws = memory.workspace(FILES)
+    monkeypatch.setattr(x3_windows_paths, "source_paths", boom)
+    monkeypatch.setattr(x3_windows_paths, "python_paths", boom)
+    monkeypatch.setattr(lint, "_gather_evidence", boom)
+    found = {f.rule for f in lint.run_kinds(ws, None, None, rules={"X4"})}
+    assert found == {"X4.workflow-step", "X4.pwsh-bashism", "X4.sh-bashism"}
+    from observatory_invariants.rules.scripts import x4_bashisms
+
+    monkeypatch.setattr(x4_bashisms, "bashisms", boom)
+    monkeypatch.setattr(lint, "_gather_evidence", lambda ws, options: __import__(
+        "observatory_invariants.rules.scripts.evidence", fromlist=["Evidence"]).Evidence())
+    assert lint.run_kinds(ws, None, None, rules={"B4"}) == []   # B4 reads PowerShell only: no sh lexing
+
+
+def test_the_pool_gives_the_same_findings_in_the_same_order():
+    from observatory_invariants.rules.scripts.lint import POWERSHELL, check_many
+
+    items = [(f"s{k}.ps1", f"export A{k}=1\n$p = 'C:\\\\x{k}'\ncmd /c dir\n", POWERSHELL, None) for k in range(6)]
+    one = check_many(items, None, None, jobs=1)
+    pooled = check_many(items, None, None, jobs=2)
+    assert pooled == one and len(one) == 6 and all(len(f) == 3 for f in one)

@@ -1,4 +1,8 @@
-"""B4: $PSScriptRoot-derived paths need the empty guard, a marker-based fallback and a fail-fast."""
+"""B4: $PSScriptRoot-derived paths need the empty guard, a marker-based fallback and a fail-fast.
+
+Most tests here run B4's strict mode (``b4-strict = true``: the seed map's Hardened Root Resolution Pattern
+everywhere); test_b4_evidence.py covers the default, which reports only what is evidently at risk.
+"""
 
 from __future__ import annotations
 
@@ -35,7 +39,7 @@ $root = Find-RepoRoot
 
 
 def b4(text):
-    return [f.rule for f in ps_findings(text) if f.rule.startswith("B4")]
+    return [f.rule for f in ps_findings(text, **{"b4-strict": True}) if f.rule.startswith("B4")]
 
 
 @pytest.mark.parametrize("script, rule", [
@@ -80,7 +84,7 @@ def test_does_not_catch(script):
 def test_scope_is_configurable_through_the_adapter(tmp_path):
     from observatory_invariants.rules.scripts.lint import check_script_file
 
-    opts = {"b4-paths": ["scripts/**"], "x3-file-types": []}
+    opts = {"b4-paths": ["scripts/**"], "x3-file-types": [], "b4-strict": True}
     assert check_script_file("tools/a.ps1", "Set-Location $PSScriptRoot", "powershell", opts) == []
     assert [f.rule for f in check_script_file("scripts/a.ps1", "Set-Location $PSScriptRoot", "powershell", opts)] == \
         ["B4.unguarded"]

@@ -23,7 +23,7 @@ AGREE = [
     ("echo $RANDOM", True), ("echo -e 'a\\tb'", True), ("echo ${var//x/y}", True), ("echo ${var:0:3}", True),
     ("let x=1", True), ("select x in a b; do :; done", True), ("printf $'\\t'", True), ("echo {a,b}", True),
     ("(( x++ ))", True), ('echo "$BASH_SOURCE"', True), ("echo ${!name}", True), ("shopt -s nullglob", True),
-    ("read -p 'q' x", True), ("echo $UID", True), ("pushd /tmp", True), ("trap 'rm x' ERR", True),
+    ("read -s pw", True), ("echo $UID", True), ("pushd /tmp", True), ("trap 'rm x' ERR", True),
     ("function f { :; }", True),
     ("if [ -f x ]; then :; fi", False), ("f() { :; }", False), (". ./env", False), ('[ "$a" = "b" ]', False),
     ("make >log 2>&1", False), ("x=$((x + 1))", False), ("echo '[[ $RANDOM ]]'", False),
@@ -40,6 +40,8 @@ DIFFER = [
     ("local x=1", False, "shellcheck", True, "'local' works in dash, ash and busybox sh, the /bin/sh we target"),
     ("type ls", False, "checkbashisms", True, "'type' is in POSIX (XSI) and in dash"),
     ("echo $((RANDOM))", True, "checkbashisms", False, "checkbashisms misses bash variables inside $(( ))"),
+    ("read -p 'q' x", False, "checkbashisms", True, "dash's read has -p PROMPT (only -s, -n, -t, -a… are bash)"),
+    ("read -p 'q' x", False, "shellcheck", True, "dash's read has -p PROMPT (only -s, -n, -t, -a… are bash)"),
 ]
 
 

@@ -14,12 +14,25 @@ from observatory_invariants.rules.scripts.x3_windows_paths import X3Options
 OPTS = X3Options()
 
 
-def test_clean_file_is_not_tokenized(monkeypatch):
+def test_clean_file_is_not_scanned(monkeypatch):
     def boom(*_a, **_k):
-        raise AssertionError("tokenize was called")
+        raise AssertionError("the literal scan ran")
 
-    monkeypatch.setattr(tokenize, "generate_tokens", boom)
+    monkeypatch.setattr(script_paths, "findings_in_literal", boom)
     assert python_paths("a.py", "import os\nURL = 'https://example.com/a:b'\nx = {'k': 1}\n", OPTS) == []
+
+
+def test_the_check_leaves_the_warnings_state_alone():
+    import warnings
+
+    before = list(warnings.filters)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        inside = list(warnings.filters)
+        assert python_paths("a.py", "import re\nPAT = '\\d+'\nif x is 1: pass\n", OPTS) == []
+        assert warnings.filters == inside
+    assert caught == [] and warnings.filters == before
+    _ = tokenize
 
 
 @pytest.mark.parametrize("text", [

@@ -79,10 +79,15 @@ def test_x2_guard_without_fallback():
         "if ($PSVersionTable.PSVersion.Major -ge 7) { 1..3 | ForEach-Object -Parallel { $_ } }")
 
 
-def test_x2_syntax_behind_a_runtime_guard_is_a_warning():
+def test_x2_syntax_behind_a_runtime_guard_does_not_help():
+    # the else branch shows the script means to run on 5.1, which cannot even parse it: an error
     (f,) = [f for f in ps_findings("if ($PSVersionTable.PSVersion.Major -ge 7) { a && b } else { a; b }")
             if f.rule.startswith("X2")]
-    assert f.rule == "X2.guarded-syntax" and str(f.severity) == "warning" and "cannot even parse" in f.message
+    assert f.rule == "X2.guarded-syntax" and str(f.severity) == "error" and "cannot even parse" in f.message
+    # a guard that only stops older versions is no evidence that 5.1 runs the script: a warning
+    (f,) = [f for f in ps_findings("if ($PSVersionTable.PSVersion.Major -lt 7) { throw 'pwsh 7 needed' }\na && b")
+            if f.rule.startswith("X2")]
+    assert f.rule == "X2.guarded-syntax" and str(f.severity) == "warning"
 
 
 def test_x2_requires_below_7_still_reports():

@@ -38,23 +38,33 @@ def walk(tokens: list[Token]) -> Iterator[tuple[Token, int]]:
 
 
 def match_brackets(tokens: list[Token]) -> dict[int, int]:
-    """Open bracket index -> index of its closing bracket (``len(tokens)`` when never closed)."""
+    """Open bracket index -> index of its closing bracket (``len(tokens)`` when never closed).
+
+    A closer closes the nearest opener of its kind; the openers above it are left unclosed there (they get the
+    same closing index). Linear: each closer kind keeps its own stack of openers, so a closer with no opener of its
+    kind (``'(' * 100000 + '}' * 100000``) costs nothing.
+    """
     pairs: dict[int, int] = {}
     stack: list[int] = []
+    typed: dict[str, list[int]] = {")": [], "}": [], "]": []}
+    operator = OPERATOR
     for i, tok in enumerate(tokens):
-        if tok.kind != OPERATOR:
+        if tok.kind is not operator:
             continue
         text = tok.text
         if text in _OPEN:
             stack.append(i)
-        elif text in ")}]":
-            # Pop until the matching opener kind; a stray closer is ignored.
-            for depth in range(len(stack) - 1, -1, -1):
-                if _CLOSE_FOR[tokens[stack[depth]].text] == text:
-                    for unclosed in stack[depth + 1:]:
-                        pairs[unclosed] = i
-                    pairs[stack[depth]] = i
-                    del stack[depth:]
+            typed[_CLOSE_FOR[text]].append(i)
+        elif text in typed:
+            own = typed[text]
+            if not own:
+                continue  # a stray closer is ignored
+            target = own[-1]
+            while stack:
+                j = stack.pop()
+                typed[_CLOSE_FOR[tokens[j].text]].pop()   # j is the newest opener, so the top of its kind's stack
+                pairs[j] = i
+                if j == target:
                     break
     for unclosed in stack:
         pairs[unclosed] = len(tokens)
@@ -179,28 +189,91 @@ def if_chains(tokens: list[Token], all_blocks: list[Block]) -> list[IfChain]:
 
 
 _COMMAND_AFTER = frozenset(("{", "}", "(", "$(", "@(", ";", "|", "&&", "||", "=", "&"))
+_ASSIGN_OPS = frozenset(("=", "+=", "-=", "*=", "/=", "%=", "??="))
+_BLOCK_KEYWORDS = frozenset(("else", "try", "finally", "do", "begin", "process", "end", "dynamicparam"))
+_OPENERS_ALL = frozenset(OPENERS)
+_CLOSERS_ALL = frozenset(")}]")
+
+# Bracket contexts of command_positions: what the first token of a statement is there.
+_CODE = 0        # script block, ( ), $( ), @( ): statements whose first token names a command
+_INERT = 1       # [ ] (types, attributes, indexes) and the ( ) inside them: no commands at all
+_HASHTABLE = 2   # @{ }: a statement starts with a key; the value after '=' is an expression
+_MEMBERS = 3     # class / enum body: member declarations (method bodies are script blocks)
+_CASES = 4       # switch body: a statement starts with a case label (its { } is a script block)
 
 
 def command_positions(tokens: list[Token]) -> list[int]:
-    """Indices of tokens that name a command (first word of a pipeline element, or after ``&`` / ``.``)."""
+    """Indices of tokens in command position (first token of a pipeline element, or after ``&`` / ``.``).
+
+    Positions follow PowerShell's parsing modes: nothing inside ``[ ]`` (type literals, attributes such as
+    ``[Parameter(Mandatory=$true)]``, indexes) is a command, nor a hashtable key (``@{ Name = … }``), a class
+    or enum member, a ``switch`` case label, or what follows an ``=`` glued to a native option (``--for=x``).
+    A position may hold a string, number or variable (an expression statement); whether it names a command
+    is the caller's business (a string does only after ``&`` or ``.``).
+    """
     found = []
-    expect = True
+    append = found.append
+    expect = True                # the next token starts a statement or an expression
+    context = _CODE
+    value = False                # inside the value of a hashtable entry (or a member's initialiser)
+    stack: list[tuple[int, bool, str]] = []
+    pending: tuple[int, int] | None = None   # (depth, context) the next '{' at that depth opens
+    newline, comment, operator, word, keyword, parameter = NEWLINE, COMMENT, OPERATOR, WORD, KEYWORD, PARAMETER
+    openers, closers, assigns, command_after = _OPENERS_ALL, _CLOSERS_ALL, _ASSIGN_OPS, _COMMAND_AFTER
     for i, tok in enumerate(tokens):
         kind = tok.kind
-        if kind == COMMENT:
-            continue
-        if kind == NEWLINE:
+        if kind is newline:
             expect = True
+            if context:
+                value = False    # a hashtable entry, member or case label ends at the line's end
             continue
-        if expect:
-            found.append(i)
-        if kind == OPERATOR:
-            expect = tok.text in _COMMAND_AFTER
-        elif kind == WORD and tok.text == "." and expect:
-            expect = True  # dot-sourcing: the next token is the command
+        if kind is comment:
             continue
-        elif kind == KEYWORD and tok.value in ("else", "try", "finally", "do", "begin", "process", "end"):
-            expect = True
+        if kind is operator:
+            text = tok.text
+            if expect and (context == _CODE or value) and text not in closers:
+                append(i)
+            if text in openers:
+                stack.append((context, value, text))
+                value = False
+                if text == "[":
+                    context = _INERT
+                elif text == "(":
+                    context = _INERT if context == _INERT else _CODE
+                elif text == "@{":
+                    context = _HASHTABLE
+                elif text == "{" and pending is not None and pending[0] == len(stack) - 1:
+                    context = pending[1]
+                    pending = None
+                else:
+                    context = _CODE
+                expect = context != _INERT
+            elif text in closers:
+                context, value, opener = stack.pop() if stack else (_CODE, False, "{")
+                expect = opener == "{"   # after a script block a statement may follow ('} else {', '}; x')
+            elif text in assigns:
+                # an assignment starts an expression; in '--for=x' / '-Name=x' the '=' glues a value to an option
+                before = tokens[i - 1] if i else None
+                glued = before is not None and before.kind is parameter and before.end == tok.start
+                expect = not glued
+                if (context == _HASHTABLE or context == _MEMBERS) and not glued:
+                    value = True
+            else:
+                expect = text in command_after
+                if text == ";" and context:
+                    value = False
+            continue
+        if expect and (context == _CODE or value):
+            append(i)
+            if kind is word and tok.text == ".":
+                continue         # dot-sourcing: the next token is the command
+        if kind is keyword:
+            name = tok.value
+            if name == "class" or name == "enum":
+                pending = (len(stack), _MEMBERS)
+            elif name == "switch":
+                pending = (len(stack), _CASES)
+            expect = name in _BLOCK_KEYWORDS
         else:
             expect = False
     return found
@@ -228,6 +301,23 @@ def contains_exit(tokens: list[Token], block: Block) -> bool:
 Classifier = Callable[[list[Token]], int]
 
 
+def innermost_blocks(tokens: list[Token], all_blocks: list[Block]) -> list[int]:
+    """Per token, the index (in ``all_blocks``) of the innermost block strictly around it, or -1; linear."""
+    inside = [-1] * len(tokens)
+    opening: dict[int, list[int]] = {}
+    for k, block in enumerate(all_blocks):
+        opening.setdefault(block.open, []).append(k)
+    stack: list[int] = []
+    for i in range(len(tokens)):
+        while stack and all_blocks[stack[-1]].close <= i:
+            stack.pop()
+        if stack:
+            inside[i] = stack[-1]
+        for k in opening.get(i, ()):
+            stack.append(k)
+    return inside
+
+
 class GuardIndex:
     """Answers "is token ``i`` only reached when the property holds?" for a classifier.
 
@@ -237,12 +327,22 @@ class GuardIndex:
     earlier in the same block.
     """
 
-    def __init__(self, tokens: list[Token], all_blocks: list[Block], chains: list[IfChain], classify: Classifier):
+    def __init__(self, tokens: list[Token], all_blocks: list[Block], chains: list[IfChain], classify: Classifier,
+                 inside: list[int] | None = None, scope_of: Callable[[int], Block | None] | None = None):
         self.tokens = tokens
         self.blocks = all_blocks
         self.positive: list[tuple[Block, IfChain]] = []   # blocks reached only when the property holds
         self.negative: list[tuple[Block, IfChain]] = []   # blocks reached only when it does not
         self.early_exits: list[tuple[int, Block | None]] = []  # (end of the guard, scope block or None)
+        self._marks: bytearray | None = None
+        if scope_of is None:
+            table: list[int] = []
+
+            def scope_of(index: int) -> Block | None:   # the innermost block around index, worked out once
+                if not table:
+                    table.extend(inside if inside is not None else innermost_blocks(tokens, all_blocks))
+                k = table[index] if index < len(table) else -1
+                return all_blocks[k] if k >= 0 else None
         for chain in chains:
             verdicts = []
             for branch in chain.branches:
@@ -257,8 +357,30 @@ class GuardIndex:
                     self.negative.append((branch.block, chain))
             first = chain.branches[0]
             if len(chain.branches) == 1 and verdicts[0] < 0 and contains_exit(tokens, first.block):
-                around = enclosing(all_blocks, chain.start)
-                self.early_exits.append((chain.end, around[-1] if around else None))
+                self.early_exits.append((chain.end, scope_of(chain.start)))
+
+    def _marked(self) -> bytearray:
+        """Per token: 1 where guarded (a positive branch, or after an early exit in its scope); linear."""
+        if self._marks is None:
+            n = len(self.tokens)
+            depth = [0] * (n + 1)
+            for block, _chain in self.positive:
+                if block.open + 1 < block.close:
+                    depth[block.open + 1] += 1
+                    depth[min(block.close, n)] -= 1
+            for guard_end, scope in self.early_exits:
+                end = min(scope.close if scope is not None else n, n)
+                if guard_end + 1 < end:
+                    depth[guard_end + 1] += 1
+                    depth[end] -= 1
+            marks = bytearray(n)
+            running = 0
+            for i in range(n):
+                running += depth[i]
+                if running > 0:
+                    marks[i] = 1
+            self._marks = marks
+        return self._marks
 
     def branch_for(self, index: int) -> tuple[Block, IfChain] | None:
         """The innermost property-holds branch around ``index``, with its chain."""
@@ -275,7 +397,8 @@ class GuardIndex:
         return False
 
     def guarded(self, index: int) -> bool:
-        return self.branch_for(index) is not None or self.guarded_by_exit(index)
+        marks = self._marked()
+        return 0 <= index < len(marks) and marks[index] == 1
 
     def in_negative(self, index: int) -> bool:
         return any(block.contains(index) for block, _ in self.negative)
@@ -284,7 +407,7 @@ class GuardIndex:
 def requires_version(tokens: list[Token]) -> tuple[int, int] | None:
     """The ``#Requires -Version`` of a script as (major, minor), or None."""
     for tok in tokens:
-        if tok.kind != COMMENT or not tok.text[:9].lower() == "#requires":
+        if tok.kind != COMMENT or not tok.text[:1] == "#" or not tok.text[:9].lower() == "#requires":
             continue
         words = tok.text.split()
         for k, word in enumerate(words[:-1]):

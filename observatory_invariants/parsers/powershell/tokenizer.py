@@ -63,7 +63,7 @@ _MASTER = re.compile(r"""
 [ \t\f\v\u00a0\u2000-\u200b\u3000]*(?:
  (?P<aword>[A-Za-z_]""" + _WORD_BODY + r""")
 |(?P<nl>\n)
-|(?P<variable>\$(?:[A-Za-z_][A-Za-z0-9_]*(?::(?!:)[A-Za-z_0-9]+)?|[0-9]+|[$?^]))
+|(?P<variable>\$(?:[A-Za-z_][A-Za-z0-9_]*(?::(?!:)[A-Za-z_0-9]+)?|[0-9][A-Za-z0-9_]*|[$?^]))
 |(?P<special><\#|@["\u201c\u201d\u201e'\u2018\u2019\u201a\u201b][ \t]*\n|["\u201c\u201d\u201e'\u2018\u2019\u201a\u201b]|\$\{)
 |(?P<comment>\#[^\n]*)
 |(?P<dash>--[A-Za-z][\w-]*|[-\u2013\u2014\u2015][A-Za-z_][A-Za-z0-9_]*:?)

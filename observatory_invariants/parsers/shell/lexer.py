@@ -10,9 +10,11 @@ substitutions run to the end of the input.
 
 from __future__ import annotations
 
+import re
+import sys
+
 from ...textio import normalise  # noqa: F401  (re-exported)
 
-from dataclasses import dataclass, field
 
 WORD = "word"
 OP = "op"
@@ -24,25 +26,77 @@ _OPS = ("&>>", "<<<", ";;&", "<<-", "&&", "||", ";;", ";&", "<<", ">>", "&>", ">
         "|&", "|", "&", ";", "(", ")", "<", ">")
 _OP_START = frozenset(op[0] for op in _OPS)
 _BREAK = frozenset(" \t\n;&|()<>")
+_intern = sys.intern
+_PLAIN_WORD = re.compile(r"[^ \t\n;&|()<>\\'\"`$]+")    # characters a word takes as they are
+_PLAIN_DOUBLE = re.compile(r"[^\\\"`$]+")                 # and a double-quoted part
 _MAX_DEPTH = 40
 
 
-@dataclass
 class ShToken:
-    kind: str
-    text: str
-    line: int
-    column: int
-    start: int
-    # For words: (offset in text, expansion text) of each $name / ${...} outside single quotes,
-    # and whether any part was quoted.
-    expansions: list[tuple[int, str]] = field(default_factory=list)
-    quoted: bool = False
-    # Bash-only quoting/expansion forms met while scanning the word: "$'", "$((" ...
-    features: list[tuple[int, str]] = field(default_factory=list)
-    unquoted: str = ""          # the word's characters outside any quotes (for brace expansion, '==')
+    """One token: ``kind``, ``text`` (quoting kept), 1-based ``line`` / ``column`` and the offset ``start``.
+
+    For words: ``expansions`` are (offset in text, expansion text) of each ``$name`` / ``${…}`` outside single
+    quotes, ``quoted`` whether any part was quoted, ``features`` the bash-only quoting/expansion forms met while
+    scanning it (``"$'"``, ``"$(("`` …) and ``unquoted`` its characters outside any quotes. A slotted class, not a
+    dataclass, so a multi-megabyte script stays small in memory (the empty lists are shared tuples until used).
+    """
+
+    __slots__ = ("kind", "text", "_pos", "start", "expansions", "quoted", "features", "unquoted")
+
+    def __init__(self, kind: str, text: str, line, column: int | None, start: int, expansions=(),
+                 quoted: bool = False, features=(), unquoted: str = ""):
+        self.kind = kind
+        self.text = text
+        # (line, column), or the lexer's table of line starts: then both are worked out from start when asked
+        self._pos = line if column is None else (line, column)
+        self.start = start
+        self.expansions = expansions
+        self.quoted = quoted
+        self.features = features
+        self.unquoted = unquoted
+
+    def _position(self) -> tuple[int, int]:
+        pos = self._pos
+        if type(pos) is tuple:
+            return pos
+        import bisect
+
+        line = bisect.bisect_right(pos, self.start)
+        return line, self.start - pos[line - 1] + 1
+
+    @property
+    def line(self) -> int:
+        return self._position()[0]
+
+    @line.setter
+    def line(self, value: int) -> None:
+        self._pos = (value, self._position()[1])
+
+    @property
+    def column(self) -> int:
+        return self._position()[1]
+
+    @column.setter
+    def column(self, value: int) -> None:
+        self._pos = (self._position()[0], value)
+
+    def __repr__(self) -> str:
+        return f"ShToken({self.kind}, {self.text!r}, {self.line}:{self.column})"
+
+    def __eq__(self, other) -> bool:
+        fields = ("kind", "text", "line", "column", "start", "expansions", "quoted", "features", "unquoted")
+        return isinstance(other, ShToken) and all(getattr(self, k) == getattr(other, k) for k in fields)
+
+    __hash__ = object.__hash__
 
 
+def _add(token: ShToken, attribute: str, item) -> None:
+    """Append to a token's expansions / features (a shared empty tuple until the first item)."""
+    current = getattr(token, attribute)
+    if not current:
+        setattr(token, attribute, [item])
+    else:
+        current.append(item)
 
 
 def lex(text: str) -> list[ShToken]:
@@ -55,9 +109,11 @@ class _ShLexer:
         self.text = text
         self.n = len(text)
         self.line_starts = [0]
-        for i, c in enumerate(text):
-            if c == "\n":
-                self.line_starts.append(i + 1)
+        find = text.find
+        i = find("\n")
+        while i >= 0:
+            self.line_starts.append(i + 1)
+            i = find("\n", i + 1)
 
     def pos(self, offset: int) -> tuple[int, int]:
         import bisect
@@ -67,6 +123,7 @@ class _ShLexer:
 
     def run(self) -> list[ShToken]:
         text, n = self.text, self.n
+        lines = self.line_starts
         tokens: list[ShToken] = []
         pending: list[tuple[str, bool, bool]] = []  # here-document delimiters waiting for the next newline
         i = 0
@@ -82,11 +139,11 @@ class _ShLexer:
             if c == "#":
                 end = text.find("\n", i)
                 end = n if end < 0 else end
-                tokens.append(ShToken(COMMENT, text[i:end], *self.pos(i), i))
+                tokens.append(ShToken(COMMENT, text[i:end], lines, None, i))
                 i = end
                 continue
             if c == "\n":
-                tokens.append(ShToken(NEWLINE, "\n", *self.pos(i), i))
+                tokens.append(ShToken(NEWLINE, "\n", lines, None, i))
                 i += 1
                 if pending:
                     i = self._heredocs(i, pending, tokens)
@@ -94,7 +151,7 @@ class _ShLexer:
                 continue
             if c in _OP_START:
                 op = next((o for o in _OPS if text.startswith(o, i)), c)
-                tokens.append(ShToken(OP, op, *self.pos(i), i))
+                tokens.append(ShToken(OP, op, lines, None, i))
                 i += len(op)
                 if op in ("<<", "<<-"):
                     # The delimiter word follows; quoting it makes the body literal.
@@ -119,21 +176,28 @@ class _ShLexer:
                 end = n if end < 0 else end
                 line = text[i:end]
                 if (line.lstrip("\t") if strip_tabs else line) == delim:
-                    tokens.append(ShToken(HEREDOC, text[start:i], *self.pos(start), start, quoted=quoted))
+                    tokens.append(ShToken(HEREDOC, text[start:i], self.line_starts, None, start, quoted=quoted))
                     i = min(end + 1, n)
                     break
                 i = end + 1
             else:
-                tokens.append(ShToken(HEREDOC, text[start:n], *self.pos(start), start, quoted=quoted))
+                tokens.append(ShToken(HEREDOC, text[start:n], self.line_starts, None, start, quoted=quoted))
                 i = n
         return i
 
     def _word(self, i: int, depth: int) -> tuple[ShToken, int]:
         text, n = self.text, self.n
         start = i
-        token = ShToken(WORD, "", *self.pos(i), i)
+        token = ShToken(WORD, "", self.line_starts, None, i)
         unquoted = []
+        plain = _PLAIN_WORD.match
         while i < n:
+            m = plain(text, i)
+            if m:   # a run of ordinary characters, in one step
+                unquoted.append(m.group())
+                i = m.end()
+                if i >= n:
+                    break
             c = text[i]
             if c in _BREAK:
                 break
@@ -152,7 +216,7 @@ class _ShLexer:
                 continue
             if c == "`":
                 end = self._backtick_end(i + 1)
-                token.features.append((i - start, "`"))
+                _add(token, "features", (i - start, "`"))
                 i = end
                 continue
             if c == "$":
@@ -160,20 +224,28 @@ class _ShLexer:
                 continue
             unquoted.append(c)
             i += 1
-        token.text = text[start:i]
-        token.unquoted = "".join(unquoted)
+        word = text[start:i]
+        token.text = _intern(word) if len(word) <= 24 else word   # words repeat: one string each, not one per use
+        joined = "".join(unquoted)
+        token.unquoted = token.text if joined == token.text else joined   # shared when there is no quoting
         return token, max(i, start + 1) if i == start else i
 
     def _double(self, i: int, token: ShToken, start: int, depth: int) -> int:
         text, n = self.text, self.n
+        skip = _PLAIN_DOUBLE.match
         while i < n:
+            m = skip(text, i)
+            if m:
+                i = m.end()
+                if i >= n:
+                    break
             c = text[i]
             if c == "\\":
                 i += 2
             elif c == '"':
                 return i + 1
             elif c == "`":
-                token.features.append((i - start, "`"))
+                _add(token, "features", (i - start, "`"))
                 i = self._backtick_end(i + 1)
             elif c == "$":
                 i = self._dollar(i, token, start, depth, quoted=True)
@@ -196,7 +268,7 @@ class _ShLexer:
         text, n = self.text, self.n
         nxt = text[i + 1] if i + 1 < n else ""
         if nxt == "'" and not quoted:
-            token.features.append((i - start, "$'"))
+            _add(token, "features", (i - start, "$'"))
             token.quoted = True
             j = i + 2
             while j < n and text[j] != "'":
@@ -204,7 +276,7 @@ class _ShLexer:
             return min(j + 1, n)
         if nxt == "(":
             if text.startswith("((", i + 1):
-                token.features.append((i - start, "$(("))
+                _add(token, "features", (i - start, "$(("))
             return self._paren_end(i + 2, depth)
         if nxt == "{":
             j, level = i + 2, 1
@@ -216,7 +288,7 @@ class _ShLexer:
                 elif text[j] == "}":
                     level -= 1
                 j += 1
-            token.expansions.append((i - start, text[i:j]))
+            _add(token, "expansions", (i - start, text[i:j]))
             return j
         j = i + 1
         if j < n and (text[j].isalpha() or text[j] == "_"):
@@ -224,7 +296,7 @@ class _ShLexer:
                 j += 1
         elif j < n and (text[j].isdigit() or text[j] in "@*#?$!-"):
             j += 1
-        token.expansions.append((i - start, text[i:j]))
+        _add(token, "expansions", (i - start, text[i:j]))
         return j
 
     def _paren_end(self, i: int, depth: int) -> int:

@@ -11,6 +11,7 @@ from ...findings import Finding, finding
 from ...parsers.powershell import structure as st
 from ...parsers.powershell.tokenizer import (KEYWORD, NEWLINE, OPERATOR, PARAMETER, STRING, VARIABLE,
                                                   WORD, Token)
+from .context import NO_EVIDENCE, ScriptContext
 from .powershell_script import ParsedScript, adjacent, command_name, negated
 
 
@@ -20,6 +21,14 @@ class B4Options(Options):
     section = "scripts"
 
     paths: tuple[str, ...] = option("b4-paths", ("**/*.ps1",), "Globs of the PowerShell scripts B4 checks.")
+    strict: bool = option(
+        "b4-strict", False,
+        "Require the seed map's Hardened Root Resolution Pattern in every script that uses $PSScriptRoot (the guard, "
+        "an upward marker search and a fail-fast), not only where the script evidently runs without a script file.")
+    entry_points: tuple[str, ...] = option(
+        "b4-entry-points", (),
+        "Globs of scripts that may run without a script file (pasted, iex, pwsh -Command): B4 reports their "
+        "unguarded $PSScriptRoot paths as errors.")
 
 
 B4_UNGUARDED = SubRule("B4.unguarded", "$PSScriptRoot-derived path used without the empty check")
@@ -80,10 +89,10 @@ def root_condition(cond: list[Token]) -> int:
 
 
 _LOG_COMMANDS = frozenset(("write-host", "write-verbose", "write-debug", "write-information", "write-output",
-                           "write-warning", "echo"))
+                           "write-warning", "echo", "write-error", "throw", "write-progress"))
 _LOOP_KEYWORDS = frozenset(("while", "for", "do", "until", "foreach"))
-_ROOT_IN_STRING = re.compile(r"\$(?:\{)?(?:script:)?(?:PSScriptRoot|PSCommandPath)\b|\$MyInvocation\.MyCommand\.(?:Path|Definition)",
-                             re.IGNORECASE)
+_ROOT_IN_STRING = re.compile(r"\$(?:\{)?(?:script:|using:)?(?:PSScriptRoot|PSCommandPath)\b|"
+                             r"\$MyInvocation\.MyCommand\.(?:Path|Definition)", re.IGNORECASE)
 
 
 def _statement_command(parsed: ParsedScript, i: int) -> str | None:
@@ -153,8 +162,8 @@ def _fallback_consumers(parsed: ParsedScript, chain: st.IfChain, empty_block: st
                 tracked.add(_variable_name(tokens[i]))
     if not tracked or not functions:
         return []
-    around = st.enclosing(parsed.blocks, chain.start)
-    scope_end = min(around[-1].close if around else len(tokens), len(tokens))
+    scope = parsed.scope_of(chain.start)
+    scope_end = min(scope.close if scope is not None else len(tokens), len(tokens))
     # calls inside functions defined after the chain are not on this path
     skipped = [(b.open, b.close) for b in parsed.blocks if b.keyword == "function" and b.open > chain.end]
     commands = set(parsed.commands)
@@ -182,12 +191,101 @@ def _fallback_consumers(parsed: ParsedScript, chain: st.IfChain, empty_block: st
     return found
 
 
-def root_findings(path: str, parsed: ParsedScript) -> list[Finding]:
-    """B4: $PSScriptRoot-derived paths need the empty guard, a marker-based fallback and a fail-fast."""
+def _string_derives_path(text: str) -> bool:
+    """Whether an expandable string builds a path from the script's location: it starts with the root
+    (``"$PSScriptRoot/../x"``, ``"$($PSScriptRoot)"``) or glues a separator to it (``"…$PSScriptRoot\\x"``);
+    ``"FATAL: PSScriptRoot='$PSScriptRoot'"`` is a message, and an escaped `` `$PSScriptRoot`` is text."""
+    body = text[2:] if text.startswith('@"') else text[1:]
+    for m in _ROOT_IN_STRING.finditer(body):
+        start, end = m.start(), m.end()
+        if start > 0 and body[start - 1] == "`":
+            continue
+        after = body[end:end + 2]
+        if after.startswith("}"):
+            after = after[1:]
+        if after.startswith(")"):
+            after = after[1:]
+        before = body[:start].rstrip("$({ ")
+        if not before.strip() or after[:1] in ("/", "\\"):
+            return True
+    return False
+
+
+def _statement_text(tokens: list[Token], i: int) -> str:
+    start = i
+    while start > 0 and tokens[start - 1].kind != NEWLINE and not tokens[start - 1].is_op(";"):
+        start -= 1
+    end = i
+    while end < len(tokens) and tokens[end].kind != NEWLINE and not tokens[end].is_op(";"):
+        end += 1
+    return " ".join(t.text for t in tokens[start:end]).lower()
+
+
+_DERIVES = ("split-path", "join-path", ".directory", ".parent", "getdirectoryname", "resolve-path", "push-location",
+            "set-location")
+
+
+def _is_root_derivation(tokens: list[Token], host: int, use: Token, nullable: bool) -> bool:
+    """``$MyInvocation.MyCommand.Path`` / ``$PSCommandPath`` name the script file itself: a root derivation only when
+    the statement takes its folder (Split-Path, .Directory…), not when it relaunches the script
+    (``Start-Process … -Verb RunAs``) or passes it on."""
+    name = use.value.lower().split(":", 1)[-1] if use.kind == VARIABLE else ""
+    if name == "psscriptroot":
+        return True
+    if not (nullable or name == "pscommandpath"):
+        return True
+    statement = _statement_text(tokens, host)
+    if "start-process" in statement or "-verb" in statement:
+        return False
+    return any(word in statement for word in _DERIVES)
+
+
+def _root_guard_evidence(parsed: ParsedScript) -> str:
+    """The script tests whether it has a script file (``if (-not $PSScriptRoot)``, ``$MyInvocation.MyCommand.Path
+    -eq $null``, ``$PSScriptRoot ?? …``): its author expects it to run without one (iex, -Command, pasted)."""
     tokens = parsed.tokens
+    for chain in parsed.chains:
+        for branch in chain.branches:
+            if branch.condition and root_condition(tokens[branch.condition[0]:branch.condition[1]]) != 0:
+                return f"it tests at line {tokens[chain.start].line} whether it was started from a script file"
+    for tok, k in parsed.interesting:
+        if tok.kind == VARIABLE and tok is tokens[k] and _root_use_at(tokens, k)[0]:
+            after = st.next_significant(tokens, k + 1 if tok.value.lower() == "myinvocation" else k,
+                                        skip_newlines=False)
+            if after < len(tokens) and tokens[after].is_op("??"):
+                return f"'?? …' at line {tok.line} expects it to run without a script file"
+    return ""
+
+
+def root_findings(path: str, parsed: ParsedScript, options: "B4Options | None" = None,
+                  context: ScriptContext = NO_EVIDENCE) -> list[Finding]:
+    """B4: paths derived from ``$PSScriptRoot`` where it can be empty.
+
+    ``$PSScriptRoot`` is set whenever code runs from a script file (PowerShell 3+: ``pwsh -File``, ``& ./x.ps1``,
+    dot-sourcing, Import-Module, Invoke-Pester); it is empty for code that does not come from a file: ``iex``,
+    ``irm … | iex`` installers, ``pwsh -Command '<code>'``, ``[ScriptBlock]::Create``, pasted code. So by default
+    B4 reports an unguarded derivation only where that is evident: the repository runs the script that way
+    (``context.no_file``), the config lists it as an entry point (``b4-entry-points``), or the script itself
+    tests for a missing script file. ``b4-strict = true`` asks for the seed map's Hardened Root Resolution Pattern
+    everywhere (the guard, an upward marker search and a fail-fast), as the seed repository does.
+    """
+    options = options or B4Options()
+    if context.skipped:
+        return []
+    tokens = parsed.tokens
+    strict = options.strict
+    at_risk = context.no_file or context.entry_point or _root_guard_evidence(parsed)
+    if not strict and not at_risk:
+        return []
+    why = ""
+    if not strict:
+        why = f" ({at_risk})" if at_risk else ""
     guard = parsed.guard("root", root_condition)
-    conditions = [b.condition for chain in parsed.chains for b in chain.branches if b.condition is not None]
-    functions = {b.name.lower(): b for b in parsed.blocks if b.keyword == "function" and b.name}
+    in_guard = bytearray(len(tokens))    # tokens of a condition that tests the script file: the guard itself
+    for chain in parsed.chains:
+        for b in chain.branches:
+            if b.condition is not None and root_condition(tokens[b.condition[0]:b.condition[1]]) != 0:
+                in_guard[b.condition[0]:b.condition[1]] = b"\x01" * (b.condition[1] - b.condition[0])
     out = []
     for tok, host in parsed.interesting:
         uses: list[tuple[Token, bool, int | None]] = []
@@ -196,14 +294,14 @@ def root_findings(path: str, parsed: ParsedScript) -> list[Finding]:
             if is_root:
                 uses.append((tok, nullable, host))
         elif tok.kind == STRING and (tok.text.startswith('"') or tok.text.startswith('@"')) and \
-                _ROOT_IN_STRING.search(tok.value):
+                _ROOT_IN_STRING.search(tok.value) and _string_derives_path(tok.text):
             uses.append((tok, False, None))
         elif tok.kind == VARIABLE:  # inside a string subexpression
             name = tok.value.lower().split(":", 1)[-1]
             if name in _PSSCRIPTROOT_NAMES:
                 uses.append((tok, False, None))
         for use, nullable, index in uses:
-            if any(a <= host < b and root_condition(tokens[a:b]) != 0 for a, b in conditions):
+            if in_guard[host]:
                 continue  # the guard itself
             if guard.guarded(host):
                 continue
@@ -216,16 +314,57 @@ def root_findings(path: str, parsed: ParsedScript) -> list[Finding]:
                         continue  # $MyInvocation.MyCommand.Path really is $null when there is no script file
                     out.append(finding(B4_NULL_COALESCE, path,
                                        "'$PSScriptRoot ?? …' never falls back: $PSScriptRoot is an empty string, not "
-                                       "$null, when the script runs via -Command; write if ($PSScriptRoot) { … } "
-                                       "else { <search upward for a marker> }", use.line, use.column))
+                                       "$null, when the code does not run from a script file; write "
+                                       "if ($PSScriptRoot) { … } else { <search upward for a marker> }",
+                                       use.line, use.column))
                     continue
+            if index is not None and not _is_root_derivation(tokens, host, use, nullable):
+                continue
+            if not strict and not at_risk:
+                continue
             out.append(finding(B4_UNGUARDED, path,
                                f"path derived from {use.text if use.kind == VARIABLE else '$PSScriptRoot'} without "
-                               "checking it is non-empty (it is empty when the script runs via pwsh -Command or "
-                               "is dot-sourced interactively); use the Hardened Root Resolution Pattern: "
+                               "checking it is non-empty: it is empty when the code does not run from a script file "
+                               f"(iex, pwsh -Command, pasted){why}; resolve the root with "
                                "$root = if ($PSScriptRoot) { … } else { <walk up from Get-Location to a marker "
-                               "such as .git> }; throw if no marker is found", use.line, use.column))
-    # Every guard needs a marker-based fallback for the empty case, and that fallback needs a fail-fast.
+                               "such as .git> } and throw if no marker is found", use.line, use.column))
+    if strict:
+        out.extend(_guard_quality(path, parsed))
+    return out
+
+
+def _checked_after(parsed: ParsedScript, chain: st.IfChain, empty_block: st.Block | None) -> bool:
+    """A fail-fast after the guard: ``if (-not $Root) { throw … }`` (or exit/return) on a variable the guard or its
+    empty case assigns, later in the same scope."""
+    tokens = parsed.tokens
+    tracked: set[str] = set()
+    j = st.prev_significant(tokens, chain.start, skip_newlines=False)
+    if j >= 1 and tokens[j].is_op("=") and tokens[j - 1].kind == VARIABLE:
+        tracked.add(_variable_name(tokens[j - 1]))
+    for branch in chain.branches:
+        for i in range(branch.block.open + 1, min(branch.block.close, len(tokens))):
+            if tokens[i].kind == VARIABLE and _assigned_at(tokens, i):
+                tracked.add(_variable_name(tokens[i]))
+    if not tracked:
+        return False
+    scope = parsed.scope_of(chain.start)
+    for other in parsed.chains:
+        if other.start <= chain.end or (scope is not None and not scope.contains(other.start)):
+            continue
+        first = other.branches[0]
+        if first.condition is None:
+            continue
+        names = {_variable_name(t) for t in tokens[first.condition[0]:first.condition[1]] if t.kind == VARIABLE}
+        if names & tracked and st.contains_exit(tokens, first.block):
+            return True
+    return False
+
+
+def _guard_quality(path: str, parsed: ParsedScript) -> list[Finding]:
+    """Strict mode: every guard needs a marker-based fallback for the empty case, and that fallback a fail-fast."""
+    tokens = parsed.tokens
+    functions = {b.name.lower(): b for b in parsed.blocks if b.keyword == "function" and b.name}
+    out = []
     for chain in parsed.chains:
         verdicts = [root_condition(tokens[b.condition[0]:b.condition[1]]) if b.condition else 0
                     for b in chain.branches]
@@ -242,8 +381,8 @@ def root_findings(path: str, parsed: ParsedScript) -> list[Finding]:
             empty_region = list(_region_tokens(parsed, empty_block.open, empty_block.close, functions))
         elif st.contains_exit(tokens, first.block):
             # 'if ($PSScriptRoot) { return $PSScriptRoot }' then the fallback follows in the same scope.
-            around = st.enclosing(parsed.blocks, chain.start)
-            scope_end = around[-1].close if around else len(tokens)
+            scope = parsed.scope_of(chain.start)
+            scope_end = scope.close if scope is not None else len(tokens)
             empty_region = list(_region_tokens(parsed, chain.end + 1, scope_end, functions))
         kw = tokens[first.block.keyword_index]
         if empty_region is None:
@@ -258,6 +397,8 @@ def root_findings(path: str, parsed: ParsedScript) -> list[Finding]:
             consumers = _fallback_consumers(parsed, chain, empty_block, functions)
             if consumers:
                 searches, fails = _marker_search(empty_region + consumers)
+        if searches and not fails:
+            fails = _checked_after(parsed, chain, empty_block)
         if not searches:
             out.append(finding(B4_NO_FALLBACK, path,
                                "when $PSScriptRoot is empty this script does not search for the repository root; "

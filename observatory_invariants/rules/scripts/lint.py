@@ -9,6 +9,7 @@ Rule modules are imported inside functions here: they import this module's optio
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping
 
@@ -16,7 +17,7 @@ from ...findings import Finding, finding
 from ...errors import UnreadableFile
 from ...patterns import path_matches
 from ...workspace import Workspace
-from .files import ScriptFileOptions
+from .files import SKIP_DEFAULTS, WINDOWS_ONLY_DEFAULTS, ScriptFileOptions  # noqa: F401 (re-exported)
 
 if TYPE_CHECKING:  # the rule modules import this one; at run time they are imported inside functions
     from .b4_root_resolution import B4Options
@@ -123,20 +124,28 @@ def gather_script_files(ws: Workspace, targets: list[str] | None, options: Scrip
 
 
 def check_script_file(path: str, text: str, kind: str | None, options: ScriptOptions | Mapping | None = None, *,
-              yaml=None) -> list[Finding]:
+                      yaml=None, context=None, rules=None) -> list[Finding]:
     """Every script rule for one file's text (pure).
 
-    ``yaml`` is the file's :class:`~observatory_invariants.parsers.yaml_loader.Parsed` for workflow and YAML files when the
-    caller has it (the adapter gets it from ``yaml_loader.load``, one parse per file and run); else it is parsed here.
+    ``yaml`` is the file's :class:`~observatory_invariants.parsers.yaml_loader.Parsed` for workflow and YAML files when
+    the caller has it (the adapter gets it from ``yaml_loader.load``, one parse per file and run); else it is parsed
+    here. ``context`` is the repository's evidence about the file (a :class:`~.context.ScriptContext`: where it runs,
+    whether it is test data or vendored); ``rules`` limits the work to those rule ids (X1 … X4, B4).
     """
     from . import x3_windows_paths as paths
+    from .context import NO_EVIDENCE
     from .x4_bashisms import POSIX_SHELLS, bashisms, powershell_only_violations
     from ...parsers.shell.lexer import shebang_shell
 
     options = ScriptOptions.coerce(options)
+    context = context or NO_EVIDENCE
+    if context.skipped:
+        return []
+    wanted = (lambda rule: True) if rules is None else (lambda rule: rule in rules)
     types = set(options.x3.file_types)
     out: list[Finding] = []
-    out.extend(powershell_only_violations(path, text, list(options.x4.powershell_only_folders)))
+    if wanted("X4"):
+        out.extend(powershell_only_violations(path, text, list(options.x4.powershell_only_folders)))
     if kind is None or kind == SHELL:
         shell = shebang_shell(text)
         if kind is None:
@@ -146,33 +155,57 @@ def check_script_file(path: str, text: str, kind: str | None, options: ScriptOpt
                 kind = SHELL
             else:
                 return out
+    x3 = wanted("X3") and kind in types and not context.windows_only
     if kind == POWERSHELL:
         b4 = path_matches(options.b4.paths, path)
-        found = check_powershell(path, text, options, b4=b4)
+        chosen = rules if rules is not None else frozenset(("X1", "X2", "X3", "X4", "B4"))
         if POWERSHELL not in types:
-            found = [f for f in found if not f.rule.startswith("X3")]
-        out.extend(found)
+            chosen = chosen - {"X3"}
+        out.extend(check_powershell(path, text, options, b4=b4, context=context, rules=frozenset(chosen)))
     elif kind == SHELL:
-        if shebang_shell(text) in POSIX_SHELLS:
-            out.extend(bashisms(path, text))
-        if SHELL in types:
-            out.extend(paths.shell_paths(path, text, options.x3))
+        if wanted("X4") and shebang_shell(text) in POSIX_SHELLS:
+            out.extend(bashisms(path, text, ash=context.ash))
+        if x3:
+            out.extend(paths.shell_paths(path, text, options.x3, evidence="a shell script: it runs on Linux/macOS"))
     elif kind == WORKFLOW:
         from .workflow_steps import workflow_findings
 
-        out.extend(workflow_findings(path, text, options.x3, check_paths=WORKFLOW in types, parsed=yaml))
+        if wanted("X3") or wanted("X4"):
+            out.extend(workflow_findings(path, text, options.x3, check_paths=wanted("X3") and WORKFLOW in types,
+                                         parsed=yaml, check_steps=wanted("X4")))
     elif kind == DOCKERFILE:
-        if DOCKERFILE in types:
-            out.extend(paths.shell_paths(path, text, options.x3))
+        if x3:
+            platform = paths.dockerfile_platform(text)
+            if platform != "windows":
+                out.extend(paths.shell_paths(path, text, options.x3, evidence=platform))
+    elif not x3:
+        pass
     elif kind == PYTHON:
-        if PYTHON in types:
-            out.extend(paths.python_paths(path, text, options.x3))
+        out.extend(paths.with_tail(paths.python_paths(path, text, options.x3), paths.SOURCE_TAIL))
     elif kind == YAML:
-        if YAML in types:
-            out.extend(paths.yaml_paths(path, text, options.x3, yaml))
-    elif kind in types:
-        out.extend(paths.source_paths(path, text, kind, options.x3))
-    return out
+        out.extend(paths.with_tail(paths.yaml_paths(path, text, options.x3, yaml), paths.SOURCE_TAIL))
+    else:
+        out.extend(paths.with_tail(paths.source_paths(path, text, kind, options.x3), paths.SOURCE_TAIL))
+    return once(out)
+
+
+def once(findings: list[Finding]) -> list[Finding]:
+    """The same finding never twice: one per (rule, line, message), the first column kept."""
+    seen: set = set()
+    kept = []
+    for f in findings:
+        key = (f.rule, f.path, f.line, f.message)
+        if key not in seen:
+            seen.add(key)
+            kept.append(f)
+    return kept
+
+
+# Which file kinds each rule reads (None: extension-less files found by their #! line).
+_KINDS_OF = {
+    "X1": {POWERSHELL, None}, "X2": {POWERSHELL, None}, "B4": {POWERSHELL, None},
+    "X4": {POWERSHELL, SHELL, WORKFLOW, None},
+}
 
 
 def run(ws: Workspace, targets: list[str] | None) -> list[Finding]:
@@ -180,49 +213,336 @@ def run(ws: Workspace, targets: list[str] | None) -> list[Finding]:
     return run_kinds(ws, targets, None)
 
 
-def run_kinds(ws: Workspace, targets: list[str] | None, kinds: set | None) -> list[Finding]:
-    """Lint the files of the given kinds (None: all kinds)."""
+def skip_matcher(ws: Workspace, options: ScriptOptions):
+    """path -> why the script rules leave it alone ('' to check it): test data, vendored or generated code."""
+    from .evidence import glob_matcher, linguist_matcher, linguist_patterns
+
+    def compute():
+        globbed = glob_matcher(options.files.skip_paths)
+        linguist = lambda p: ""  # noqa: E731
+        if options.files.skip_linguist and ws.repo.exists(".gitattributes"):
+            try:
+                linguist = linguist_matcher(linguist_patterns(ws.read_text(".gitattributes")))
+            except UnreadableFile:
+                pass
+
+        def reason(path: str) -> str:
+            if globbed(path):
+                return "test data, vendored or generated (skip-paths)"
+            return linguist(path)
+
+        return reason
+
+    return ws.memo(("scripts", "skip", options.files), compute)
+
+
+def run_kinds(ws: Workspace, targets: list[str] | None, kinds: set | None,
+              rules: frozenset[str] | set[str] | None = None) -> list[Finding]:
+    """Lint the files of the given kinds (None: all kinds) for the given rules (None: X1-X4 and B4).
+
+    Only the work those rules need is done: no repository evidence without X1/X2/X3/B4, no source scan without X3,
+    no PowerShell parse without a PowerShell rule.
+    """
     from ...parsers import yaml_loader
 
     options = ScriptOptions.of(ws)
     types = set(options.x3.file_types)
+    rules = frozenset(r.split(".", 1)[0] for r in rules) if rules is not None else None
+    wanted_kinds = None
+    if rules is not None:
+        wanted_kinds = set()
+        for rule in rules:
+            wanted_kinds |= _KINDS_OF.get(rule, set(types) | {POWERSHELL, SHELL, WORKFLOW, DOCKERFILE, PYTHON, YAML,
+                                                                None})
+    skipped = skip_matcher(ws, options)
+    files = [(p, k) for p, k in gather_script_files(ws, targets, options)
+             if (kinds is None or k in kinds) and (wanted_kinds is None or k in wanted_kinds)]
+    needs_evidence = rules is None or bool(rules & {"X1", "X2", "X3", "B4"})
+    evidence = None
+    if needs_evidence and any(k in (POWERSHELL, None) for _, k in files):
+        evidence = gather_evidence(ws, options)
+    windows_only = _windows_only_matcher(ws, options)
     out: list[Finding] = []
-    for path, kind in gather_script_files(ws, targets, options):
-        if kinds is not None and kind not in kinds:
+    batch: list = []
+    for path, kind in files:
+        reason = skipped(path)
+        if reason:
             continue
         try:
-            text = ws.read_text(path)
+            text = read_script(ws, path) if kind in (POWERSHELL, None) else ws.read_text(path)
         except UnreadableFile as exc:
             if kind is None:
                 continue  # an extension-less binary or data file: not a script
-            rule = "X3" if kind not in (POWERSHELL, SHELL, WORKFLOW) else "X4"
-            out.append(finding(rule, path, f"{exc.reason}; it cannot be checked"))
+            if kind in (POWERSHELL, SHELL, WORKFLOW):
+                out.append(finding("X4", path, f"{exc.reason}; it cannot be checked"))
+            else:
+                out.append(finding("X3", path, f"{exc.reason}; X3 cannot check it", severity="note"))
+            continue
+        if evidence is not None and kind in (POWERSHELL, None):
+            context = evidence.context(path)
+        else:
+            from .context import ScriptContext
+
+            context = ScriptContext(windows_only="windows-only path" if windows_only(path) else "",
+                                    ash=ash_shells(ws).get(path, "") if kind in (SHELL, None) else "")
+        if kind == POWERSHELL:
+            batch.append((path, text, kind, context))   # the heavy kind: possibly in parallel, below
             continue
         parsed = yaml_loader.load(ws, path) if kind == WORKFLOW or (kind == YAML and YAML in types) else None
-        out.extend(check_script_file(path, text, kind, options, yaml=parsed))
+        out.extend(check_script_file(path, text, kind, options, yaml=parsed, context=context, rules=rules))
+    for found in check_many(batch, options, rules):
+        out.extend(found)
     return out
+
+
+# Parallel linting of PowerShell files (files are independent). The pool pays off above this much text on this
+# kind of machine (benchmarks/bench_scripts.py --break-even measures it); below it, one process is faster.
+PARALLEL_MIN_BYTES = 3_000_000
+PARALLEL_MIN_FILES = 40
+
+
+def _jobs(total_bytes: int, count: int) -> int:
+    import os
+
+    configured = os.environ.get("OBSERVATORY_JOBS", "")
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    if total_bytes < PARALLEL_MIN_BYTES or count < PARALLEL_MIN_FILES:
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    try:
+        busy = int(os.getloadavg()[0])   # cores other work keeps busy: a pool there only adds overhead
+    except OSError:  # pragma: no cover
+        busy = 0
+    return max(1, min(cpus - busy, 8))
+
+
+_BATCH: list = []   # the work of a forked pool: inherited by the workers, never pickled
+
+
+def _check_at(index: int):
+    path, text, kind, context, options, rules = _BATCH[index]
+    return check_script_file(path, text, kind, options, context=context, rules=rules)
+
+
+def check_many(items: list[tuple[str, str, str, object]], options: ScriptOptions | None = None,
+               rules: frozenset[str] | None = None, jobs: int | None = None) -> list[list[Finding]]:
+    """:func:`check_script_file` for many ``(path, text, kind, context)`` items, in their order.
+
+    Above :data:`PARALLEL_MIN_BYTES` (or with ``jobs`` / ``OBSERVATORY_JOBS``) the files are linted by a pool of
+    forked processes, one per available core; the result is the same list, in the same order, as one process
+    gives. Where ``fork`` is not available the work stays in this process.
+    """
+    global _BATCH
+    options = ScriptOptions.coerce(options)
+    if jobs is None:
+        jobs = _jobs(sum(len(item[1]) for item in items), len(items))
+    if jobs > 1 and len(items) > 1:
+        import multiprocessing
+
+        try:
+            ctx = multiprocessing.get_context("fork")
+        except ValueError:  # pragma: no cover - platforms without fork
+            ctx = None
+        if ctx is not None:
+            _BATCH = [(path, text, kind, context, options, rules) for path, text, kind, context in items]
+            try:
+                with ctx.Pool(processes=min(jobs, len(items))) as pool:
+                    return pool.map(_check_at, range(len(items)), chunksize=max(1, len(items) // (jobs * 8)))
+            finally:
+                _BATCH = []
+    return [check_script_file(path, text, kind, options, context=context, rules=rules)
+            for path, text, kind, context in items]
+
+
+def read_script(ws: Workspace, path: str) -> str:
+    """A PowerShell (or shebang) script's text: UTF-8, or UTF-16 / Windows-1252 as Windows tools write them."""
+    from ...textio import decode_script
+
+    try:
+        return ws.read_text(path)
+    except UnreadableFile as exc:
+        if "binary" not in exc.reason and "UTF-8" not in exc.reason:
+            raise
+        return ws.memo(("scripts", "decoded", path), lambda: decode_script(path, ws.repo.read_bytes(path)))
+
+
+def ash_shells(ws: Workspace) -> dict[str, str]:
+    """Shell scripts the repository's Dockerfiles copy into Alpine/BusyBox images (busybox ash runs them)."""
+    from .evidence import ash_scripts
+
+    def compute():
+        files = set(ws.repo.files)
+        found: dict[str, str] = {}
+        for dockerfile in ws.glob("dockerfiles"):
+            try:
+                text = ws.read_text(dockerfile)
+            except UnreadableFile:
+                continue
+            if "alpine" in text.lower() or "busybox" in text.lower():
+                for path, why in ash_scripts(dockerfile, text, files).items():
+                    found.setdefault(path, why)
+        if found:
+            # a script also run outside the image (docs, workflows, other scripts name it) meets dash too
+            names = {posixpath.basename(p): p for p in found}
+            dockerfiles = set(ws.glob("dockerfiles"))
+            for other in ws.repo.files:
+                low = other.lower()
+                if other in dockerfiles or other in found or not (
+                        low.endswith((".md", ".sh", ".yml", ".yaml", ".mk")) or posixpath.basename(low) == "makefile"):
+                    continue
+                try:
+                    text = ws.read_text(other)
+                except UnreadableFile:
+                    continue
+                folder = posixpath.dirname(other)
+                for name in [n for n in names if n in text]:
+                    for m in re.finditer(r"[\w./-]*" + re.escape(name) + r"(?![\w.-])", text):
+                        word = m.group()
+                        if any(posixpath.normpath(posixpath.join(base, word)).lstrip("/") == names[name]
+                               for base in (folder, "")):
+                            found.pop(names.pop(name), None)
+                            break
+                if not names:
+                    break
+        return found
+
+    return ws.memo(("scripts", "ash"), compute)
+
+
+def _windows_only_matcher(ws: Workspace, options: ScriptOptions):
+    from .evidence import glob_matcher
+
+    return ws.memo(("scripts", "windows-only", options.files.windows_only),
+                   lambda: glob_matcher(options.files.windows_only))
+
+
+def gather_evidence(ws: Workspace, options: ScriptOptions):
+    """The repository's evidence about its PowerShell scripts (evidence.py), gathered once per run."""
+    return ws.memo(("scripts", "evidence", options.files, options.b4), lambda: _gather_evidence(ws, options))
+
+
+_MAKEFILES = ("makefile", "gnumakefile")
+
+
+def _gather_evidence(ws: Workspace, options: ScriptOptions):
+    from . import evidence as ev
+    from ...parsers import yaml_loader
+    from ...parsers.workflows import run_steps, _shell_name
+
+    files = ws.repo.files
+    scripts = [p for p in files if p.lower().endswith((".ps1", ".psm1"))]
+    if not scripts:
+        return ev.Evidence()
+    index = ev.ScriptIndex(scripts)
+    windows_only = _windows_only_matcher(ws, options)
+    skipped = skip_matcher(ws, options)
+    references: list = []
+    for path in files:
+        low = path.lower()
+        name = posixpath.basename(low)
+        if skipped(path):
+            continue
+        if low.endswith((".ps1", ".psm1")):
+            source = "ps"
+        elif ws.matches("workflows", path) or ws.matches("composite-actions", path):
+            source = "workflow"
+        elif low.endswith((".md", ".markdown")):
+            source = "markdown"
+        elif low.endswith((".sh", ".bash", ".zsh", ".ksh")) or name in _MAKEFILES or low.endswith(".mk") or \
+                ws.matches("dockerfiles", path):
+            source = "unix"
+        elif low.endswith((".cmd", ".bat")):
+            source = "windows"
+        else:
+            continue
+        try:
+            text = read_script(ws, path) if source == "ps" else ws.read_text(path)
+        except UnreadableFile:
+            continue
+        if ".ps" not in text and ".PS" not in text and ".Ps" not in text:
+            continue
+        if source == "ps":
+            references += ev.references_in_text(path, text, index, "inherit", how=path)
+        elif source == "markdown":
+            references += ev.markdown_references(path, text, index)
+        elif source == "unix":
+            platform = "windows" if windows_only(path) else "unix"
+            references += ev.references_in_text(path, text, index, platform, how=path)
+        elif source == "windows":
+            references += ev.references_in_text(path, text, index, "windows", how=path)
+        else:
+            try:
+                steps = run_steps(text, yaml_loader.load(ws, path))
+            except Exception:  # noqa: BLE001 - a broken workflow gives no evidence (X4 reports it)
+                continue
+            for step in steps:
+                runners = ", ".join(step.runners) or "runner unknown"
+                how = f"job '{step.job}' ({runners}) in {path}" if step.job else f"a step of {path}"
+                base = (step.working_directory or "").strip("./") if step.working_directory and \
+                    "${{" not in step.working_directory else ""
+                references += ev.references_in_text(
+                    path, step.script, index, step.platform, how=how, first_line=step.line,
+                    bases=(base, ""), desktop_shell=_shell_name(step.shell) == "powershell")
+    windows_callers = {p for p in files if windows_only(p) and not p.lower().endswith((".ps1", ".psm1"))}
+    return ev.combine(scripts, references, windows_only=windows_only,
+                      portable=ev.glob_matcher(options.files.portable_scripts),
+                      entry_points=ev.glob_matcher(options.b4.entry_points),
+                      skipped={p: skipped(p) for p in scripts if skipped(p)}, windows_callers=windows_callers)
 
 
 def check_powershell(path: str, text: str, options: ScriptOptions | Mapping | None = None, *,
-                    b4: bool = True, tokens: list | None = None) -> list[Finding]:
-    """All PowerShell rules (X1, X2, X3, X4, B4) for one script's text."""
+                     b4: bool = True, tokens: list | None = None, context=None,
+                     rules: frozenset[str] | None = None) -> list[Finding]:
+    """All PowerShell rules (X1, X2, X3, X4, B4) for one script's text.
+
+    ``context`` is what the repository shows about where and how the script runs (a
+    :class:`~.context.ScriptContext`, from the adapter's evidence); the script's own evidence (shebang,
+    ``#Requires``, version and platform checks) is added here. ``rules`` limits the work to those rule ids.
+    """
     from ...parsers.powershell import structure as st
     from .b4_root_resolution import root_findings
-    from .powershell_script import ParsedScript, windows_condition
+    from .context import NO_EVIDENCE
+    from .powershell_script import ParsedScript, file_evidence
     from .x1_x2_pwsh_portability import version_findings, windows_only_calls
     from .x3_windows_paths import powershell_paths
-    from .x4_bashisms import bash_in_tokens
+    from .x4_bashisms import bash_in_tokens, may_hold_bash
 
     options = ScriptOptions.coerce(options)
+    context = context or NO_EVIDENCE
+    if context.skipped:
+        return []
+    wanted = (lambda rule: True) if rules is None else (lambda rule: rule in rules)
     parsed = ParsedScript(text, tokens)
+    context = resolve_context(context.merged(file_evidence(parsed)))
     out = []
-    out.extend(windows_only_calls(path, parsed))
-    out.extend(version_findings(path, parsed))
-    out.extend(bash_in_tokens(path, parsed.tokens, parsed.pairs, parsed.commands, parsed.bash_candidates))
-    for group in parsed.nested_groups:
-        out.extend(bash_in_tokens(path, group, st.match_brackets(group)))
-    out.extend(powershell_paths(path, parsed.tokens, options.x3, parsed.guard("windows", windows_condition),
-                                flat=parsed.interesting))
-    if b4:
-        out.extend(root_findings(path, parsed))
+    if wanted("X1"):
+        out.extend(windows_only_calls(path, parsed, context))
+    if wanted("X2"):
+        out.extend(version_findings(path, parsed, context))
+    if wanted("X4"):
+        out.extend(bash_in_tokens(path, parsed.tokens, parsed.pairs, parsed.commands, parsed.bash_candidates))
+        for group in parsed.nested_groups:
+            if may_hold_bash(group):
+                out.extend(bash_in_tokens(path, group, st.match_brackets(group)))
+    if wanted("X3"):
+        out.extend(powershell_paths(path, parsed.tokens, options.x3, parsed.platform_guard, flat=parsed.interesting,
+                                    context=context, parsed=parsed))
+    if b4 and wanted("B4"):
+        out.extend(root_findings(path, parsed, options.b4, context))
     return out
+
+
+def resolve_context(context):
+    """Evidence that a script runs on Linux/macOS outweighs a path or naming default saying it is Windows-only;
+    ``#Requires -PSEdition Desktop`` (Windows PowerShell only) outweighs everything."""
+    import dataclasses
+
+    if context.portable and context.windows_only:
+        if "PSEdition Desktop" in context.windows_only:
+            return dataclasses.replace(context, portable="")
+        return dataclasses.replace(context, windows_only="")
+    return context

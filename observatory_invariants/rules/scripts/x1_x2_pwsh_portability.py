@@ -10,7 +10,9 @@ from ...findings import Finding, finding
 from ...parsers.powershell import structure as st
 from ...parsers.powershell.tokenizer import (NEWLINE, NUMBER, OPERATOR, PARAMETER, STRING, VARIABLE,
                                                   WORD, Token)
-from .powershell_script import ParsedScript, command_name, negated, windows_condition
+from . import platform_conditions as pc
+from .context import NO_EVIDENCE, ScriptContext, desktop_note, portability_note
+from .powershell_script import ParsedScript, command_name, is_probe
 
 X1_COMMAND = SubRule("X1.windows-command", "Windows-only command, tool or assembly outside an $IsWindows guard")
 X1_REMOVED = SubRule("X1.removed-cmdlet", "Cmdlet removed in PowerShell 7 (WMI, EventLog, PSSnapin…)")
@@ -74,53 +76,86 @@ PWSH7_SYNTAX = {
     "??": "the null-coalescing operator '??'", "??=": "the null-coalescing assignment '??='",
     "?.": "the null-conditional member access '?.'", "?": "the ternary operator '? :'",
 }
-PWSH7_PARAMETERS = {("foreach-object", "-parallel"), ("%", "-parallel"), ("foreach", "-parallel"),
-                    ("convertfrom-json", "-ashashtable"), ("get-content", "-asbytestream"),
-                    ("test-connection", "-tcpport"), ("select-string", "-raw")}
-PWSH7_COMMANDS = frozenset(("test-json", "get-error", "join-string", "convertfrom-markdown", "get-uptime",
-                            "remove-alias", "get-markdownoption", "set-markdownoption", "show-markdown"))
-
-
-def version_condition(cond: list[Token]) -> int:
-    """+1 when the condition holds only on PowerShell 7+, -1 only below 7, 0 unknown."""
-    for k, tok in enumerate(cond):
-        if not (tok.kind == VARIABLE and tok.value.lower() == "psversiontable"):
-            continue
-        member = cond[k + 1].text.lower() if k + 1 < len(cond) else ""
-        if not member.startswith(".psversion"):
-            continue
-        rest = cond[k + 2:k + 4]
-        if len(rest) < 2 or rest[1].kind != NUMBER:
-            continue
-        try:
-            number = float(rest[1].text)
-        except ValueError:
-            continue
-        op = rest[0].value
-        holds = {"-ge": number >= 7, "-gt": number >= 6, "-eq": number >= 7}.get(op)
-        below = {"-lt": number <= 7, "-le": number <= 6}.get(op)
-        sign = 1 if holds else -1 if below else 0
-        return -sign if negated(cond, k) else sign
-    return 0
+# (command, parameter) -> the first PowerShell major version that has it
+PWSH7_PARAMETERS = {("foreach-object", "-parallel"): 7, ("%", "-parallel"): 7, ("foreach", "-parallel"): 7,
+                    ("convertfrom-json", "-ashashtable"): 6, ("get-content", "-asbytestream"): 6,
+                    ("set-content", "-asbytestream"): 6, ("add-content", "-asbytestream"): 6,
+                    ("test-connection", "-tcpport"): 6, ("select-string", "-raw"): 7}
+# command -> the first PowerShell major version that has it
+PWSH7_COMMANDS = {"test-json": 6, "get-error": 7, "join-string": 6, "convertfrom-markdown": 6, "get-uptime": 6,
+                  "remove-alias": 6, "get-markdownoption": 6, "set-markdownoption": 6, "show-markdown": 6}
 
 
 _X1_BASES = frozenset(("powershell", "powershell_ise", "cmd")) | WINDOWS_TOOLS
 _X1_NAMES = frozenset(REMOVED_CMDLETS) | WINDOWS_ONLY_CMDLETS | WINDOWS_TOOLS
 
 
-def windows_only_calls(path: str, parsed: ParsedScript) -> list[Finding]:
-    """X1: Windows-only commands, removed cmdlets and registry drives outside an $IsWindows guard."""
+def _availability_guards(parsed: ParsedScript) -> list[tuple[str, int, int]]:
+    """(command, start, end): regions where a command is known to exist, from ``if (Get-Command X …)`` checks
+    (the if-branch) or ``if (-not (Get-Command X …)) { return }`` (the else-branch, or the rest of the scope)."""
     tokens = parsed.tokens
-    guard = parsed.guard("windows", windows_condition)
+    found = []
+    for chain in parsed.chains:
+        first = chain.branches[0]
+        if first.condition is None:
+            continue
+        a, b = first.condition
+        for k in range(a, b):
+            if tokens[k].kind == WORD and tokens[k].text.lower() in ("get-command", "gcm"):
+                j = k + 1
+                while j < b and tokens[j].kind == PARAMETER:
+                    j += 2 if tokens[j].value.rstrip(":") != "-name" else 1
+                if j >= b or tokens[j].kind not in (WORD, STRING):
+                    continue
+                name = tokens[j].value.lower()
+                text = "".join(t.text for t in tokens[a:k]).lower().replace(" ", "")
+                if "-not" in text or "!" in text:
+                    if chain.has_else:
+                        else_block = chain.branches[-1].block
+                        found.append((name, else_block.open, else_block.close))
+                    if st.contains_exit(tokens, first.block):
+                        scope = parsed.scope_of(chain.start)
+                        found.append((name, chain.end, scope.close if scope is not None else len(tokens)))
+                else:
+                    found.append((name, first.block.open, first.block.close))
+                break
+    return found
+
+
+def windows_only_calls(path: str, parsed: ParsedScript, context: ScriptContext = NO_EVIDENCE) -> list[Finding]:
+    """X1: Windows-only commands, removed cmdlets and registry drives that Linux/macOS hosts reach.
+
+    Guards (``$IsWindows``, ``-not $IsLinux``, Pester ``-Skip:``, early exits, ``Get-Command`` checks) remove a
+    finding; a Windows-only script has none; the severity follows the evidence that the script runs on
+    Linux/macOS (see context.py).
+    """
+    if context.skipped:
+        return []
+    tokens = parsed.tokens
+    guard = parsed.platform_guard
+    severity, tail = portability_note(context)
+    available = None
     out = []
     guard_tail = " or guard it with if ($IsWindows) { … }"
     for i in parsed.commands:
-        name = command_name(tokens, i)
-        if not name:
+        tok = tokens[i]
+        if tok.kind is WORD and "/" not in tok.text and "\\" not in tok.text:
+            name = tok.text.lower()   # the common case, without a call
+        else:
+            name = command_name(tokens, i)
+            if not name:
+                continue
+        if not (name in _X1_NAMES or name.endswith(".exe") or name in _X1_BASES):
             continue
         base = name[:-4] if name.endswith(".exe") else name
-        if not (base in _X1_BASES or name in _X1_NAMES or name.endswith(".exe")) or guard.guarded(i):
+        if context.windows_only and name not in REMOVED_CMDLETS:
+            continue
+        if name not in REMOVED_CMDLETS and guard.guarded(i):
             continue  # (the guard is looked up only for a name that would be a finding)
+        if available is None:
+            available = _availability_guards(parsed)
+        if any(n in (name, base) and a < i < b for n, a, b in available):
+            continue
         tok = tokens[i]
         message = rule = None
         if base in ("powershell", "powershell_ise"):
@@ -138,20 +173,32 @@ def windows_only_calls(path: str, parsed: ParsedScript) -> list[Finding]:
         elif name.endswith(".exe"):
             rule, message = X1_COMMAND, (f"'{name}': executables have no .exe suffix on Linux/macOS; "
                                          f"call '{base}'{guard_tail}")
-        if rule:
-            out.append(finding(rule, path, message, tok.line, tok.column))
+        if rule is X1_REMOVED:
+            # removed from PowerShell 7 on every platform: it bites wherever pwsh runs the script
+            if context.portable or context.core_only:
+                sev, why = "error", f" (PowerShell 7 runs this script: {context.portable or context.core_only})"
+            else:
+                sev, why = "warning", (" (warning, not an error: nothing shows PowerShell 7 running this script; "
+                                       "Windows PowerShell 5.1 still has it)")
+            if guard.desktop_only(i):
+                continue  # 'if (-not $IsCoreCLR) { Get-WmiObject … }': only Windows PowerShell gets here
+            out.append(finding(rule, path, message + why, tok.line, tok.column, sev))
+        elif rule:
+            out.append(finding(rule, path, message + tail, tok.line, tok.column, severity))
+    if context.windows_only:
+        return out
     for tok, host in parsed.interesting:
         if tok.kind in (WORD, STRING) and ":" in tok.value and _REGISTRY_PREFIX.match(tok.value) and \
-                not guard.guarded(host):
+                not guard.guarded(host) and not is_probe(tokens, host):
             out.append(finding(X1_REGISTRY, path, f"'{tok.value[:60]}' is a Windows registry path and fails on "
-                               f"Linux/macOS; keep the setting in a file or environment variable{guard_tail}",
-                               tok.line, tok.column))
+                               f"Linux/macOS; keep the setting in a file or environment variable{guard_tail}{tail}",
+                               tok.line, tok.column, severity))
         elif tok.kind == PARAMETER and tok.value == "-assemblyname":
             j = st.next_significant(tokens, host, skip_newlines=False) if tok is tokens[host] else -1
             if 0 <= j < len(tokens) and tokens[j].value.lower().strip() in WINDOWS_ASSEMBLIES and \
                     not guard.guarded(host):
                 out.append(finding(X1_COMMAND, path, f"assembly '{tokens[j].value}' exists only on Windows"
-                                   f"{guard_tail}", tokens[j].line, tokens[j].column))
+                                   f"{guard_tail}{tail}", tokens[j].line, tokens[j].column, severity))
     return out
 
 
@@ -167,57 +214,94 @@ def _is_ternary(tokens: list[Token], i: int, commands: set[int]) -> bool:
     return prev.kind == WORD and j not in commands
 
 
-def pwsh7_features(parsed: ParsedScript) -> list[tuple[int, str, bool]]:
-    """(token index, what, is syntax) for every pwsh-7-only construct."""
+def _argument_of_command(tokens: list[Token], i: int, commands: set[int]) -> bool:
+    """Whether token ``i`` directly follows a command name (so it is parsed as an argument, not an operator)."""
+    j = st.prev_significant(tokens, i, skip_newlines=False)
+    return j >= 0 and j in commands and tokens[j].kind == WORD and tokens[j].text[:1].isalpha()
+
+
+def pwsh7_features(parsed: ParsedScript) -> list[tuple[int, str, bool, int]]:
+    """(token index, what, is syntax, first major version that has it) for every construct PowerShell 5.1 lacks."""
     tokens = parsed.tokens
     commands = set(parsed.commands)
     found = []
+    defined = {b.name.lower() for b in parsed.blocks if b.keyword in ("function", "filter") and b.name}
     last_command: str | None = None
     for i, tok in enumerate(tokens):
         if i in commands:
-            last_command = command_name(tokens, i)
-            if last_command in PWSH7_COMMANDS:
-                found.append((i, f"the command '{tok.text}'", False))
+            if tok.kind is WORD and "/" not in tok.text and "\\" not in tok.text:
+                last_command = tok.text.lower()
+            else:
+                last_command = command_name(tokens, i)
+            if last_command in PWSH7_COMMANDS and last_command not in defined:
+                found.append((i, f"the command '{tok.text}'", False, PWSH7_COMMANDS[last_command]))
         kind = tok.kind
         if kind == OPERATOR:
+            if tok.text in ("??", "??=", "?.", "?") and _argument_of_command(tokens, i, commands):
+                continue  # 'Set-Alias ?? Invoke-X': in argument mode '??' is a word, not an operator
             if tok.text in ("&&", "||", "??", "??=", "?."):
-                found.append((i, PWSH7_SYNTAX[tok.text], True))
+                found.append((i, PWSH7_SYNTAX[tok.text], True, 7))
             elif tok.text == "?" and _is_ternary(tokens, i, commands):
-                found.append((i, PWSH7_SYNTAX["?"], True))
-            elif tok.text in (";", "|", "{", "}", "(", ")"):
-                pass
+                found.append((i, PWSH7_SYNTAX["?"], True, 7))
         elif kind == PARAMETER and last_command and (last_command, tok.value.rstrip(":")) in PWSH7_PARAMETERS:
-            found.append((i, f"'{last_command} {tok.text}'", False))
+            found.append((i, f"'{last_command} {tok.text}'", False,
+                          PWSH7_PARAMETERS[(last_command, tok.value.rstrip(":"))]))
         elif kind == NEWLINE:
             last_command = None
     return found
 
 
-def version_findings(path: str, parsed: ParsedScript) -> list[Finding]:
-    """X2: pwsh-7-only syntax and parameters need #Requires -Version 7 or a version guard with a fallback."""
+def _version_branch(parsed: ParsedScript, i: int, minimum: int):
+    """The innermost if-chain branch around ``i`` reached only by PowerShell ``minimum``+ (with its chain), or None."""
+    reach = parsed.reach
+    block = parsed.scope_of(i)
+    steps = 0
+    while block is not None and steps < 1000:   # innermost first, up the enclosing blocks
+        if block.open in reach.branch_masks:
+            mask, chain, _number = reach.branch_masks[block.open]
+            if mask != pc.ALL and not mask & ~pc.at_least(minimum) & pc.ALL:
+                return block, chain
+        block = parsed.scope_of(block.open)
+        steps += 1
+    return None
+
+
+def version_findings(path: str, parsed: ParsedScript, context: ScriptContext = NO_EVIDENCE) -> list[Finding]:
+    """X2: what PowerShell 5.1 lacks (pwsh-7 syntax, cmdlets and parameters) needs '#Requires -Version 7' or a
+    version guard with a fallback.
+
+    Syntax (``&&``, ``??``, ternary…) breaks the whole file on 5.1, guard or not. The severity follows the evidence
+    that Windows PowerShell 5.1 runs the script (context.py); a script only PowerShell 6+ runs has nothing to fix.
+    """
+    if context.skipped:
+        return []
     tokens = parsed.tokens
     required = st.requires_version(tokens)
     if required is not None and required[0] >= 7:
         return []
+    if context.core_only and not context.desktop:
+        return []
     features = pwsh7_features(parsed)
     if not features:
         return []
-    guard = parsed.guard("pwsh7", version_condition)
+    severity, tail = desktop_note(context)
+    guard = parsed.platform_guard
     out = []
-    for i, what, syntax in features:
+    for i, what, syntax, minimum in features:
         tok = tokens[i]
-        branch = guard.branch_for(i)
-        if branch is not None or guard.guarded_by_exit(i):
-            if syntax:
-                out.append(finding(X2_GUARDED_SYNTAX, path,
-                                   f"{what} needs PowerShell 7: Windows PowerShell 5.1 cannot even parse this file, "
-                                   "so a runtime $PSVersionTable guard does not help; add '#Requires -Version 7' "
-                                   "or move the pwsh-7 code to a separate script", tok.line, tok.column, "warning"))
-            elif branch is not None and len(branch[1].branches) < 2:
+        if syntax and guard.version_guarded(i, 6):
+            out.append(finding(X2_GUARDED_SYNTAX, path,
+                               f"{what} needs PowerShell 7: Windows PowerShell 5.1 cannot even parse this file, "
+                               "so a runtime $PSVersionTable guard does not help; add '#Requires -Version 7' "
+                               "or move the pwsh-7 code to a separate script" + tail, tok.line, tok.column, severity))
+            continue
+        if not syntax and guard.version_guarded(i, minimum):
+            branch = _version_branch(parsed, i, minimum)
+            if branch is not None and len(branch[1].branches) < 2:
                 out.append(finding(X2_NO_FALLBACK, path,
-                                   f"{what} is guarded by a PowerShell 7 check with no fallback branch; add an "
-                                   "else { … } that does the same work sequentially (e.g. a plain foreach)",
-                                   tok.line, tok.column))
+                                   f"{what} is guarded by a PowerShell {minimum} check with no fallback branch; add "
+                                   "an else { … } that does the same work sequentially (e.g. a plain foreach)" + tail,
+                                   tok.line, tok.column, severity))
             continue
         req = f" (the file requires {required[0]}.{required[1]})" if required else ""
         alt = {"the pipeline chain operator '&&'": "; or write 'cmd1; if ($?) { cmd2 }'",
@@ -225,8 +309,8 @@ def version_findings(path: str, parsed: ParsedScript) -> list[Finding]:
                "the null-coalescing operator '??'": "; or write 'if ($null -eq $a) { $b } else { $a }'",
                "the ternary operator '? :'": "; or write 'if (<c>) { $a } else { $b }'"}.get(what, "")
         out.append(finding(X2_UNDECLARED, path,
-                           f"{what} needs PowerShell 7 but the script does not declare it{req}: add "
-                           "'#Requires -Version 7' at the top, or guard with "
-                           "if ($PSVersionTable.PSVersion.Major -ge 7) { … } else { <sequential fallback> }" + alt,
-                           tok.line, tok.column))
+                           f"{what} needs PowerShell {minimum} but the script does not declare it{req}: add "
+                           f"'#Requires -Version {minimum}' at the top, or guard with "
+                           f"if ($PSVersionTable.PSVersion.Major -ge {minimum}) {{ … }} else {{ <sequential fallback> }}"
+                           + alt + tail, tok.line, tok.column, severity))
     return out
