@@ -204,7 +204,7 @@ def gather_instances(ws, targets=None) -> list[Instance]:
     mapped: Mapping[str, str] = ws.options(InstanceOptions).instances
     if mapped:
         from ...errors import ConfigError
-        from ...patterns import compile_patterns
+        from ...patterns import compile_globs
 
         stems = {doc.stem for doc in gather_contract_schemas(ws)}
         seen = {inst.doc.path for inst in instances}
@@ -212,7 +212,7 @@ def gather_instances(ws, targets=None) -> list[Instance]:
             if stem not in stems:
                 raise ConfigError(f"{ws.config.source}: contracts.instances: {pattern!r} maps to schema {stem!r}, "
                                   f"but there is no {stem}.json among the schemas ({', '.join(sorted(stems))})")
-            spec = compile_patterns((pattern,))
+            spec = compile_globs((pattern,))
             for p in keep(ws.repo.files):
                 if spec.match_file(p) and p not in seen:  # a fixture is validated once, as a fixture
                     seen.add(p)
