@@ -15,7 +15,8 @@ from typing import Iterable, Mapping, Sequence
 from ...declare import Options, Rule, option
 from ...findings import Finding, finding
 from ...parsers.jsonpos import locate, pointer
-from ...engines.contract_schemas import JsonDocument, build_registry, usable_schemas, validator_class
+from ...engines.contract_schemas import (JsonDocument, PatternNotApplied, build_registry, usable_schemas,
+                                         validator_class)
 from .inputs import gather_contract_schemas, read_document
 
 MAX_ERRORS_PER_FILE = 20
@@ -126,6 +127,8 @@ def validate_instance(instance, schema: dict, registry, formats: Sequence[str], 
         return sorted(validator.iter_errors(instance), key=relevance), None
     except RecursionError:
         return [], "validation recursed without end: a $ref cycle in the schema or a too deeply nested instance"
+    except PatternNotApplied as exc:
+        return [], f"its {exc}"
     except Unresolvable as exc:
         return [], (f"a $ref does not resolve offline ({exc}); remote references are never fetched — "
                     "add the referenced schema to the contracts folder")
