@@ -52,13 +52,18 @@ def usable_schemas(docs: Iterable[JsonDocument]) -> list[JsonDocument]:
     return [d for d in docs if d.ok and isinstance(d.value, dict)]
 
 
-def validator_class(schema: dict):
-    """The jsonschema validator for the dialect the schema names (2020-12 when it names none), with
-    ``pattern`` and ``patternProperties`` evaluated as ECMA-262 in linear time (see :func:`linear_time`)."""
+def stock_validator_class(schema: dict):
+    """jsonschema's own validator class for the dialect the schema names (2020-12 when it names none)."""
     from jsonschema.validators import validator_for
     import jsonschema
 
-    return linear_time(validator_for(schema, default=jsonschema.Draft202012Validator))
+    return validator_for(schema, default=jsonschema.Draft202012Validator)
+
+
+def validator_class(schema: dict):
+    """The jsonschema validator for the dialect the schema names (2020-12 when it names none), with
+    ``pattern`` and ``patternProperties`` evaluated as ECMA-262 in linear time (see :func:`linear_time`)."""
+    return linear_time(stock_validator_class(schema))
 
 
 # --- ECMA-262 patterns in linear time ---------------------------------------------------------------------
@@ -203,9 +208,44 @@ def linear_time(cls):
                 "additionalProperties": _additional_properties}
     if "unevaluatedProperties" in cls.VALIDATORS and "$dynamicRef" in cls.VALIDATORS:
         replaced["unevaluatedProperties"] = _unevaluated_properties
+    if getattr(cls, "_linear_time", False):
+        return cls
     extended = validators.extend(cls, replaced)
     extended.__name__, extended.__qualname__ = cls.__name__, cls.__qualname__   # messages name the dialect
+    extended._linear_time = True
+
+    def evolve(self, **changes):
+        # jsonschema's evolve, except that a subschema naming its own $schema (a $ref to another document) gets
+        # the linear-time version of that dialect's class, not the stock one.
+        import attrs
+        from jsonschema.validators import validator_for
+
+        schema = changes.setdefault("schema", self.schema)
+        new_cls = linear_time(validator_for(schema, default=type(self)))
+        for f in attrs.fields(type(self)):
+            if f.init and f.alias not in changes:
+                changes[f.alias] = getattr(self, f.name)
+        return new_cls(**changes)
+
+    extended.evolve = evolve
     return extended
+
+
+def make_validator(schema: dict, registry, format_checker=None):
+    """A linear-time validator for ``schema`` over ``registry``: the resolver is made here from the registry
+    (which already holds the metaschemas), not merged again by jsonschema for every schema — that merge copies
+    the whole registry, so validating N chained schemas cost N^2."""
+    from referencing.jsonschema import DRAFT202012, specification_with
+
+    cls = validator_class(schema)
+    dialect = schema.get("$schema") if isinstance(schema, dict) else None
+    try:
+        specification = specification_with(dialect, default=DRAFT202012) if isinstance(dialect, str) else DRAFT202012
+        resource = specification.create_resource(schema)
+    except Exception:
+        resource = DRAFT202012.create_resource(schema)
+    return cls(schema, registry=registry, format_checker=format_checker,
+               _resolver=registry.resolver_with_root(resource))
 
 
 class _Refused(Exception):

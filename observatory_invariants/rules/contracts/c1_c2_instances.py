@@ -15,8 +15,8 @@ from typing import Iterable, Mapping, Sequence
 from ...declare import Options, Rule, option
 from ...findings import Finding, finding
 from ...parsers.jsonpos import locate, pointer
-from ...engines.contract_schemas import (JsonDocument, PatternNotApplied, build_registry, usable_schemas,
-                                         validator_class)
+from ...engines.contract_schemas import JsonDocument, PatternNotApplied, build_registry, usable_schemas
+from ...engines.contract_schemas import make_validator as engine_make_validator
 from .inputs import gather_contract_schemas, read_document
 
 MAX_ERRORS_PER_FILE = 20
@@ -112,8 +112,7 @@ def _short(message: str, limit: int = 300) -> str:
 
 
 def make_validator(schema: dict, registry, format_checker):
-    cls = validator_class(schema)
-    return cls(schema, registry=registry, format_checker=format_checker)
+    return engine_make_validator(schema, registry, format_checker)
 
 
 def validate_instance(instance, schema: dict, registry, formats: Sequence[str], *, validator=None):

@@ -7,13 +7,14 @@ Also: every ``$ref`` resolves offline within the contracts folder, and no
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, Sequence
 from urllib.parse import urljoin, urldefrag
 
 from ...declare import Options, Rule, option
 from ...findings import Finding, finding
 from ...parsers.jsonpos import locate, pointer
-from ...engines.contract_schemas import JsonDocument, build_registry, normalize_uri, usable_schemas, validator_class
+from ...engines.contract_schemas import JsonDocument, build_registry, normalize_uri, stock_validator_class, usable_schemas
 from .inputs import gather_contract_schemas
 
 DIALECTS = ("http://json-schema.org/draft-07/schema#", "https://json-schema.org/draft/2020-12/schema")
@@ -89,8 +90,8 @@ def check_schema_document(doc: JsonDocument, *, dialects: Sequence[str]) -> list
 def _metaschema_findings(doc: JsonDocument) -> list[Finding]:
     from jsonschema.exceptions import best_match, relevance
 
-    cls = validator_class(doc.value)
-    meta = cls(cls.META_SCHEMA)
+    meta = _meta_validator(stock_validator_class(doc.value))
+    cls = type(meta)
     try:
         errors = sorted(meta.iter_errors(doc.value), key=relevance)
     except RecursionError:
@@ -103,6 +104,13 @@ def _metaschema_findings(doc: JsonDocument) -> list[Finding]:
         out.append(finding(RULE, doc.path, f"not a valid {cls.__name__.replace('Validator', '')} schema at "
                                            f"{pointer(parts) or '/'}: {shown.message}", line, col))
     return out
+
+
+@lru_cache(maxsize=None)
+def _meta_validator(cls):
+    """One validator per dialect for its metaschema (the metaschemas' own patterns are the dialects', not the
+    repository's: jsonschema's stock class applies them)."""
+    return cls(cls.META_SCHEMA)
 
 
 def _id_findings(doc: JsonDocument) -> list[Finding]:
