@@ -238,14 +238,23 @@ def make_validator(schema: dict, registry, format_checker=None):
     from referencing.jsonschema import DRAFT202012, specification_with
 
     cls = validator_class(schema)
+    return cls(schema, registry=registry, format_checker=format_checker,
+               _resolver=registry.resolver_with_root(root_resource(schema)))
+
+
+def root_resource(schema):
+    """A ``referencing`` resource for a schema as the root of its own resolver. A root ``$id`` that is not a
+    string (C3 reports it) is left out: it would crash the resolver, and it names nothing."""
+    from referencing.jsonschema import DRAFT202012, specification_with
+
+    if isinstance(schema, dict) and "$id" in schema and not isinstance(schema["$id"], str):
+        schema = {k: v for k, v in schema.items() if k != "$id"}
     dialect = schema.get("$schema") if isinstance(schema, dict) else None
     try:
         specification = specification_with(dialect, default=DRAFT202012) if isinstance(dialect, str) else DRAFT202012
-        resource = specification.create_resource(schema)
+        return specification.create_resource(schema)
     except Exception:
-        resource = DRAFT202012.create_resource(schema)
-    return cls(schema, registry=registry, format_checker=format_checker,
-               _resolver=registry.resolver_with_root(resource))
+        return DRAFT202012.create_resource(schema)
 
 
 class _Refused(Exception):
@@ -270,6 +279,10 @@ def build_registry(docs: Iterable[JsonDocument]):
                 resource = Resource.from_contents(doc.value, default_specification=DRAFT202012)
             except Exception:  # an unknown $schema: C3 reports it; keep the rest usable
                 resource = DRAFT202012.create_resource(doc.value)
+            try:   # a schema whose structure cannot be walked ("properties": [1], "$id": 5 inside) stays out
+                Registry(retrieve=refuse).with_resource(normalize_uri(schema_id), resource).crawl()
+            except Exception:   # of the registry, so that the others still resolve; C3 reports what is wrong
+                continue
             resources.append((normalize_uri(schema_id), resource))
     from jsonschema_specifications import REGISTRY as METASCHEMAS
 

@@ -380,7 +380,8 @@ def _convert(node, state: _State, depth: int):
         return out
     try:
         return state.constructor.construct_object(node, deep=True)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError, OverflowError):
+        # A scalar its tag cannot build (a timestamp 2001-13-45, an integer of over 4,300 digits): its text.
         return node.value
 
 

@@ -106,6 +106,12 @@ def _describe(error) -> tuple[list, str]:
     return list(shown.absolute_path), f"{lead}instance at {where}: {_short(shown.message)} (schema {schema_where})"
 
 
+def _first_line(exc: Exception) -> str:
+    """``Type: message`` of an exception, its first line only (jsonschema's repeat the whole schema)."""
+    lines = str(exc).strip().splitlines()
+    return _short(f"{type(exc).__name__}: {lines[0] if lines else ''}".rstrip(": "), 200)
+
+
 def _short(message: str, limit: int = 300) -> str:
     """jsonschema repeats the whole failing value in its message; a 20,000-key object must not flood the report."""
     return message if len(message) <= limit else message[:limit] + f"… ({len(message) - limit} more characters)"
@@ -132,7 +138,7 @@ def validate_instance(instance, schema: dict, registry, formats: Sequence[str], 
         return [], (f"a $ref does not resolve offline ({exc}); remote references are never fetched — "
                     "add the referenced schema to the contracts folder")
     except Exception as exc:  # a schema broken in a way the validator trips on; C3 explains it
-        return [], f"the schema cannot be applied ({type(exc).__name__}: {exc}); fix the schema (see C3)"
+        return [], f"the schema cannot be applied ({_first_line(exc)}); fix the schema (see C3)"
 
 
 def check_instances(schemas: Sequence[JsonDocument], instances: Sequence[Instance], *,
@@ -173,8 +179,7 @@ def check_instances(schemas: Sequence[JsonDocument], instances: Sequence[Instanc
         validator = validators[stem]
         if isinstance(validator, Exception):
             out.append(finding(rule, doc.path, f"cannot validate against {schema_doc.path}: the schema cannot be "
-                                               f"applied ({type(validator).__name__}: {validator}); fix the schema "
-                                               "(see C3)", 1, 1))
+                                               f"applied ({_first_line(validator)}); fix the schema (see C3)", 1, 1))
             continue
         errors, problem = validate_instance(doc.value, schema_doc.value, registry, formats, validator=validator)
         if problem:

@@ -14,7 +14,8 @@ from urllib.parse import urljoin, urldefrag
 from ...declare import Options, Rule, option
 from ...findings import Finding, finding
 from ...parsers.jsonpos import locate, pointer
-from ...engines.contract_schemas import JsonDocument, build_registry, normalize_uri, stock_validator_class, usable_schemas
+from ...engines.contract_schemas import (JsonDocument, build_registry, normalize_uri, root_resource,
+                                         stock_validator_class, usable_schemas)
 from .inputs import gather_contract_schemas
 
 DIALECTS = ("http://json-schema.org/draft-07/schema#", "https://json-schema.org/draft/2020-12/schema")
@@ -165,18 +166,15 @@ def check_refs(docs: Sequence[JsonDocument], registry=None, report_for: set[str]
 
     registry = registry if registry is not None else build_registry(docs)
     out = []
-    from referencing.jsonschema import DRAFT202012
-
     for doc in usable_schemas(docs):
         if report_for is not None and doc.path not in report_for:
             continue
         base = doc.value.get("$id") if isinstance(doc.value.get("$id"), str) else ""
         try:
-            resource = DRAFT202012.create_resource(doc.value) if not base else None
-        except Exception:
-            resource = None
-        # A schema without $id is checked as the root of its own resolver (its "#/…" refs resolve).
-        root = registry.resolver_with_root(resource) if resource is not None else None
+            # A schema without $id is checked as the root of its own resolver (its "#/…" refs resolve).
+            root = registry.resolver_with_root(root_resource(doc.value)) if not base else None
+        except Exception:   # a structure referencing cannot walk: the metaschema findings say what is wrong
+            root = None
         for parts, ref, ref_base in iter_refs(doc.value, normalize_uri(base)):
             target = urljoin(ref_base, ref)
             try:
