@@ -257,8 +257,8 @@ class Repository:
         """What the user should know about how the root was read (git missing or refusing it)."""
         if self.is_git or self.git_problem is None:
             return []
-        return [f"{self.root}: {self.git_problem}; checked as a plain folder (untracked and ignored files "
-                "included, no git history)"]
+        return [f"{self.root}: {self.git_problem}; checked as a plain folder (untracked files included, no git "
+                "history)"]
 
     @cached_property
     def _filter_overrides(self) -> tuple[str, ...]:

@@ -82,6 +82,8 @@ def main(args: argparse.Namespace) -> int:
         ws.repo.resolve_ref(args.base)  # an unknown ref is a usage error before any rule runs
     paths = relative_paths(root, args.paths, ws.repo.files) if args.paths else None
     result = run_workspace(ws, select=select or None, ignore=ignore, paths=paths)
+    for note in getattr(ws.repo, "notes", ()):   # git missing or refusing the repository: say how it was read
+        print(f"observatory-invariants: note: {note}", file=sys.stderr)
     if result.not_implemented:
         print(f"observatory-invariants: not implemented yet, so not checked: {', '.join(result.not_implemented)}",
               file=sys.stderr)
