@@ -159,10 +159,11 @@ def _git_argv(root: Path, args: tuple[str, ...], overrides: tuple[str, ...] = ()
     return [*argv, "-C", str(root), *args]
 
 
-def _git_process(root: Path, *args: str, overrides: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+def _git_process(root: Path, *args: str, overrides: tuple[str, ...] = (),
+                 env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     try:
         return subprocess.run(_git_argv(root, args, overrides), capture_output=True, stdin=subprocess.DEVNULL,
-                              env=_git_env(), timeout=120)
+                              env={**_git_env(), **(env or {})}, timeout=120)
     except FileNotFoundError:
         raise GitError("git is not installed (not found on PATH)") from None
     except subprocess.TimeoutExpired:
@@ -218,16 +219,38 @@ class Repository:
         self.content = content
         self._text: dict[str, str | UnreadableFile] = {}
         self.git_problem: str | None = None   # why a repository git found cannot be used (see git_prefix)
+        self._scratch_index: str | None = None
 
     # -- git ------------------------------------------------------------
-    def _git(self, *args: str) -> subprocess.CompletedProcess:
-        return _git_process(self.root, *args, overrides=self._filter_overrides)
+    def _git(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        return _git_process(self.root, *args, overrides=self._filter_overrides, env=env)
 
-    def _run(self, *args: str) -> bytes:
-        proc = self._git(*args)
+    def _run(self, *args: str, env: dict[str, str] | None = None) -> bytes:
+        proc = self._git(*args, env=env)
         if proc.returncode != 0:
             raise GitError(_git_failure(proc, args[0]))
         return proc.stdout
+
+    def _diff_work_tree(self, *args: str) -> bytes:
+        """``git diff`` of the work tree (against the index, or a commit), read-only.
+
+        Porcelain diff refreshes the index and writes it back, whatever GIT_OPTIONAL_LOCKS says; so it runs on
+        a scratch copy of the index (the one git would use, GIT_INDEX_FILE included), which it may rewrite.
+        """
+        import shutil
+        import tempfile
+        import weakref
+
+        if self._scratch_index is None:
+            folder = tempfile.mkdtemp(prefix="observatory-index-")
+            weakref.finalize(self, shutil.rmtree, folder, True)
+            source = os.environ.get("GIT_INDEX_FILE") or \
+                self._run("rev-parse", "--git-path", "index").decode("utf-8", "surrogateescape").strip()
+            source_path = Path(source) if os.path.isabs(source) else self.root / source
+            self._scratch_index = os.path.join(folder, "index")
+            if os.path.isfile(source_path):
+                shutil.copyfile(source_path, self._scratch_index)
+        return self._run("diff", *_DIFF_SAFE, *args, env={"GIT_INDEX_FILE": self._scratch_index})
 
     @cached_property
     def git_prefix(self) -> str | None:
@@ -329,7 +352,7 @@ class Repository:
     @cached_property
     def _differs_from_index(self) -> frozenset[str]:
         """Paths whose work-tree copy is not what is staged (modified or deleted since `git add`)."""
-        return frozenset(_split_z(self._run("diff", *_DIFF_SAFE, "--name-only", "-z", "--no-renames", "--relative")))
+        return frozenset(_split_z(self._diff_work_tree("--name-only", "-z", "--no-renames", "--relative")))
 
     def files_at(self, ref: str) -> list[str]:
         """Every file path under the root at ``ref``."""
@@ -354,8 +377,7 @@ class Repository:
             merge_base = self._run("merge-base", "--end-of-options", sha, "HEAD").decode().strip()
         except GitError:
             merge_base = sha
-        out = self._run("diff", *_DIFF_SAFE, "--name-only", "-z", "--no-renames", "--relative", "--end-of-options",
-                        merge_base)
+        out = self._diff_work_tree("--name-only", "-z", "--no-renames", "--relative", "--end-of-options", merge_base)
         untracked = self._run("ls-files", "-z", "--others", "--exclude-standard")
         return sorted(set(_split_z(out)) | set(_split_z(untracked)))
 
