@@ -380,8 +380,9 @@ def _convert(node, state: _State, depth: int):
         return out
     try:
         return state.constructor.construct_object(node, deep=True)
-    except (yaml.YAMLError, ValueError, OverflowError):
-        # A scalar its tag cannot build (a timestamp 2001-13-45, an integer of over 4,300 digits): its text.
+    except Exception:  # noqa: BLE001 - a leaf: whatever PyYAML's constructor trips on, the scalar is its text
+        # A scalar its tag cannot build: a timestamp 2001-13-45 (ValueError), an integer of over 4,300 digits,
+        # an empty "!!int" (IndexError), bad "!!binary" base64...
         return node.value
 
 
