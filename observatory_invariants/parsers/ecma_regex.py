@@ -16,6 +16,9 @@ The semantics are ECMA-262's with the ``u`` flag (what JSON Schema validators su
   ``(?<name>…)``; ``\\p{…}``/``\\P{…}`` for general categories (short or long names, ``gc=``) and scripts
   (``sc=``/``Script=``); ``[]`` matches nothing and ``[^]`` any code point.
 * Strings are matched as code points; a lone surrogate (JSON allows ``"\\ud800"``) is matched as U+FFFD.
+* An escaped character that is neither a letter nor a digit (``\\@``, ``\\:``, ``\\_``) is that character, as in
+  ECMA-262's Annex B; an unknown escaped letter (``\\Z``, ``\\A``, ``\\q``) is an error, since other regex dialects
+  give those a meaning ECMA-262 does not.
 
 Not supported, because no linear-time engine can have them: backreferences (``\\1``, ``\\k<name>``) and
 lookaround (``(?=``, ``(?!``, ``(?<=``, ``(?<!``); RE2 also refuses repetition counts over 1000 and patterns over
@@ -243,6 +246,10 @@ class _Translator:
             return self.property(c)
         if c in _SYNTAX or c == "-":
             return "\\" + c
+        if not c.isalnum():
+            # Annex B identity escape (\@, \:, \_ …): the character itself. Common in real schemas, unambiguous;
+            # letters and digits are not accepted: \Z or \A mean something else in other regex dialects.
+            return self.literal(ord(c))
         raise self.fail(f"invalid escape \\{c}")
 
     def unicode_escape(self) -> int:

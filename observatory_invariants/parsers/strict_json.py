@@ -62,7 +62,7 @@ def parse_json(text: str) -> tuple[Any, JsonProblem | None]:
         if "integer string conversion" in str(exc):
             match = re.search(r"\d{4300,}", text)
             offset = match.start() if match else 0
-            return None, JsonProblem("invalid JSON here: an integer of more than 4,300 digits (no JSON reader "
+            return None, JsonProblem("invalid JSON: an integer of more than 4,300 digits (no JSON reader "
                                      "keeps its value); write it as a string",
                                      text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1)
         match = re.search(rf"(?<![\w\"]){re.escape(str(exc))}(?![\w\"])", text)

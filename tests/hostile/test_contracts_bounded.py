@@ -143,3 +143,18 @@ def test_item11_odd_schemas_are_findings_in_every_contract_rule(tmp_path):
     text = run_bounded("check", str(tmp_path)).within().stdout
     assert "a.json" in text and "$id" in text and "'banana'" in text and "[1] is not of type 'object'" in text
     assert "contracts/fixtures/golden/b-1.json" in text and "cannot validate" in text
+
+
+def test_item7_c3_reports_patterns_that_are_not_ecma_262():
+    from observatory_invariants.engines.contract_schemas import parse_document
+    from observatory_invariants.rules.contracts.c3_schema_sanity import check_schema_document
+
+    doc = parse_document("s.json", json.dumps({"$schema": D2020, "$id": "urn:s", "$version": "1.0.0",
+                                               "properties": {"pattern": {"pattern": "(?i)abc"},
+                                                              "ok": {"pattern": "^[\\w.\\-]+\\@x\\:1$"},
+                                                              "look": {"pattern": "^(?=a)"},
+                                                              "end": {"pattern": "^abc\\Z"}},
+                                               "patternProperties": {"[z-a]": {}}}, indent=1))
+    messages = [f.message for f in check_schema_document(doc, dialects=[D2020])]
+    assert len(messages) == 3, messages      # (?i), [z-a], \Z; identity escapes and lookaround are ECMA-262
+    assert all("is not an ECMA-262 regular expression" in m for m in messages)

@@ -83,6 +83,7 @@ def check_schema_document(doc: JsonDocument, *, dialects: Sequence[str]) -> list
                                              f'(accepted: {", ".join(dialects)})', line, col))
     else:
         found.extend(_metaschema_findings(doc))
+        found.extend(_pattern_findings(doc))
     found.extend(_id_findings(doc))
     found.extend(_version_findings(doc))
     return found
@@ -104,6 +105,44 @@ def _metaschema_findings(doc: JsonDocument) -> list[Finding]:
         line, col = _at(doc, parts)
         out.append(finding(RULE, doc.path, f"not a valid {cls.__name__.replace('Validator', '')} schema at "
                                            f"{pointer(parts) or '/'}: {shown.message}", line, col))
+    return out
+
+
+def iter_patterns(schema):
+    """Yield (path parts, pattern) for every ``pattern`` value and ``patternProperties`` key, iteratively."""
+    stack = [(schema, [])]
+    while stack:
+        node, parts = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("pattern"), str):
+                yield parts + ["pattern"], node["pattern"]
+            if isinstance(node.get("patternProperties"), dict):
+                for key in node["patternProperties"]:
+                    yield parts + ["patternProperties", key], key
+            for key, value in node.items():
+                if key in _NAME_MAPS and isinstance(value, dict):
+                    for name, sub in value.items():
+                        stack.append((sub, parts + [key, name]))
+                elif key not in ("const", "enum", "default", "examples") and isinstance(value, (dict, list)):
+                    stack.append((value, parts + [key]))
+        elif isinstance(node, list):
+            stack.extend((item, parts + [index]) for index, item in enumerate(node))
+
+
+def _pattern_findings(doc: JsonDocument) -> list[Finding]:
+    """Patterns that are not ECMA-262 regular expressions (JSON Schema's syntax): other validators reject them."""
+    from ...parsers.ecma_regex import InvalidPattern, UnsupportedPattern, compile_ecma
+
+    out = []
+    for parts, pattern in iter_patterns(doc.value):
+        try:
+            compile_ecma(pattern)
+        except InvalidPattern as exc:
+            out.append(finding(RULE, doc.path, f"{pattern[:100]!r} at {pointer(parts)} is not an ECMA-262 regular "
+                                               f"expression ({exc}), as JSON Schema requires; validators in other "
+                                               "languages reject it", *_at(doc, parts)))
+        except UnsupportedPattern:   # valid ECMA-262; C1/C2 say so where an instance reaches it
+            pass
     return out
 
 
