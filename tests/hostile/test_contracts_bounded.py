@@ -93,7 +93,6 @@ def test_item7_what_cannot_be_evaluated_in_linear_time_raises(pattern, error):
 
 # -- item 9: C1 over 3,000 chained schemas -------------------------------------------------------------------------
 
-@pytest.mark.slow
 def test_item9_c1_is_linear_in_chained_schemas(tmp_path):
     files = {".observatory-invariants.toml": ""}
     n = 3000
