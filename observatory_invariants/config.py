@@ -7,6 +7,8 @@ naming the key, which the CLI turns into exit code 2.
 
 from __future__ import annotations
 
+import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,27 +17,44 @@ from typing import Any, Mapping
 
 from .errors import ConfigError
 from .layout import CONFIG_FILE, DEFAULT_PATHS, DEFAULT_ROOT_MARKERS, PYPROJECT
-from .patterns import compile_patterns
+from .patterns import PatternIndex
 
 TOOL_KEY = "observatory-invariants"
 # No default: rule documentation ships inside the package (`explain ID`, SARIF `help`); a team that publishes
 # the pages somewhere sets docs-url, and only then does SARIF carry a helpUri.
 DEFAULT_DOCS_URL = None
 
+MAX_CONFIG_BYTES = 10_000_000   # a config file is small; this bounds parsing and validation
+MAX_CONFIG_VALUES = 100_000    # table entries and list items in the tool's table, all levels together
+MAX_GLOBS = 25_000             # globs in exclude, per-path-ignores, paths and contracts.instances together
+MAX_CONFIG_DEPTH = 32           # the deepest real table is 3 levels
+MAX_GLOB_LENGTH = 4096
+
+
 def _load_toml(path: Path) -> dict:
+    """A TOML file as data: a regular file (links followed; the caller confines them), under the size cap;
+    anything else is a ConfigError naming the file."""
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on 3.10 only
         import tomli as tomllib
+    from .errors import UnreadableFile
+    from .repo import read_regular_file
+
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        data = read_regular_file(path, MAX_CONFIG_BYTES, shown=str(path))
+    except UnreadableFile as exc:
+        raise ConfigError(f"{path}: {exc.reason}") from None
+    try:
+        return tomllib.loads(data.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not valid UTF-8; save it as UTF-8") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deeply to read") from None
+    except ValueError as exc:   # an integer of more digits than Python converts (4,300)
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -64,6 +83,19 @@ class Config:
             self._typed[cls] = cls.from_section(self.sections.get(cls.section))
         return self._typed[cls]
 
+    def ignored_for(self, path: str) -> tuple[str, ...]:
+        """The selectors ``per-path-ignores`` turns off for ``path`` (its patterns have gitignore semantics).
+
+        The patterns are compiled once per config and matched in one pass per path, so 20,000 entries cost
+        what 20 do per finding."""
+        if not self.per_path_ignores:
+            return ()
+        index = self._typed.get(PatternIndex)
+        if index is None:
+            index = self._typed[PatternIndex] = PatternIndex(tuple(self.per_path_ignores))
+        ids = list(self.per_path_ignores.values())
+        return tuple(dict.fromkeys(s for i in index.matching(path) for s in ids[i]))
+
     def section(self, name: str) -> Mapping[str, Any]:
         """A whole options section, every declared key with its configured (or default) value."""
         from .registry import option_sections
@@ -74,13 +106,28 @@ class Config:
         return MappingProxyType(values)
 
 
+def _config_path(root: Path, name: str) -> Path | None:
+    """``root/name`` when it exists; a link must stay inside the root (a committed link to an outside file
+    must not bring in settings nobody reviewed: name such a file with --config)."""
+    path = root / name
+    if not os.path.lexists(path):
+        return None
+    from .repo import inside
+
+    target = Path(os.path.realpath(path))
+    if not inside(target, root.resolve()):
+        raise ConfigError(f"{path}: a symbolic link to {target}, outside the repository; not read (pass an outside "
+                          "config file with --config)")
+    return path
+
+
 def find_config_file(root: Path) -> tuple[Path, dict] | None:
     """The config file at ``root`` and its raw table, or None when there is none."""
-    dedicated = root / CONFIG_FILE
-    if dedicated.is_file():
+    dedicated = _config_path(root, CONFIG_FILE)
+    if dedicated is not None:
         return dedicated, _load_toml(dedicated)
-    pyproject = root / PYPROJECT
-    if pyproject.is_file():
+    pyproject = _config_path(root, PYPROJECT)
+    if pyproject is not None and not os.path.isdir(pyproject):
         data = _load_toml(pyproject)
         tool = data.get("tool", {})
         if not isinstance(tool, dict):
@@ -123,6 +170,7 @@ def validate_raw(raw: dict, source: str, dedicated: bool = False) -> None:
 
     from .contracts_data import load_contract
 
+    _check_size(raw, source)
     schema = load_contract("config")
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(raw), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
@@ -131,19 +179,62 @@ def validate_raw(raw: dict, source: str, dedicated: bool = False) -> None:
     _check_values(raw, source)
 
 
+def _check_size(raw: dict, source: str) -> None:
+    """Bound what validation and matching will do: the number of values and the nesting of the table."""
+    count = 0
+    stack = [(raw, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_CONFIG_DEPTH:
+            raise ConfigError(f"{source}: nested more than {MAX_CONFIG_DEPTH} levels deep; the config's tables and "
+                              "lists are at most 3 levels deep")
+        children = list(value.values()) if isinstance(value, dict) else value if isinstance(value, list) else ()
+        count += len(children)
+        if count > MAX_CONFIG_VALUES:
+            raise ConfigError(f"{source}: more than {MAX_CONFIG_VALUES} values (keys, list items); use folder "
+                              "globs such as 'vendor/**' rather than listing files one by one")
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+
+
+def _glob_problem(glob: str) -> str | None:
+    """Why a configured glob can never select a file inside the root, or is unusable; None when it is fine."""
+    if len(glob) > MAX_GLOB_LENGTH:
+        return f"is longer than {MAX_GLOB_LENGTH} characters"
+    if "\0" in glob:
+        return "contains a NUL character"
+    if ".." in glob.replace("\\", "/").split("/"):
+        return "climbs out with '..': globs are relative to the repository root and never leave it"
+    return None
+
+
 def _check_values(raw: dict, source: str) -> None:
     import jsonschema
+    from pathspec.patterns.gitignore.basic import GitIgnoreBasicPattern
+
+    from .textio import MAX_FILE_SIZE_CEILING
 
     globs = [("exclude", g) for g in raw.get("exclude", ())]
     globs += [("per-path-ignores", g) for g in raw.get("per-path-ignores", {})]
     for key, value in raw.get("paths", {}).items():
         globs += [(f"paths.{key}", g) for g in ([value] if isinstance(value, str) else value)]
     globs += [("contracts.instances", g) for g in raw.get("contracts", {}).get("instances", {})]
+    if len(globs) > MAX_GLOBS:
+        raise ConfigError(f"{source}: {len(globs)} globs in exclude, per-path-ignores, paths and contracts.instances, "
+                          f"over the limit of {MAX_GLOBS}; use folder globs such as 'vendor/**' rather than listing "
+                          "files one by one")
     for key, glob in globs:
+        problem = _glob_problem(glob)
+        if problem:
+            raise ConfigError(f"{source}: {key}: glob {glob[:200]!r} {problem}")
         try:
-            compile_patterns((glob,))
+            regex, _ = GitIgnoreBasicPattern.pattern_to_regex(glob)
+            if regex is not None and "[" in glob:
+                re.compile(regex)   # a bracket expression is the only part pathspec does not escape: [z-a]
         except Exception as exc:  # pathspec's own errors name the pattern problem
             raise ConfigError(f"{source}: {key}: invalid glob {glob!r}: {exc}") from None
+    if raw.get("max-file-size", 0) > MAX_FILE_SIZE_CEILING:
+        raise ConfigError(f"{source}: max-file-size: {raw['max-file-size']} is over the ceiling of "
+                          f"{MAX_FILE_SIZE_CEILING} bytes (a repository's files are read whole)")
     if "docs-url" in raw:
         try:
             raw["docs-url"].format(rule="C1")
@@ -203,6 +294,12 @@ def discover(start: Path, *, root: Path | None = None, config_file: Path | None 
                 root, found = other, find_config_file(other)
     else:
         root = root.resolve()
+        try:
+            os.scandir(root).close()
+        except OSError as exc:
+            raise ConfigError(f"{root}: cannot read the folder: {exc.strerror or exc}") from None
+        if config_file is None:
+            found = find_config_file(root)
     return root, load_config(root, config_file, found=found)
 
 
@@ -210,7 +307,7 @@ def load_config(root: Path, explicit: Path | None = None, *, found=_UNREAD) -> C
     """Load and validate the config for the repository at ``root`` (``found``: what find_config_file gave,
     when the caller already read it)."""
     if explicit is not None:
-        if not explicit.is_file():
+        if not os.path.exists(explicit):
             raise ConfigError(f"{explicit}: config file not found")
         data = _load_toml(explicit)
         tool = data.get("tool", {}) if explicit.name == PYPROJECT else {}
@@ -236,8 +333,10 @@ def load_config(root: Path, explicit: Path | None = None, *, found=_UNREAD) -> C
         bad = unknown_selectors(raw.get(key, ()))
         if bad:
             raise ConfigError(f"{source}: {key}: unknown rule id(s) {', '.join(map(repr, bad))}")
-    for pattern, ids in raw.get("per-path-ignores", {}).items():
-        bad = unknown_selectors(ids)
+    ignores = raw.get("per-path-ignores", {})
+    bad_anywhere = set(unknown_selectors({i for ids in ignores.values() for i in ids}))   # one registry pass
+    for pattern, ids in ignores.items() if bad_anywhere else ():
+        bad = [i for i in ids if i in bad_anywhere]
         if bad:
             raise ConfigError(f"{source}: per-path-ignores[{pattern!r}]: unknown rule id(s) {', '.join(map(repr, bad))}")
     bad = unknown_selectors(raw.get("severity", {}).keys())

@@ -7,8 +7,11 @@ implementation with the same methods.
 
 from __future__ import annotations
 
+import errno
 import os
+import posixpath
 import re
+import stat
 import subprocess
 from functools import cached_property
 from pathlib import Path
@@ -16,31 +19,93 @@ from pathlib import Path
 from .errors import ConfigError, GitError, UnreadableFile
 from .layout import DEFAULT_ROOT_MARKERS
 from .patterns import compile_patterns
-from .textio import decode_text
+from .textio import DEFAULT_MAX_FILE_SIZE, MAX_FILE_SIZE_CEILING, decode_text, too_large
 
 
 
-# No option look-alikes, ranges, whitespace or control characters; git itself judges the rest
+# No option look-alikes, ranges, negations, whitespace or control characters; git itself judges the rest
 # (unicode branch names are legal). Refs also go after --end-of-options wherever git allows it.
-_BAD_REF = re.compile(r"^-|\.\.|[\s\x00-\x1f\x7f;$`]")
+_BAD_REF = re.compile(r"^[-^]|\.\.|[\s\x00-\x1f\x7f;$`]")
+_SHA = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
 
 
 def validate_ref(ref: str) -> str:
-    """Reject refs that git could read as an option or a range; return the ref unchanged."""
-    if not ref or len(ref) > 256 or _BAD_REF.search(ref):
-        raise ConfigError(f"invalid git ref {ref!r}: expected a branch, tag or commit (not an option or a range)")
+    """Reject refs that git could read as an option, a range or a negation; return the ref unchanged."""
+    if not isinstance(ref, str) or not ref or len(ref) > 256 or _BAD_REF.search(ref):
+        raise ConfigError(f"invalid git ref {ref!r}: expected a branch, tag or commit (not an option, a range or "
+                          "a negation)")
     return ref
+
+
+# --- reading files: regular files only, capped, never blocking -------------------------------------------
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "directory"), (stat.S_ISFIFO, "named pipe (FIFO)"),
+                       (stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device"),
+                       (stat.S_ISSOCK, "socket")):
+        if test(mode):
+            return name
+    return "special file"
+
+
+def read_regular_file(path: str | os.PathLike, limit: int, shown: str | None = None) -> bytes:
+    """The bytes of the regular file at ``path`` (links followed), at most ``limit`` of them; else UnreadableFile.
+
+    The type is checked before opening and again on the open descriptor, and the file is opened non-blocking:
+    a FIFO, a device or a socket is refused and never blocks; a file that grows past the cap while being read
+    is refused too. ``shown`` is the name the error uses (default: ``path``).
+    """
+    shown = str(path) if shown is None else shown
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            raise UnreadableFile(shown, f"is a {_kind(st.st_mode)}, not a regular file; not read"
+                                 if not stat.S_ISDIR(st.st_mode) else "is a directory, not a file")
+        if st.st_size > limit:
+            raise too_large(shown, st.st_size, limit)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+                     | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        raise UnreadableFile(shown, "does not exist") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UnreadableFile(shown, "is a symbolic link loop") from None
+        raise UnreadableFile(shown, f"cannot be read: {exc.strerror or exc}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):   # swapped for something else between the two looks
+            raise UnreadableFile(shown, f"is a {_kind(st.st_mode)}, not a regular file; not read")
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                raise too_large(shown, None, limit)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise UnreadableFile(shown, f"cannot be read: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+
+
+def inside(path: Path, root: Path) -> bool:
+    """Whether the (resolved) ``path`` is ``root`` or below it."""
+    return path == root or root in path.parents
 
 
 def _is_marker(folder: Path, marker: str) -> bool:
     path = folder / marker
     if marker != "pyproject.toml":
-        return path.exists()
+        return os.path.lexists(path)
     # A service's own pyproject.toml inside a monorepo is not the monorepo's root: only one
     # that configures this tool marks the root (a bare one is the fallback, see find_root).
     try:
-        return path.is_file() and "[tool.observatory-invariants" in path.read_text("utf-8", "replace")
-    except OSError:
+        return b"[tool.observatory-invariants" in read_regular_file(path, MAX_FILE_SIZE_CEILING)
+    except UnreadableFile:
         return False
 
 
@@ -48,37 +113,85 @@ def find_root(start: Path, markers: tuple[str, ...] = DEFAULT_ROOT_MARKERS) -> P
     """The nearest folder at or above ``start`` holding one of ``markers``.
 
     Failing that, the nearest folder with any pyproject.toml, and failing that ``start`` itself.
+    A ``start`` that is a symbolic link is not followed: discovery begins at the folder holding the link
+    (a committed link to an outside folder never makes that folder the root).
     """
-    start = start.resolve()
-    if start.is_file():
+    start = Path(os.path.abspath(start))
+    if os.path.islink(start) or not os.path.isdir(start):
         start = start.parent
+    start = start.resolve()
     folders = (start, *start.parents)
     for folder in folders:
         if any(_is_marker(folder, marker) for marker in markers):
             return folder
     if "pyproject.toml" in markers:
         for folder in folders:
-            if (folder / "pyproject.toml").is_file():
+            if os.path.isfile(folder / "pyproject.toml"):
                 return folder
     return start
 
 
-def _git_process(root: Path, *args: str) -> subprocess.CompletedProcess:
+# --- git: read-only, and nothing the scanned repository configures is ever executed ----------------------
+
+# Each of these is settable in a repository's .git/config and would make a read-only command run a program or
+# write: the fsmonitor hook, hooks, transports (a partial clone's lazy fetch), external diff and textconv
+# drivers, submodule recursion. Clean/smudge filters are per driver name: see Repository._filter_overrides.
+_GIT_CONFIG = ("core.fsmonitor=false", f"core.hooksPath={os.devnull}", "protocol.allow=never",
+               "diff.external=", "submodule.recurse=false", "core.untrackedCache=false")
+_GIT_ENV = {"GIT_OPTIONAL_LOCKS": "0",       # never refresh-and-write the index (nor a submodule's)
+            "GIT_NO_LAZY_FETCH": "1",        # a partial clone's missing object is missing, not fetched
+            "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "LC_ALL": "C", "LANGUAGE": "C"}
+_GIT_ENV_DROP = ("GIT_EXTERNAL_DIFF", "GIT_DIFF_OPTS")
+# For the diff commands: no external diff, no textconv, no recursion into submodules, no order file.
+_DIFF_SAFE = ("--no-ext-diff", "--no-textconv", "--ignore-submodules=all", f"-O{os.devnull}")
+
+
+def _git_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _GIT_ENV_DROP}
+    env.update(_GIT_ENV)
+    return env
+
+
+def _git_argv(root: Path, args: tuple[str, ...], overrides: tuple[str, ...] = ()) -> list[str]:
+    argv = ["git", "--no-pager"]
+    for setting in (*_GIT_CONFIG, *overrides):
+        argv += ["-c", setting]
+    return [*argv, "-C", str(root), *args]
+
+
+def _git_process(root: Path, *args: str, overrides: tuple[str, ...] = (),
+                 env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     try:
-        return subprocess.run(("git", "-C", str(root), *args), capture_output=True, stdin=subprocess.DEVNULL,
-                              timeout=120)
+        return subprocess.run(_git_argv(root, args, overrides), capture_output=True, stdin=subprocess.DEVNULL,
+                              env={**_git_env(), **(env or {})}, timeout=120)
     except FileNotFoundError:
-        raise GitError("git is not installed") from None
+        raise GitError("git is not installed (not found on PATH)") from None
     except subprocess.TimeoutExpired:
         raise GitError(f"git {' '.join(args[:2])} timed out") from None
 
 
-def _run_git(root: Path, *args: str) -> bytes:
-    proc = _git_process(root, *args)
+def _git_failure(proc: subprocess.CompletedProcess, what: str) -> str:
+    message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+    return message[0] if message else f"git {what} failed"
+
+
+def _run_git(root: Path, *args: str, overrides: tuple[str, ...] = ()) -> bytes:
+    proc = _git_process(root, *args, overrides=overrides)
     if proc.returncode != 0:
-        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(message[0] if message else f"git {args[0]} failed")
+        raise GitError(_git_failure(proc, args[0]))
     return proc.stdout
+
+
+def _refusal(stderr: str) -> str | None:
+    """Why git refuses a repository it found (None: there is simply no repository)."""
+    lowered = stderr.lower()
+    if "dubious ownership" in lowered or "unsafe repository" in lowered:
+        return ("git refuses this repository (dubious ownership: it belongs to another user); trust it with "
+                "`git config --global --add safe.directory PATH` to check it as a git repository")
+    if "not a git repository" in lowered:
+        return None
+    first = stderr.strip().splitlines()
+    return f"git cannot read this repository ({first[0] if first else 'unknown error'})"
 
 
 def _split_z(out: bytes) -> list[str]:
@@ -98,73 +211,163 @@ class Repository:
     from its staged copy is read from the index.
     """
 
-    def __init__(self, root: Path, *, exclude: tuple[str, ...] = (), max_file_size: int = 5_000_000,
+    def __init__(self, root: Path, *, exclude: tuple[str, ...] = (), max_file_size: int = DEFAULT_MAX_FILE_SIZE,
                  content: str = WORKTREE):
         self.root = root.resolve()
         self.exclude = exclude
         self.max_file_size = max_file_size
         self.content = content
         self._text: dict[str, str | UnreadableFile] = {}
+        self.git_problem: str | None = None   # why a repository git found cannot be used (see git_prefix)
+        self._scratch_index: str | None = None
 
     # -- git ------------------------------------------------------------
+    def _git(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        return _git_process(self.root, *args, overrides=self._filter_overrides, env=env)
+
+    def _run(self, *args: str, env: dict[str, str] | None = None) -> bytes:
+        proc = self._git(*args, env=env)
+        if proc.returncode != 0:
+            raise GitError(_git_failure(proc, args[0]))
+        return proc.stdout
+
+    def _diff_work_tree(self, *args: str) -> bytes:
+        """``git diff`` of the work tree (against the index, or a commit), read-only.
+
+        Porcelain diff refreshes the index and writes it back, whatever GIT_OPTIONAL_LOCKS says; so it runs on
+        a scratch copy of the index (the one git would use, GIT_INDEX_FILE included), which it may rewrite.
+        """
+        import shutil
+        import tempfile
+        import weakref
+
+        if self._scratch_index is None:
+            folder = tempfile.mkdtemp(prefix="observatory-index-")
+            weakref.finalize(self, shutil.rmtree, folder, True)
+            source = os.environ.get("GIT_INDEX_FILE") or \
+                self._run("rev-parse", "--git-path", "index").decode("utf-8", "surrogateescape").strip()
+            source_path = Path(source) if os.path.isabs(source) else self.root / source
+            self._scratch_index = os.path.join(folder, "index")
+            if os.path.isfile(source_path):
+                shutil.copyfile(source_path, self._scratch_index)
+        return self._run("diff", *_DIFF_SAFE, *args, env={"GIT_INDEX_FILE": self._scratch_index})
+
     @cached_property
     def git_prefix(self) -> str | None:
-        """The root's path inside its git work tree ("" at the top), or None outside git."""
+        """The root's path inside its git work tree ("" at the top), or None outside git.
+
+        None too when git is missing or refuses the repository (another user's: "dubious ownership"); then
+        :attr:`git_problem` says so, so that a caller can tell the user why the root is checked as a plain
+        folder (and ``--staged``/``--base`` fail with that reason).
+        """
         try:
-            out = _run_git(self.root, "rev-parse", "--show-prefix")
-        except GitError:
+            proc = _git_process(self.root, "rev-parse", "--show-prefix")
+        except GitError as exc:   # git missing, or hung
+            if any(os.path.lexists(folder / ".git") for folder in (self.root, *self.root.parents)):
+                self.git_problem = str(exc)
             return None
-        return out.decode("utf-8", "surrogateescape").strip()
+        if proc.returncode != 0:
+            self.git_problem = _refusal(proc.stderr.decode("utf-8", "replace"))
+            return None
+        return proc.stdout.decode("utf-8", "surrogateescape").strip()
 
     @property
     def is_git(self) -> bool:
         return self.git_prefix is not None
 
+    @property
+    def notes(self) -> list[str]:
+        """What the user should know about how the root was read (git missing or refusing it)."""
+        if self.is_git or self.git_problem is None:
+            return []
+        return [f"{self.root}: {self.git_problem}; checked as a plain folder (untracked files included, no git "
+                "history)"]
+
+    @cached_property
+    def _filter_overrides(self) -> tuple[str, ...]:
+        """``-c`` settings that disable every clean/smudge/process filter driver git's config defines.
+
+        Filters are configured per driver name (``filter.<name>.clean``), so the names come from git itself
+        (reading config runs nothing); an empty command is "no filter" to git.
+        """
+        if not self.is_git:
+            return ()
+        proc = _git_process(self.root, "config", "-z", "--name-only", "--get-regexp", r"^filter\.")
+        names = {key.rsplit(".", 1)[0] for key in _split_z(proc.stdout) if key.count(".") >= 2}
+        return tuple(f"{name}.{kind}=" for name in sorted(names) for kind in ("clean", "smudge", "process"))
+
+    def _unusable(self, what: str) -> GitError:
+        why = self.git_problem or "it is not a git repository"
+        return GitError(f"{self.root}: {why}, so {what} cannot be used")
+
     def resolve_ref(self, ref: str) -> str:
-        """The commit SHA a (validated) ref names; GitError when it names nothing."""
+        """The commit SHA a (validated) ref names; GitError when it names nothing (or more than one commit)."""
         validate_ref(ref)
         if not self.is_git:
-            raise GitError(f"{self.root} is not a git repository, so --base {ref} cannot be read")
+            raise self._unusable(f"--base {ref}")
         try:
-            out = _run_git(self.root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
+            out = self._run("rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
         except GitError:
             raise GitError(f"unknown git ref {ref!r}") from None
-        return out.decode().strip()
+        sha = out.decode("ascii", "replace").strip()
+        if not _SHA.match(sha):
+            raise GitError(f"git ref {ref!r} does not name one commit (git answered {sha[:100]!r})")
+        return sha
+
+    def _blob(self, spec: str, path: str, where: str) -> bytes | None:
+        """A blob's bytes (None when git has none under ``spec``), read up to the size cap."""
+        try:
+            proc = subprocess.Popen(_git_argv(self.root, ("cat-file", "blob", spec), self._filter_overrides),
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                    env=_git_env())
+        except FileNotFoundError:
+            raise GitError("git is not installed (not found on PATH)") from None
+        try:
+            data = proc.stdout.read(self.max_file_size + 1)
+            if len(data) > self.max_file_size:
+                raise too_large(path, None, self.max_file_size, f" {where}")
+            return data if proc.wait(timeout=120) == 0 else None
+        except subprocess.TimeoutExpired:
+            raise GitError(f"git cat-file {spec} timed out") from None
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            proc.stdout.close()
 
     def show(self, ref: str, path: str) -> bytes | None:
-        """A file's bytes at ``ref`` (None when it did not exist there)."""
+        """A file's bytes at ``ref`` (None when it did not exist there); UnreadableFile over the size cap."""
         sha = self.resolve_ref(ref)
-        proc = _git_process(self.root, "cat-file", "blob", f"{sha}:./{path}")
-        return proc.stdout if proc.returncode == 0 else None
+        return self._blob(f"{sha}:./{_confined(path)}", path, f"at {ref}")
 
     def staged(self, path: str) -> bytes | None:
-        """A file's bytes in the index (what a commit would record); None when it is not staged."""
-        proc = _git_process(self.root, "cat-file", "blob", f":./{path}")
-        return proc.stdout if proc.returncode == 0 else None
+        """A file's bytes in the index (what a commit would record); None when it is not staged;
+        UnreadableFile over the size cap."""
+        return self._blob(f":./{_confined(path)}", path, "in the index")
 
     def require_git(self, what: str) -> None:
         if not self.is_git:
-            raise GitError(f"{self.root} is not a git repository, so {what} cannot be used")
+            raise self._unusable(what)
 
     @cached_property
     def _differs_from_index(self) -> frozenset[str]:
         """Paths whose work-tree copy is not what is staged (modified or deleted since `git add`)."""
-        return frozenset(_split_z(_run_git(self.root, "diff", "--name-only", "-z", "--no-renames", "--relative")))
+        return frozenset(_split_z(self._diff_work_tree("--name-only", "-z", "--no-renames", "--relative")))
 
     def files_at(self, ref: str) -> list[str]:
         """Every file path under the root at ``ref``."""
         sha = self.resolve_ref(ref)
-        out = _run_git(self.root, "ls-tree", "-r", "-z", "--name-only", "--full-tree", "--end-of-options", sha)
+        out = self._run("ls-tree", "-r", "-z", "--name-only", "--full-tree", "--end-of-options", sha)
         prefix = self.git_prefix or ""
         return [p[len(prefix):] for p in _split_z(out) if p.startswith(prefix)]
 
     def staged_paths(self) -> list[str]:
         """Paths the index changes against HEAD: added, copied, modified and deleted (renames as both)."""
         self.require_git("--staged")
-        head = _git_process(self.root, "rev-parse", "--verify", "--quiet", "HEAD")
+        head = self._git("rev-parse", "--verify", "--quiet", "HEAD")
         against = "HEAD" if head.returncode == 0 else "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # the empty tree
-        out = _run_git(self.root, "diff", "--cached", "--name-only", "-z", "--no-renames", "--diff-filter=ACMRD",
-                       "--relative", "--end-of-options", against)
+        out = self._run("diff", *_DIFF_SAFE, "--cached", "--name-only", "-z", "--no-renames", "--diff-filter=ACMRD",
+                        "--relative", "--end-of-options", against)
         return sorted(_split_z(out))
 
     def staged_deletions(self) -> list[str]:
@@ -193,11 +396,11 @@ class Repository:
         """Paths that differ between the merge base of ``base`` and HEAD, and HEAD's work tree."""
         sha = self.resolve_ref(base)
         try:
-            merge_base = _run_git(self.root, "merge-base", "--end-of-options", sha, "HEAD").decode().strip()
+            merge_base = self._run("merge-base", "--end-of-options", sha, "HEAD").decode().strip()
         except GitError:
             merge_base = sha
-        out = _run_git(self.root, "diff", "--name-only", "-z", "--no-renames", "--relative", "--end-of-options", merge_base)
-        untracked = _run_git(self.root, "ls-files", "-z", "--others", "--exclude-standard")
+        out = self._diff_work_tree("--name-only", "-z", "--no-renames", "--relative", "--end-of-options", merge_base)
+        untracked = self._run("ls-files", "-z", "--others", "--exclude-standard")
         return sorted(set(_split_z(out)) | set(_split_z(untracked)))
 
     # -- the file list --------------------------------------------------
@@ -210,9 +413,9 @@ class Repository:
         Excluded patterns from the config are dropped in both cases.
         """
         if self.is_git and self.content == INDEX:
-            paths = [p for p in dict.fromkeys(_split_z(_run_git(self.root, "ls-files", "-z", "--cached")))]
+            paths = [p for p in dict.fromkeys(_split_z(self._run("ls-files", "-z", "--cached")))]
         elif self.is_git:
-            out = _run_git(self.root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+            out = self._run("ls-files", "-z", "--cached", "--others", "--exclude-standard")
             # Dangling links and link loops stay listed (reading them is a finding); folders (submodules) do not.
             paths = [p for p in dict.fromkeys(_split_z(out))
                      if os.path.lexists(self.root / p) and not os.path.isdir(self.root / p)]
@@ -228,15 +431,19 @@ class Repository:
         """Files git tracks (empty outside git)."""
         if not self.is_git:
             return frozenset()
-        return frozenset(_split_z(_run_git(self.root, "ls-files", "-z", "--cached")))
+        return frozenset(_split_z(self._run("ls-files", "-z", "--cached")))
 
     def _walk(self) -> list[str]:
         import pathspec
 
+        def unreadable_root(exc: OSError) -> None:
+            if os.path.normpath(exc.filename or "") == os.path.normpath(self.root):
+                raise ConfigError(f"{self.root}: cannot read the folder: {exc.strerror or exc}")
+
         found: list[str] = []
         ignore_stack: list[tuple[str, object]] = []
         seen_dirs: set[tuple[int, int]] = set()
-        for dirpath, dirnames, filenames in os.walk(self.root, followlinks=False):
+        for dirpath, dirnames, filenames in os.walk(self.root, onerror=unreadable_root, followlinks=False):
             rel_dir = os.path.relpath(dirpath, self.root).replace(os.sep, "/")
             rel_dir = "" if rel_dir == "." else rel_dir
             st = os.stat(dirpath)
@@ -244,12 +451,12 @@ class Repository:
                 dirnames[:] = []
                 continue
             seen_dirs.add((st.st_dev, st.st_ino))
-            gitignore = os.path.join(dirpath, ".gitignore")
-            if os.path.isfile(gitignore):
-                try:
-                    with open(gitignore, encoding="utf-8", errors="replace") as fh:
-                        ignore_stack.append((rel_dir, pathspec.PathSpec.from_lines("gitignore", fh)))
-                except OSError:
+            if ".gitignore" in filenames:
+                try:   # like any file: a regular file inside the root, under the size cap
+                    text = self.read_bytes(f"{rel_dir}/.gitignore" if rel_dir else ".gitignore", index=False)
+                    lines = text.decode("utf-8", "replace").splitlines()
+                    ignore_stack.append((rel_dir, pathspec.PathSpec.from_lines("gitignore", lines)))
+                except UnreadableFile:
                     pass
 
             def ignored(rel: str, is_dir: bool) -> bool:
@@ -275,42 +482,50 @@ class Repository:
         return found
 
     # -- reading ----------------------------------------------------------
+    def _full(self, path: str) -> Path | None:
+        """The path's place under the root, or None when the path itself leaves the root (absolute, ``..``)."""
+        rel = _confined(path, strict=False)
+        return None if rel is None else self.root / rel
+
     def exists(self, path: str) -> bool:
+        full = self._full(path)
+        if full is None:
+            return False
         if self.content == INDEX and path in self._differs_from_index:
-            return self.staged(path) is not None
-        return os.path.lexists(self.root / path)  # a dangling link exists (and reading it is a finding)
+            return path in self.tracked   # the index's copy is what checks read
+        return os.path.lexists(full)  # a dangling link exists (and reading it is a finding)
 
     def is_dir(self, path: str) -> bool:
-        return (self.root / path).is_dir()
+        full = self._full(path)
+        return full is not None and inside(full.resolve(), self.root) and full.is_dir()
 
     def excluded(self, path: str) -> bool:
         return bool(self.exclude) and _spec(self.exclude).match_file(path)
 
-    def read_bytes(self, path: str) -> bytes:
-        if self.content == INDEX and self.is_git and path in self._differs_from_index:
+    def read_bytes(self, path: str, *, index: bool = True) -> bytes:
+        """A file's bytes: a regular file inside the root (links resolved, and they must stay inside), under the
+        size cap; from the index for ``--staged`` when its work-tree copy differs. UnreadableFile otherwise."""
+        full = self._full(path)
+        if full is None:
+            raise UnreadableFile(path, "is outside the repository; not read")
+        if index and self.content == INDEX and self.is_git and path in self._differs_from_index:
             data = self.staged(path)
             if data is None:
                 raise UnreadableFile(path, "is not staged")
             return data
-        full = self.root / path
         try:
-            if full.is_symlink():
-                target = full.resolve()
-                if target != self.root and self.root not in target.parents:
-                    raise UnreadableFile(path, "is a symbolic link to a file outside the repository; not read")
-            if full.is_dir():
-                raise UnreadableFile(path, "is a directory, not a file")
-            size = full.stat().st_size
-            if size > self.max_file_size:
-                raise UnreadableFile(path, f"is {size} bytes, over the {self.max_file_size}-byte limit "
-                                           "(max-file-size in the config); skipped")
-            return full.read_bytes()
+            os.stat(full)
+            target = Path(os.path.realpath(full))
         except FileNotFoundError:
-            raise UnreadableFile(path, "does not exist") from None
-        except RuntimeError:  # pathlib's "Symlink loop"
+            raise UnreadableFile(path, "does not exist") from None   # a dangling link too
+        except (OSError, RuntimeError) as exc:
+            if isinstance(exc, OSError) and exc.errno != errno.ELOOP:
+                raise UnreadableFile(path, f"cannot be read: {exc.strerror or exc}") from None
             raise UnreadableFile(path, "is a symbolic link loop") from None
-        except OSError as exc:
-            raise UnreadableFile(path, f"cannot be read: {exc.strerror or exc}") from None
+        if not inside(target, self.root):
+            what = "a symbolic link to a file" if os.path.islink(full) else "reached through a symbolic link to a folder"
+            raise UnreadableFile(path, f"is {what} outside the repository; not read")
+        return read_regular_file(target, self.max_file_size, shown=path)
 
     # -- build outputs (coverage reports) -------------------------------------------
     def local_path(self, path: str) -> Path:
@@ -368,6 +583,18 @@ class Repository:
             raise cached
         return cached
 
+
+def _confined(path: str, strict: bool = True) -> str | None:
+    """``path`` as a normalised root-relative posix path; None (or, ``strict``, UnreadableFile) when it is
+    absolute or climbs out with ``..``."""
+    rel = path.replace("\\", "/") if os.sep == "\\" else path
+    normal = posixpath.normpath(rel) if rel else ""
+    if (not normal or normal == "." or posixpath.isabs(normal) or normal == ".." or normal.startswith("../")
+            or "\0" in normal or (os.sep == "\\" and re.match(r"^[A-Za-z]:", normal))):
+        if strict:
+            raise UnreadableFile(path, "is outside the repository; not read")
+        return None
+    return normal
 
 
 def _spec(patterns):
@@ -481,7 +708,7 @@ class TreeRepository:
     def _cat(self, oid: str, path: str) -> bytes:
         if self._batch is None:
             try:
-                self._batch = subprocess.Popen(("git", "-C", str(self.root), "cat-file", "--batch"),
+                self._batch = subprocess.Popen(_git_argv(self.root, ("cat-file", "--batch")), env=_git_env(),
                                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                                stderr=subprocess.DEVNULL)
             except FileNotFoundError:

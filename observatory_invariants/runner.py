@@ -176,8 +176,7 @@ def apply_config_filters(ws: Workspace, findings: Iterable[Finding]) -> list[Fin
     config = ws.config
     kept = []
     for f in findings:
-        ignored = any(path_matches((pattern,), f.path) and any(registry.selector_matches(s, f.rule) for s in ids)
-                      for pattern, ids in config.per_path_ignores.items())
+        ignored = any(registry.selector_matches(s, f.rule) for s in config.ignored_for(f.path))
         if ignored:
             continue
         override = _most_specific(dict(config.severity), f.rule)

@@ -4,6 +4,19 @@ from __future__ import annotations
 
 from .errors import UnreadableFile
 
+# One size cap for every read: work-tree files, blobs from git (--staged, --base), command-line file arguments.
+# The config's max-file-size changes it, up to MAX_FILE_SIZE_CEILING (a repository cannot lift it without bound).
+DEFAULT_MAX_FILE_SIZE = 5_000_000
+MAX_FILE_SIZE_CEILING = 100_000_000
+
+
+def too_large(path: str, size: int | None, limit: int, where: str = "") -> UnreadableFile:
+    """The UnreadableFile for a file over the cap (``size`` None: known only to exceed it); ``where`` is e.g.
+    " in the index"."""
+    amount = f"{size} bytes" if size is not None else f"more than {limit} bytes"
+    return UnreadableFile(path, f"is {amount}{where}, over the {limit}-byte limit (max-file-size in the config); "
+                                "skipped")
+
 
 def decode_text(path: str, data: bytes) -> str:
     """UTF-8 text from bytes (BOM dropped, CRLF kept), or UnreadableFile naming what is wrong."""

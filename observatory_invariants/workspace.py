@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
 from .config import Config
-from .patterns import compile_patterns, path_matches  # noqa: F401  (path_matches re-exported)
+from .patterns import compile_globs, glob_matches, path_matches  # noqa: F401  (path_matches re-exported)
 from .repo import Repository
 
 
@@ -51,12 +51,18 @@ class Workspace:
         return self.config.patterns(layout_key)
 
     def glob(self, layout_key: str) -> list[str]:
-        """Project files matching a layout entry, sorted."""
-        spec = compile_patterns(self.patterns(layout_key))
+        """Project files matching a layout entry, sorted; a file matches by its own path (a folder named
+        ``VERSIONS.md`` does not make the files inside it "the VERSIONS.md")."""
+        spec = compile_globs(self.patterns(layout_key))
         return [p for p in self.repo.files if spec.match_file(p)]
 
     def matches(self, layout_key: str, path: str) -> bool:
-        return path_matches(self.patterns(layout_key), path)
+        return glob_matches(self.patterns(layout_key), path)
+
+    def literal_path(self, layout_key: str) -> str:
+        """The first glob of a layout entry as the root-relative path it names (for "X is missing" findings when
+        nothing matches): a leading ``/`` anchors a glob at the root, it never leaves it."""
+        return self.patterns(layout_key)[0].lstrip("/")
 
     def read_text(self, path: str) -> str:
         return self.repo.read_text(path)

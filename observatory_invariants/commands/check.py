@@ -94,6 +94,8 @@ def main(args: argparse.Namespace) -> int:
                          f"one of {markers}, else the starting folder); use --root DIR to name another.\n")
         return EXIT_CLEAN
     result = run_workspace(ws, select=select or None, ignore=ignore, paths=paths, all_findings=args.all_findings)
+    for note in getattr(ws.repo, "notes", ()):   # git missing or refusing the repository: say how it was read
+        print(f"observatory-invariants: note: {note}", file=sys.stderr)
     if result.not_implemented:
         print(f"observatory-invariants: not implemented yet, so not checked: {', '.join(result.not_implemented)}",
               file=sys.stderr)

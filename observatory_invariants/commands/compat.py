@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from ..engines.compat.model import POLICIES
 from . import add_format_option
@@ -36,14 +35,11 @@ class _BadInput(Exception):
 def _load(path: str):
     from ..parsers.strict_json import parse_json
     from ..errors import UnreadableFile
-    from ..textio import decode_text
+    from ..repo import read_regular_file
+    from ..textio import DEFAULT_MAX_FILE_SIZE, decode_text
 
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise _BadInput(f"{path}: cannot read: {exc.strerror or exc}") from None
-    try:
-        text = decode_text(path, data)
+    try:   # a regular file under the size cap: a FIFO, a device or /dev/zero is refused, never read
+        text = decode_text(path, read_regular_file(path, DEFAULT_MAX_FILE_SIZE, shown=path))
     except UnreadableFile as exc:
         raise _BadInput(str(exc)) from None
     value, problem = parse_json(text)

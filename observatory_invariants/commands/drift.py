@@ -22,30 +22,34 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from .. import __version__
+    from ..errors import UnreadableFile
     from ..map_drift import check_map_drift
-    from ..patterns import compile_patterns
-    from ..repo import Repository
+    from ..patterns import compile_globs
+    from ..repo import Repository, read_regular_file
     from ..reporters import render
+    from ..textio import decode_text
     from . import open_repository, rule_descriptors
 
     root, config = open_repository(args)
-    if args.document:
-        path = Path(args.document)
-    else:
-        spec = compile_patterns(tuple(config.patterns("invariants-doc")))
-        found = [root / p for p in Repository(root, exclude=config.exclude).files if spec.match_file(p)]
-        if not found:
-            raise UsageError(f"no invariant document found at {root} (looked for "
-                             f"{', '.join(config.patterns('invariants-doc'))}); name it: drift FILE")
-        path = found[0]
     try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read it as UTF-8 text ({exc})") from None
-    try:
-        shown = path.resolve().relative_to(root).as_posix()
-    except ValueError:
-        shown = str(path)
+        if args.document:   # named on the command line: any regular file, under the size cap
+            path = Path(args.document)
+            text = decode_text(str(path), read_regular_file(path, config.max_file_size, shown=str(path)))
+            try:
+                shown = path.resolve().relative_to(root).as_posix()
+            except ValueError:
+                shown = str(path)
+        else:               # found by the layout globs: read like any repository file (inside the root)
+            repo = Repository(root, exclude=config.exclude, max_file_size=config.max_file_size)
+            spec = compile_globs(tuple(config.patterns("invariants-doc")))
+            found = [p for p in repo.files if spec.match_file(p)]
+            if not found:
+                raise UsageError(f"no invariant document found at {root} (looked for "
+                                 f"{', '.join(config.patterns('invariants-doc'))}); name it: drift FILE")
+            shown = found[0]
+            text = repo.read_text(shown)
+    except UnreadableFile as exc:
+        raise UsageError(f"{exc.path}: {exc.reason}") from None
     findings = check_map_drift(shown, text, config)
     sys.stdout.write(render(args.format, findings, descriptors=rule_descriptors(config), tool_version=__version__))
     return EXIT_FINDINGS if any(f.severity.value == "error" for f in findings) else EXIT_CLEAN

@@ -58,7 +58,13 @@ def parse_json(text: str) -> tuple[Any, JsonProblem | None]:
         line, column = _second_occurrence(text, exc.key)
         return None, JsonProblem(f"invalid JSON: key {exc.key!r} appears twice in one object (parsers keep "
                                  "different copies); remove one", line, column)
-    except ValueError as exc:  # NaN / Infinity / -Infinity
+    except ValueError as exc:  # NaN / Infinity / -Infinity, or an integer too long for Python to convert
+        if "integer string conversion" in str(exc):
+            match = re.search(r"\d{4300,}", text)
+            offset = match.start() if match else 0
+            return None, JsonProblem("invalid JSON: an integer of more than 4,300 digits (no JSON reader "
+                                     "keeps its value); write it as a string",
+                                     text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1)
         match = re.search(rf"(?<![\w\"]){re.escape(str(exc))}(?![\w\"])", text)
         offset = match.start() if match else 0
         return None, JsonProblem(f"invalid JSON: {exc} is not a JSON value (use null or a number)",

@@ -34,6 +34,7 @@ MAX_DEPTH = 200                # nesting depth in to_data
 MAX_COMPOSE_NODES = 1_000_000  # upper bound (node_estimate) on the nodes composed for one file (~300 MB)
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
+_MAX_INT_BITS = 14_000         # about 4,200 decimal digits: Python refuses to print longer integers in decimal
 
 
 # --- results ------------------------------------------------------------------------------------------------
@@ -379,11 +380,14 @@ def _convert(node, state: _State, depth: int):
             out.item_lines.append(item.start_mark.line + 1)
         return out
     try:
-        return state.constructor.construct_object(node, deep=True)
-    except (yaml.YAMLError, ValueError, OverflowError):
-        # a scalar the safe constructor cannot build (2001-13-45 as a timestamp, an integer past Python's
-        # 4,300-digit limit): keep its text, as a string-typed reader would
+        value = state.constructor.construct_object(node, deep=True)
+    except Exception:  # noqa: BLE001 - a leaf: whatever PyYAML's constructor trips on, the scalar is its text
+        # A scalar its tag cannot build: a timestamp 2001-13-45 (ValueError), an integer of over 4,300 digits,
+        # an empty "!!int" (IndexError), bad "!!binary" base64...
         return node.value
+    if isinstance(value, int) and value.bit_length() > _MAX_INT_BITS:
+        return node.value   # 0x fff…: it parses, but printing it in decimal would raise: keep the text
+    return value
 
 
 def line_of(container, key, default: int | None = None) -> int | None:

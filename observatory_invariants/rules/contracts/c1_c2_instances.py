@@ -15,7 +15,8 @@ from typing import Iterable, Mapping, Sequence
 from ...declare import Options, Rule, option
 from ...findings import Finding, finding
 from ...parsers.jsonpos import locate, pointer
-from ...engines.contract_schemas import JsonDocument, build_registry, usable_schemas, validator_class
+from ...engines.contract_schemas import JsonDocument, PatternNotApplied, build_registry, usable_schemas
+from ...engines.contract_schemas import make_validator as engine_make_validator
 from .inputs import gather_contract_schemas, read_document
 
 MAX_ERRORS_PER_FILE = 20
@@ -105,14 +106,19 @@ def _describe(error) -> tuple[list, str]:
     return list(shown.absolute_path), f"{lead}instance at {where}: {_short(shown.message)} (schema {schema_where})"
 
 
+def _first_line(exc: Exception) -> str:
+    """``Type: message`` of an exception, its first line only (jsonschema's repeat the whole schema)."""
+    lines = str(exc).strip().splitlines()
+    return _short(f"{type(exc).__name__}: {lines[0] if lines else ''}".rstrip(": "), 200)
+
+
 def _short(message: str, limit: int = 300) -> str:
     """jsonschema repeats the whole failing value in its message; a 20,000-key object must not flood the report."""
     return message if len(message) <= limit else message[:limit] + f"… ({len(message) - limit} more characters)"
 
 
 def make_validator(schema: dict, registry, format_checker):
-    cls = validator_class(schema)
-    return cls(schema, registry=registry, format_checker=format_checker)
+    return engine_make_validator(schema, registry, format_checker)
 
 
 def validate_instance(instance, schema: dict, registry, formats: Sequence[str], *, validator=None):
@@ -126,11 +132,13 @@ def validate_instance(instance, schema: dict, registry, formats: Sequence[str], 
         return sorted(validator.iter_errors(instance), key=relevance), None
     except RecursionError:
         return [], "validation recursed without end: a $ref cycle in the schema or a too deeply nested instance"
+    except PatternNotApplied as exc:
+        return [], f"its {exc}"
     except Unresolvable as exc:
         return [], (f"a $ref does not resolve offline ({exc}); remote references are never fetched — "
                     "add the referenced schema to the contracts folder")
     except Exception as exc:  # a schema broken in a way the validator trips on; C3 explains it
-        return [], f"the schema cannot be applied ({type(exc).__name__}: {exc}); fix the schema (see C3)"
+        return [], f"the schema cannot be applied ({_first_line(exc)}); fix the schema (see C3)"
 
 
 def check_instances(schemas: Sequence[JsonDocument], instances: Sequence[Instance], *,
@@ -171,8 +179,7 @@ def check_instances(schemas: Sequence[JsonDocument], instances: Sequence[Instanc
         validator = validators[stem]
         if isinstance(validator, Exception):
             out.append(finding(rule, doc.path, f"cannot validate against {schema_doc.path}: the schema cannot be "
-                                               f"applied ({type(validator).__name__}: {validator}); fix the schema "
-                                               "(see C3)", 1, 1))
+                                               f"applied ({_first_line(validator)}); fix the schema (see C3)", 1, 1))
             continue
         errors, problem = validate_instance(doc.value, schema_doc.value, registry, formats, validator=validator)
         if problem:
@@ -204,7 +211,7 @@ def gather_instances(ws, targets=None) -> list[Instance]:
     mapped: Mapping[str, str] = ws.options(InstanceOptions).instances
     if mapped:
         from ...errors import ConfigError
-        from ...patterns import compile_patterns
+        from ...patterns import compile_globs
 
         stems = {doc.stem for doc in gather_contract_schemas(ws)}
         seen = {inst.doc.path for inst in instances}
@@ -212,7 +219,7 @@ def gather_instances(ws, targets=None) -> list[Instance]:
             if stem not in stems:
                 raise ConfigError(f"{ws.config.source}: contracts.instances: {pattern!r} maps to schema {stem!r}, "
                                   f"but there is no {stem}.json among the schemas ({', '.join(sorted(stems))})")
-            spec = compile_patterns((pattern,))
+            spec = compile_globs((pattern,))
             for p in keep(ws.repo.files):
                 if spec.match_file(p) and p not in seen:  # a fixture is validated once, as a fixture
                     seen.add(p)

@@ -7,13 +7,15 @@ Also: every ``$ref`` resolves offline within the contracts folder, and no
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, Sequence
 from urllib.parse import urljoin, urldefrag
 
 from ...declare import Options, Rule, option
 from ...findings import Finding, finding
 from ...parsers.jsonpos import locate, pointer
-from ...engines.contract_schemas import JsonDocument, build_registry, normalize_uri, usable_schemas, validator_class
+from ...engines.contract_schemas import (JsonDocument, build_registry, normalize_uri, root_resource,
+                                         stock_validator_class, usable_schemas)
 from .inputs import gather_contract_schemas
 
 DIALECTS = ("http://json-schema.org/draft-07/schema#", "https://json-schema.org/draft/2020-12/schema")
@@ -81,6 +83,7 @@ def check_schema_document(doc: JsonDocument, *, dialects: Sequence[str]) -> list
                                              f'(accepted: {", ".join(dialects)})', line, col))
     else:
         found.extend(_metaschema_findings(doc))
+        found.extend(_pattern_findings(doc))
     found.extend(_id_findings(doc))
     found.extend(_version_findings(doc))
     return found
@@ -89,8 +92,8 @@ def check_schema_document(doc: JsonDocument, *, dialects: Sequence[str]) -> list
 def _metaschema_findings(doc: JsonDocument) -> list[Finding]:
     from jsonschema.exceptions import best_match, relevance
 
-    cls = validator_class(doc.value)
-    meta = cls(cls.META_SCHEMA)
+    meta = _meta_validator(stock_validator_class(doc.value))
+    cls = type(meta)
     try:
         errors = sorted(meta.iter_errors(doc.value), key=relevance)
     except RecursionError:
@@ -103,6 +106,51 @@ def _metaschema_findings(doc: JsonDocument) -> list[Finding]:
         out.append(finding(RULE, doc.path, f"not a valid {cls.__name__.replace('Validator', '')} schema at "
                                            f"{pointer(parts) or '/'}: {shown.message}", line, col))
     return out
+
+
+def iter_patterns(schema):
+    """Yield (path parts, pattern) for every ``pattern`` value and ``patternProperties`` key, iteratively."""
+    stack = [(schema, [])]
+    while stack:
+        node, parts = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("pattern"), str):
+                yield parts + ["pattern"], node["pattern"]
+            if isinstance(node.get("patternProperties"), dict):
+                for key in node["patternProperties"]:
+                    yield parts + ["patternProperties", key], key
+            for key, value in node.items():
+                if key in _NAME_MAPS and isinstance(value, dict):
+                    for name, sub in value.items():
+                        stack.append((sub, parts + [key, name]))
+                elif key not in ("const", "enum", "default", "examples") and isinstance(value, (dict, list)):
+                    stack.append((value, parts + [key]))
+        elif isinstance(node, list):
+            stack.extend((item, parts + [index]) for index, item in enumerate(node))
+
+
+def _pattern_findings(doc: JsonDocument) -> list[Finding]:
+    """Patterns that are not ECMA-262 regular expressions (JSON Schema's syntax): other validators reject them."""
+    from ...parsers.ecma_regex import InvalidPattern, UnsupportedPattern, compile_ecma
+
+    out = []
+    for parts, pattern in iter_patterns(doc.value):
+        try:
+            compile_ecma(pattern)
+        except InvalidPattern as exc:
+            out.append(finding(RULE, doc.path, f"{pattern[:100]!r} at {pointer(parts)} is not an ECMA-262 regular "
+                                               f"expression ({exc}), as JSON Schema requires; validators in other "
+                                               "languages reject it", *_at(doc, parts)))
+        except UnsupportedPattern:   # valid ECMA-262; C1/C2 say so where an instance reaches it
+            pass
+    return out
+
+
+@lru_cache(maxsize=None)
+def _meta_validator(cls):
+    """One validator per dialect for its metaschema (the metaschemas' own patterns are the dialects', not the
+    repository's: jsonschema's stock class applies them)."""
+    return cls(cls.META_SCHEMA)
 
 
 def _id_findings(doc: JsonDocument) -> list[Finding]:
@@ -157,18 +205,15 @@ def check_refs(docs: Sequence[JsonDocument], registry=None, report_for: set[str]
 
     registry = registry if registry is not None else build_registry(docs)
     out = []
-    from referencing.jsonschema import DRAFT202012
-
     for doc in usable_schemas(docs):
         if report_for is not None and doc.path not in report_for:
             continue
         base = doc.value.get("$id") if isinstance(doc.value.get("$id"), str) else ""
         try:
-            resource = DRAFT202012.create_resource(doc.value) if not base else None
-        except Exception:
-            resource = None
-        # A schema without $id is checked as the root of its own resolver (its "#/…" refs resolve).
-        root = registry.resolver_with_root(resource) if resource is not None else None
+            # A schema without $id is checked as the root of its own resolver (its "#/…" refs resolve).
+            root = registry.resolver_with_root(root_resource(doc.value)) if not base else None
+        except Exception:   # a structure referencing cannot walk: the metaschema findings say what is wrong
+            root = None
         for parts, ref, ref_base in iter_refs(doc.value, normalize_uri(base)):
             target = urljoin(ref_base, ref)
             try:

@@ -172,11 +172,10 @@ class _Revision:
         return self._by_name.get(uri.rsplit("/", 1)[-1].rsplit(":", 1)[-1])
 
 
-def _git_text(ws, data: bytes | None, path: str) -> str | None:
-    if data is None:
-        return None
+def _git_text(ws, read, path: str) -> str | None:
     try:
-        return decode_text(path, data)
+        data = read()   # repo.show / repo.staged: UnreadableFile over the size cap
+        return None if data is None else decode_text(path, data)
     except UnreadableFile:
         return ""   # present but unusable: reported as not JSON
 
@@ -187,7 +186,7 @@ def run(ws, targets: list[str] | None) -> list[Finding]:
         ws.repo.resolve_ref(ref)   # an unknown ref is a usage error (GitError -> exit 2), not a finding
         old_paths = [p for p in ws.repo.files_at(ref) if ws.matches("schemas", p)]
         new_paths = ws.glob("schemas")
-        old_rev = _Revision(lambda p: _git_text(ws, ws.repo.show(ref, p), p), old_paths)
+        old_rev = _Revision(lambda p: _git_text(ws, lambda: ws.repo.show(ref, p), p), old_paths)
         new_rev = _Revision(lambda p: _read_work_tree(ws, p), new_paths)
         return _compare_revisions(ws, old_rev, new_rev, targets, f"--base {ref}")
     if ws.staged:
@@ -197,8 +196,8 @@ def run(ws, targets: list[str] | None) -> list[Finding]:
             return []   # the first commit: every schema is new, nothing to compare with
         old_paths = [p for p in ws.repo.files_at("HEAD") if ws.matches("schemas", p)]
         new_paths = sorted({*ws.glob("schemas"), *old_paths})
-        old_rev = _Revision(lambda p: _git_text(ws, ws.repo.show("HEAD", p), p), old_paths)
-        new_rev = _Revision(lambda p: _git_text(ws, ws.repo.staged(p), p), new_paths)
+        old_rev = _Revision(lambda p: _git_text(ws, lambda: ws.repo.show("HEAD", p), p), old_paths)
+        new_rev = _Revision(lambda p: _git_text(ws, lambda: ws.repo.staged(p), p), new_paths)
         return _compare_revisions(ws, old_rev, new_rev, targets, "HEAD")
     return check_fixture_pairs(ws, targets)
 

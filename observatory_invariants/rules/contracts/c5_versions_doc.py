@@ -195,7 +195,7 @@ def run(ws, targets):
         version = doc.value.get("$version")
         schemas.append(SchemaVersion(doc.path, doc.stem, version if isinstance(version, str) else None))
     found = ws.glob("versions-doc")  # a glob like the other layout entries; the first match is the document
-    doc_path = found[0] if found else ws.patterns("versions-doc")[0]
+    doc_path = found[0] if found else ws.literal_path("versions-doc")
     try:
         text = ws.read_text(doc_path)
     except UnreadableFile as exc:
