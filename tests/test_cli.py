@@ -9,14 +9,14 @@ from observatory_invariants.api import check
 from tests.helpers import SAMPLE, commit_all, git_repo, run_cli, schema, versions_md, write_tree
 
 SAMPLE_FINDINGS = {
-    ("contracts/VERSIONS.md", 5, "C5"),
-    ("contracts/VERSIONS.md", 9, "C5"),
-    ("contracts/VERSIONS.md", 11, "C5"),
-    ("contracts/fixtures/golden/event-envelope-job-created.json", 5, "C1"),
-    ("contracts/fixtures/golden/job-completed.json", 2, "C2"),
-    ("contracts/fixtures/negative/event-envelope-unknown-type.json", 1, "C1"),
-    ("contracts/schemas/event-envelope.json", 4, "C3"),
-    ("contracts/schemas/metrics.json", 7, "C3"),
+    ("contracts/VERSIONS.md", 5, "C5.version-mismatch"),
+    ("contracts/VERSIONS.md", 9, "C5.history"),
+    ("contracts/VERSIONS.md", 11, "C5.history"),
+    ("contracts/fixtures/golden/event-envelope-job-created.json", 5, "C1.nonconforming"),
+    ("contracts/fixtures/golden/job-completed.json", 2, "C2.nonconforming"),
+    ("contracts/fixtures/negative/event-envelope-unknown-type.json", 1, "C1.negative-accepted"),
+    ("contracts/schemas/event-envelope.json", 4, "C3.version"),
+    ("contracts/schemas/metrics.json", 7, "C3.ref"),
 }
 
 
@@ -28,7 +28,7 @@ def test_sample_reports_its_deliberate_contract_violations():
     proc = run_cli("check", str(SAMPLE), "--select", "C1,C2,C3,C5")
     assert proc.returncode == 1, proc.stderr
     lines = proc.stdout.splitlines()
-    assert "contracts/schemas/event-envelope.json:4:3: C3 \"$version\" '1.0' is not SemVer" in proc.stdout
+    assert "contracts/schemas/event-envelope.json:4:3: C3.version \"$version\" '1.0' is not SemVer" in proc.stdout
     assert len(lines) == len(SAMPLE_FINDINGS) + 2 and lines[-2].startswith("Found 8 findings")
     assert lines[-1].startswith("Run `observatory-invariants explain ")
 
@@ -61,10 +61,10 @@ def test_file_paths_run_only_the_rules_they_touch_and_keep_what_the_change_cause
                         ".observatory-invariants.toml": ""})
     write_tree(tmp_path, {"contracts/schemas/job.json": schema("job", version="x")})
     proc = run_cli("check", "contracts/VERSIONS.md", cwd=tmp_path)
-    assert proc.returncode == 1 and {line.split()[1] for line in proc.stdout.splitlines()[:-2]} == {"C5"}
+    assert proc.returncode == 1 and {line.split()[1] for line in proc.stdout.splitlines()[:-2]} == {"C5.version-mismatch", "C5.history"}
     # the schema's own finding, and the VERSIONS.md row its change broke (a finding it caused elsewhere)
     proc = run_cli("check", "contracts/schemas/job.json", cwd=tmp_path)
-    assert {line.split()[1] for line in proc.stdout.splitlines()[:-2]} == {"C3", "C5"}
+    assert {line.split()[1].split(".")[0] for line in proc.stdout.splitlines()[:-2]} == {"C3", "C5"}
 
 
 def test_outside_git_file_mode_keeps_only_findings_in_the_given_files(tmp_path):
@@ -72,10 +72,10 @@ def test_outside_git_file_mode_keeps_only_findings_in_the_given_files(tmp_path):
                           "contracts/VERSIONS.md": versions_md({"job": "1.0.0"}),
                           ".observatory-invariants.toml": ""})
     proc = run_cli("check", "contracts/schemas/job.json", cwd=tmp_path)
-    assert {line.split()[1] for line in proc.stdout.splitlines()[:-2]} == {"C3"}
+    assert {line.split()[1] for line in proc.stdout.splitlines()[:-2]} == {"C3.version"}
     assert "finding(s) in files outside this change are not shown: outside git" in proc.stderr
     proc = run_cli("check", "contracts/schemas/job.json", "--all", cwd=tmp_path)
-    assert {line.split()[1] for line in proc.stdout.splitlines()[:-2]} == {"C3", "C5"}
+    assert {line.split()[1].split(".")[0] for line in proc.stdout.splitlines()[:-2]} == {"C3", "C5"}
 
 
 def test_a_path_no_rule_reads_runs_nothing(tmp_path):
@@ -220,8 +220,8 @@ def test_library_select_takes_a_string_as_ids_and_rejects_unknown_ones(tmp_path)
     from observatory_invariants.api import UnknownRuleId, check
 
     write_tree(tmp_path, {"contracts/schemas/job.json": schema("job", version="x"), ".observatory-invariants.toml": ""})
-    assert {f.rule for f in check(tmp_path, select="C3")} == {"C3"}
-    assert {f.rule for f in check(tmp_path, select="c3,C5")} <= {"C3", "C5"}
+    assert {f.rule for f in check(tmp_path, select="C3")} == {"C3.version"}
+    assert {f.rule.split(".")[0] for f in check(tmp_path, select="c3,C5")} <= {"C3", "C5"}
     with pytest.raises(UnknownRuleId, match="unknown rule id.*Z9"):
         check(tmp_path, select="Z9")
     with pytest.raises(TypeError):

@@ -50,7 +50,7 @@ def test_every_hostile_file_is_a_finding_and_nothing_connects(hostile_repo, monk
     for f in check(hostile_repo):
         messages.setdefault(f.path, []).append(f"{f.rule}:{f.line}:{f.message}")
     joined = {path: " | ".join(m) for path, m in messages.items()}
-    assert "C3:3:" in joined["contracts/schemas/broken.json"] and "invalid JSON" in joined["contracts/schemas/broken.json"]
+    assert "C3.invalid-json:3:" in joined["contracts/schemas/broken.json"] and "invalid JSON" in joined["contracts/schemas/broken.json"]
     assert "must be a JSON object, not array" in joined["contracts/schemas/array.json"]
     assert "empty" in joined["contracts/schemas/empty.json"]
     assert "not valid UTF-8" in joined["contracts/schemas/latin1.json"]
@@ -58,7 +58,7 @@ def test_every_hostile_file_is_a_finding_and_nothing_connects(hostile_repo, monk
     assert "nested too deeply" in joined["contracts/schemas/deep.json"]
     assert "cycle" in joined["contracts/schemas/cycle.json"]
     assert "never fetched" in joined["contracts/schemas/remote.json"]
-    assert "C3:4:" in joined["contracts/schemas/crlf.json"] and "not SemVer" in joined["contracts/schemas/crlf.json"]
+    assert "C3.version:4:" in joined["contracts/schemas/crlf.json"] and "not SemVer" in joined["contracts/schemas/crlf.json"]
     assert "cannot validate" in joined["contracts/fixtures/golden/cycle-1.json"]
     assert "does not resolve offline" in joined["contracts/fixtures/golden/remote-1.json"]
     assert "nested too deeply" in joined["contracts/fixtures/golden/job-deep.json"]
@@ -78,5 +78,5 @@ def test_huge_schema_is_skipped_with_a_finding(tmp_path):
     write_tree(tmp_path, {".observatory-invariants.toml": "max-file-size = 1000\n",
                           "contracts/schemas/big.json": schema("big", description="x" * 5000),
                           "contracts/VERSIONS.md": versions_md({})})
-    [f] = [f for f in check(tmp_path) if f.rule == "C3"]
+    [f] = [f for f in check(tmp_path) if f.rule.startswith("C3.")]
     assert "over the 1000-byte limit" in f.message

@@ -65,7 +65,7 @@ def test_catches_duplicate_id_and_names_first_file():
 
 def test_catches_invalid_json_with_line_and_column():
     [f] = c3(texts={"contracts/schemas/bad.json": '{\n  "a": 1,\n  "b": \n}'})
-    assert f.rule == "C3" and (f.line, f.column) == (4, 1) and "invalid JSON" in f.message
+    assert f.rule == "C3.invalid-json" and (f.line, f.column) == (4, 1) and "invalid JSON" in f.message
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -65,7 +65,15 @@ def test_catches(text, expected, line):
         assert findings == []
         return
     matching = [f for f in findings if expected in f.message]
-    assert matching and matching[0].line == line and matching[0].rule == "C5"
+    assert matching and matching[0].line == line and matching[0].rule == SUBRULE_OF[expected]
+
+
+SUBRULE_OF = {  # each problem has its own sub-rule id (what `observatory: ignore[...]` and baselines name)
+    "documented version '1.1.0' differs": "C5.version-mismatch", "has no row": "C5.missing-row",
+    "does not list 1.2.0": "C5.history", "no '### job' entry": "C5.history", "no schema orders.json": "C5.unknown-schema",
+    "second row": "C5.duplicate-row", "no '| Schema | Current Version |' table": "C5.no-table",
+    "no 'Version History' section": "C5.no-table",
+}
 
 
 def test_missing_document_is_caught():

@@ -112,10 +112,13 @@ def test_item9_c1_cost_per_schema_does_not_grow_with_their_number(tmp_path):
             nxt = {"next": {"$ref": f"urn:s{i + 1}"}} if i + 1 < n else {}
             files[f"contracts/schemas/s{i}.json"] = _schema(f"s{i}", type="object", properties=nxt)
             files[f"contracts/fixtures/golden/s{i}-ok.json"] = "{}"
-        ws = workspace(files)
-        started = time.monotonic()
-        assert run_c1(ws, None) == []
-        return time.monotonic() - started
+        best = float("inf")
+        for _ in range(3):   # the best of three: a GC pause or a busy neighbour must not decide the ratio
+            ws = workspace(files)
+            started = time.process_time()
+            assert run_c1(ws, None) == []
+            best = min(best, time.process_time() - started)
+        return best
 
     seconds(50)   # imports and caches
     small, large = seconds(150), seconds(600)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Iterable, Mapping, Sequence
 
-from ...declare import Options, Rule, option
+from ...declare import Options, Rule, SubRule, option
 from ...findings import Finding, finding
 from ...parsers.jsonpos import locate, pointer
 from ...engines.contract_schemas import JsonDocument, PatternNotApplied, build_registry, usable_schemas
@@ -38,10 +38,27 @@ class InstanceOptions(Options):
 
 
 _READS = ("schemas", "golden-fixtures", "negative-fixtures")
+# The same five problems under C1 (messages) and C2 (jobs): which id a finding gets depends on its schema.
+_PROBLEMS = (
+    ("unmatched", "A fixture's name matches no schema"),
+    ("invalid-json", "A fixture is not well-formed JSON"),
+    ("schema-unusable", "The fixture's schema is missing or cannot be applied"),
+    ("nonconforming", "A golden fixture (or mapped instance) does not conform to its schema"),
+    ("negative-accepted", "A negative fixture is accepted by its schema"),
+)
+
+
+def _subrules(rule_id: str) -> dict[str, SubRule]:
+    return {name: SubRule(f"{rule_id}.{name}", title) for name, title in _PROBLEMS}
+
+
+SUBRULES = {"C1": _subrules("C1"), "C2": _subrules("C2")}
 C1 = Rule("C1", "Event messages conform to their schema", "contracts", _READS, "run", options=(InstanceOptions,),
-          hooks=("observatory-contracts",), seed_check="validate-contracts.ps1, Gateway AJV")
+          subrules=tuple(SUBRULES["C1"].values()), hooks=("observatory-contracts",),
+          seed_check="validate-contracts.ps1, Gateway AJV")
 C2 = Rule("C2", "Job objects conform to their schema", "contracts", _READS, "run", options=(InstanceOptions,),
-          hooks=("observatory-contracts",), seed_check="validate-contracts.ps1, Gateway AJV")
+          subrules=tuple(SUBRULES["C2"].values()), hooks=("observatory-contracts",),
+          seed_check="validate-contracts.ps1, Gateway AJV")
 
 
 @dataclass(frozen=True)
@@ -154,21 +171,21 @@ def check_instances(schemas: Sequence[JsonDocument], instances: Sequence[Instanc
     for inst in instances:
         doc = inst.doc
         stem = inst.schema_stem or schema_for_fixture(doc.path, all_stems)
-        rule = C2 if stem in job_schemas else C1
+        rule = SUBRULES["C2" if stem in job_schemas else "C1"]
         kind = "golden fixture" if inst.expect_valid else "negative fixture"
         if stem is None:
-            out.append(finding(rule, doc.path, f"no schema matches this {kind}: name it after its schema "
+            out.append(finding(rule["unmatched"], doc.path, f"no schema matches this {kind}: name it after its schema "
                                                f"(SCHEMA-description.json; schemas: {', '.join(sorted(all_stems)) or 'none'})", 1, 1))
             continue
         if not doc.ok:
             extra = (" — negative fixtures must be well-formed JSON that fails for a schema reason"
                      if not inst.expect_valid and doc.problem.kind in ("syntax", "empty") else "")
-            out.append(finding(rule, doc.path, f"{kind} for {stem}: {doc.problem.message}{extra}",
+            out.append(finding(rule["invalid-json"], doc.path, f"{kind} for {stem}: {doc.problem.message}{extra}",
                                doc.problem.line, doc.problem.column))
             continue
         schema_doc = usable.get(stem)
         if schema_doc is None:
-            out.append(finding(rule, doc.path, f"cannot validate against schema {stem!r}: it is missing or not a "
+            out.append(finding(rule["schema-unusable"], doc.path, f"cannot validate against schema {stem!r}: it is missing or not a "
                                                "usable schema (C3 says why)", 1, 1))
             continue
         if stem not in validators:
@@ -178,23 +195,23 @@ def check_instances(schemas: Sequence[JsonDocument], instances: Sequence[Instanc
                 validators[stem] = exc
         validator = validators[stem]
         if isinstance(validator, Exception):
-            out.append(finding(rule, doc.path, f"cannot validate against {schema_doc.path}: the schema cannot be "
+            out.append(finding(rule["schema-unusable"], doc.path, f"cannot validate against {schema_doc.path}: the schema cannot be "
                                                f"applied ({_first_line(validator)}); fix the schema (see C3)", 1, 1))
             continue
         errors, problem = validate_instance(doc.value, schema_doc.value, registry, formats, validator=validator)
         if problem:
-            out.append(finding(rule, doc.path, f"cannot validate against {schema_doc.path}: {problem}", 1, 1))
+            out.append(finding(rule["schema-unusable"], doc.path, f"cannot validate against {schema_doc.path}: {problem}", 1, 1))
             continue
         if inst.expect_valid:
             for error in errors[:MAX_ERRORS_PER_FILE]:
                 parts, message = _describe(error)
                 line, col = locate(doc.text, parts)
-                out.append(finding(rule, doc.path, f"does not conform to {schema_doc.path}: {message}", line, col))
+                out.append(finding(rule["nonconforming"], doc.path, f"does not conform to {schema_doc.path}: {message}", line, col))
             if len(errors) > MAX_ERRORS_PER_FILE:
-                out.append(finding(rule, doc.path, f"{len(errors) - MAX_ERRORS_PER_FILE} more validation errors "
+                out.append(finding(rule["nonconforming"], doc.path, f"{len(errors) - MAX_ERRORS_PER_FILE} more validation errors "
                                                    "not shown", 1, 1))
         elif not errors:
-            out.append(finding(rule, doc.path, f"negative fixture is accepted by {schema_doc.path}; it must fail "
+            out.append(finding(rule["negative-accepted"], doc.path, f"negative fixture is accepted by {schema_doc.path}; it must fail "
                                                "validation — make it violate the schema, or tighten the schema", 1, 1))
     return out
 

@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Iterable, Sequence
 from urllib.parse import urljoin, urldefrag
 
-from ...declare import Options, Rule, option
+from ...declare import Options, Rule, SubRule, option
 from ...findings import Finding, finding
 from ...parsers.jsonpos import locate, pointer
 from ...engines.contract_schemas import (JsonDocument, build_registry, normalize_uri, root_resource,
@@ -30,9 +30,17 @@ class SchemaOptions(Options):
         schema={"type": "array", "items": {"type": "string", "format": "uri"}, "minItems": 1})
 
 
+INVALID_JSON = SubRule("C3.invalid-json", "A schema is not well-formed JSON, or not a JSON object")
+DIALECT = SubRule("C3.dialect", "$schema is missing or not an accepted dialect")
+METASCHEMA = SubRule("C3.metaschema", "A schema is not valid against its dialect's metaschema")
+PATTERN = SubRule("C3.pattern", "A pattern is not an ECMA-262 regular expression")
+SCHEMA_ID = SubRule("C3.id", "$id is missing, not a URI, or used by another schema")
+VERSION = SubRule("C3.version", "$version is missing or not SemVer")
+REF = SubRule("C3.ref", "A $ref does not resolve offline, or starts a cycle that consumes nothing")
+DUPLICATE_NAME = SubRule("C3.duplicate-name", "Two schemas have the same file name")
 C3 = Rule("C3", "Schemas are valid and carry a SemVer $version and a unique $id", "contracts", ("schemas",), "run",
+          subrules=(INVALID_JSON, DIALECT, METASCHEMA, PATTERN, SCHEMA_ID, VERSION, REF, DUPLICATE_NAME),
           options=(SchemaOptions,), hooks=("observatory-contracts",), seed_check="test-contracts-sanity.py")
-RULE = C3.id
 # Keywords whose values are maps of name -> subschema; a key named "$ref" there is a property name, not a reference.
 _NAME_MAPS = {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"}
 
@@ -65,21 +73,21 @@ def iter_refs(schema, base: str = ""):
 def check_schema_document(doc: JsonDocument, *, dialects: Sequence[str]) -> list[Finding]:
     """Problems of one schema on its own: JSON, object, dialect, metaschema, $id, $version."""
     if not doc.ok:
-        return [finding(RULE, doc.path, f"schema {doc.problem.message}", doc.problem.line, doc.problem.column)]
+        return [finding(INVALID_JSON, doc.path, f"schema {doc.problem.message}", doc.problem.line, doc.problem.column)]
     schema = doc.value
     if not isinstance(schema, dict):
         kind = type(schema).__name__.replace("dict", "object").replace("list", "array").replace("str", "string")
-        return [finding(RULE, doc.path, f"a schema must be a JSON object, not {kind}; wrap it as "
+        return [finding(INVALID_JSON, doc.path, f"a schema must be a JSON object, not {kind}; wrap it as "
                                         '{"$schema": …, "$id": …, "$version": …, …}', 1, 1)]
     found: list[Finding] = []
     dialect = schema.get("$schema")
     known = {d.rstrip("#") for d in dialects}
     if dialect is None:
-        found.append(finding(RULE, doc.path, f'missing "$schema"; name the dialect, e.g. "$schema": '
+        found.append(finding(DIALECT, doc.path, f'missing "$schema"; name the dialect, e.g. "$schema": '
                                              f'"{dialects[-1] if dialects else "https://json-schema.org/draft/2020-12/schema"}"', 1, 1))
     elif not isinstance(dialect, str) or dialect.rstrip("#") not in known:
         line, col = _at(doc, ["$schema"])
-        found.append(finding(RULE, doc.path, f'"$schema" {dialect!r} is not an accepted dialect '
+        found.append(finding(DIALECT, doc.path, f'"$schema" {dialect!r} is not an accepted dialect '
                                              f'(accepted: {", ".join(dialects)})', line, col))
     else:
         found.extend(_metaschema_findings(doc))
@@ -97,13 +105,13 @@ def _metaschema_findings(doc: JsonDocument) -> list[Finding]:
     try:
         errors = sorted(meta.iter_errors(doc.value), key=relevance)
     except RecursionError:
-        return [finding(RULE, doc.path, "schema is nested too deeply to check against its metaschema", 1, 1)]
+        return [finding(METASCHEMA, doc.path, "schema is nested too deeply to check against its metaschema", 1, 1)]
     out = []
     for error in errors[:20]:
         shown = best_match(error.context) if error.context else error
         parts = list(shown.absolute_path)
         line, col = _at(doc, parts)
-        out.append(finding(RULE, doc.path, f"not a valid {cls.__name__.replace('Validator', '')} schema at "
+        out.append(finding(METASCHEMA, doc.path, f"not a valid {cls.__name__.replace('Validator', '')} schema at "
                                            f"{pointer(parts) or '/'}: {shown.message}", line, col))
     return out
 
@@ -138,7 +146,7 @@ def _pattern_findings(doc: JsonDocument) -> list[Finding]:
         try:
             compile_ecma(pattern)
         except InvalidPattern as exc:
-            out.append(finding(RULE, doc.path, f"{pattern[:100]!r} at {pointer(parts)} is not an ECMA-262 regular "
+            out.append(finding(PATTERN, doc.path, f"{pattern[:100]!r} at {pointer(parts)} is not an ECMA-262 regular "
                                                f"expression ({exc}), as JSON Schema requires; validators in other "
                                                "languages reject it", *_at(doc, parts)))
         except UnsupportedPattern:   # valid ECMA-262; C1/C2 say so where an instance reaches it
@@ -156,11 +164,11 @@ def _meta_validator(cls):
 def _id_findings(doc: JsonDocument) -> list[Finding]:
     schema_id = doc.value.get("$id")
     if schema_id is None:
-        return [finding(RULE, doc.path, f'missing "$id"; give the schema a unique URI, e.g. '
+        return [finding(SCHEMA_ID, doc.path, f'missing "$id"; give the schema a unique URI, e.g. '
                                         f'"$id": "https://example.com/schemas/{doc.stem}.json"', 1, 1)]
     if not isinstance(schema_id, str) or not schema_id.strip():
         line, col = _at(doc, ["$id"])
-        return [finding(RULE, doc.path, f'"$id" must be a non-empty URI string, got {schema_id!r}', line, col)]
+        return [finding(SCHEMA_ID, doc.path, f'"$id" must be a non-empty URI string, got {schema_id!r}', line, col)]
     return []
 
 
@@ -169,14 +177,14 @@ def _version_findings(doc: JsonDocument) -> list[Finding]:
 
     version = doc.value.get("$version")
     if version is None:
-        return [finding(RULE, doc.path, 'missing "$version"; add a SemVer version, e.g. "$version": "1.0.0"', 1, 1)]
+        return [finding(VERSION, doc.path, 'missing "$version"; add a SemVer version, e.g. "$version": "1.0.0"', 1, 1)]
     line, col = _at(doc, ["$version"])
     if not isinstance(version, str):
-        return [finding(RULE, doc.path, f'"$version" must be a SemVer string like "1.0.0", got {version!r}', line, col)]
+        return [finding(VERSION, doc.path, f'"$version" must be a SemVer string like "1.0.0", got {version!r}', line, col)]
     try:
         semver.Version.parse(version)
     except ValueError:
-        return [finding(RULE, doc.path, f'"$version" {version!r} is not SemVer (MAJOR.MINOR.PATCH, e.g. "1.0.0")',
+        return [finding(VERSION, doc.path, f'"$version" {version!r} is not SemVer (MAJOR.MINOR.PATCH, e.g. "1.0.0")',
                         line, col)]
     return []
 
@@ -192,7 +200,7 @@ def check_unique_ids(docs: Iterable[JsonDocument], report_for: set[str] | None =
         key = normalize_uri(schema_id)
         if key in first_seen and (report_for is None or doc.path in report_for or first_seen[key] in report_for):
             line, col = _at(doc, ["$id"])
-            out.append(finding(RULE, doc.path, f'"$id" {schema_id!r} is already used by {first_seen[key]}; '
+            out.append(finding(SCHEMA_ID, doc.path, f'"$id" {schema_id!r} is already used by {first_seen[key]}; '
                                                "every schema needs its own $id", line, col))
         else:
             first_seen[key] = doc.path
@@ -228,14 +236,14 @@ def check_refs(docs: Sequence[JsonDocument], registry=None, report_for: set[str]
                            f"fetched — add a schema with \"$id\": \"{document_uri}\" to the contracts folder")
                 else:
                     why = f"$ref {ref!r} does not resolve (looked for {target} among the contracts' $ids)"
-                out.append(finding(RULE, doc.path, why, *_at(doc, parts)))
+                out.append(finding(REF, doc.path, why, *_at(doc, parts)))
                 continue
             except Exception as exc:  # a malformed pointer, e.g. "#/$defs/~9"
-                out.append(finding(RULE, doc.path, f"$ref {ref!r} cannot be resolved: {exc}", *_at(doc, parts)))
+                out.append(finding(REF, doc.path, f"$ref {ref!r} cannot be resolved: {exc}", *_at(doc, parts)))
                 continue
             cycle = _bare_ref_cycle(resolved, ref)
             if cycle:
-                out.append(finding(RULE, doc.path, f"$ref {ref!r} starts a cycle of references that never reaches a "
+                out.append(finding(REF, doc.path, f"$ref {ref!r} starts a cycle of references that never reaches a "
                                                    f"schema ({' -> '.join(cycle)}); break the loop", *_at(doc, parts)))
     return out
 
@@ -270,7 +278,7 @@ def check_unique_stems(docs: Sequence[JsonDocument]) -> list[Finding]:
     out = []
     for doc in docs:
         if doc.stem in first:
-            out.append(finding(RULE, doc.path, f"another schema is also named {doc.stem!r} ({first[doc.stem]}); "
+            out.append(finding(DUPLICATE_NAME, doc.path, f"another schema is also named {doc.stem!r} ({first[doc.stem]}); "
                                                "fixtures and VERSIONS.md rows could not tell them apart — rename one",
                                1, 1))
         else:

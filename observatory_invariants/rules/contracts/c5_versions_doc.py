@@ -13,15 +13,22 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Sequence
 
-from ...declare import Rule
+from ...declare import Rule, SubRule
 from ...findings import Finding, finding
 from ...errors import UnreadableFile
 from ...engines.contract_schemas import usable_schemas
 from .inputs import gather_contract_schemas
 
+MISSING_DOC = SubRule("C5.missing-doc", "VERSIONS.md is missing or cannot be read")
+NO_TABLE = SubRule("C5.no-table", "VERSIONS.md has no '| Schema | Current Version |' table or no Version History")
+DUPLICATE_ROW = SubRule("C5.duplicate-row", "A schema has two rows in the table")
+UNKNOWN_SCHEMA = SubRule("C5.unknown-schema", "A row names a schema that does not exist")
+MISSING_ROW = SubRule("C5.missing-row", "A schema has no row in the table")
+VERSION_MISMATCH = SubRule("C5.version-mismatch", "The documented version differs from the schema's $version")
+HISTORY = SubRule("C5.history", "The Version History does not list the schema's current version")
 C5 = Rule("C5", "Schemas are documented in VERSIONS.md", "contracts", ("schemas", "versions-doc"), "run",
+          subrules=(MISSING_DOC, NO_TABLE, DUPLICATE_ROW, UNKNOWN_SCHEMA, MISSING_ROW, VERSION_MISMATCH, HISTORY),
           hooks=("observatory-contracts",), seed_check="test-contracts-sanity.py")
-RULE = C5.id
 
 
 @dataclass(frozen=True)
@@ -140,36 +147,36 @@ def _mentions_version(text: str, version: str) -> bool:
 def check_versions_doc(doc_path: str, text: str | None, schemas: Sequence[SchemaVersion]) -> list[Finding]:
     """C5 findings for one VERSIONS.md (``text`` None: the file is missing)."""
     if text is None:
-        return [finding(RULE, doc_path, f"{doc_path} is missing; create it with a '| Schema | Current Version |' "
+        return [finding(MISSING_DOC, doc_path, f"{doc_path} is missing; create it with a '| Schema | Current Version |' "
                                         f"table and a 'Version History' section listing {len(schemas)} schema(s)")]
     parsed = parse_versions_doc(text)
     out: list[Finding] = []
     if parsed.header_line is None:
-        return [finding(RULE, doc_path, "no '| Schema | Current Version |' table found; add one with a row per "
+        return [finding(NO_TABLE, doc_path, "no '| Schema | Current Version |' table found; add one with a row per "
                                         "schema", 1, 1)]
     rows: dict[str, tuple[int, str]] = {}
     for line, stem, version, column in parsed.rows:
         if stem in rows:
-            out.append(finding(RULE, doc_path, f"schema {stem!r} has a second row (first on line {rows[stem][0]}); "
+            out.append(finding(DUPLICATE_ROW, doc_path, f"schema {stem!r} has a second row (first on line {rows[stem][0]}); "
                                                "keep one row per schema", line, 1))
             continue
         rows[stem] = (line, version, column)
     known = {s.stem for s in schemas}
     for stem, (line, _, _) in rows.items():
         if stem not in known:
-            out.append(finding(RULE, doc_path, f"row for {stem!r}, but there is no schema {stem}.json; remove the "
+            out.append(finding(UNKNOWN_SCHEMA, doc_path, f"row for {stem!r}, but there is no schema {stem}.json; remove the "
                                                "row or restore the schema", line, 1))
     for schema in schemas:
         row = rows.get(schema.stem)
         if row is None:
             shown = schema.version or "X.Y.Z"
-            out.append(finding(RULE, doc_path, f"{schema.path} has no row in the schema table; add "
+            out.append(finding(MISSING_ROW, doc_path, f"{schema.path} has no row in the schema table; add "
                                                f"'| [{schema.stem}](./schemas/{schema.stem}.json) | {shown} | … |'",
                                parsed.header_line, 1))
             continue
         line, documented, column = row
         if schema.version is not None and documented != schema.version:
-            out.append(finding(RULE, doc_path, f"{schema.stem}: documented version {documented!r} differs from "
+            out.append(finding(VERSION_MISMATCH, doc_path, f"{schema.stem}: documented version {documented!r} differs from "
                                                f"$version {schema.version!r} in {schema.path}; update the row",
                                line, column))
         if schema.version is None:
@@ -178,13 +185,13 @@ def check_versions_doc(doc_path: str, text: str | None, schemas: Sequence[Schema
             continue
         entry = parsed.history.get(schema.stem)
         if entry is None:
-            out.append(finding(RULE, doc_path, f"{schema.stem}: no '### {schema.stem}' entry under Version History; "
+            out.append(finding(HISTORY, doc_path, f"{schema.stem}: no '### {schema.stem}' entry under Version History; "
                                                f"add one listing {schema.version}", parsed.history_line, 1))
         elif not _mentions_version(entry[1], schema.version):
-            out.append(finding(RULE, doc_path, f"{schema.stem}: Version History does not list {schema.version}; "
+            out.append(finding(HISTORY, doc_path, f"{schema.stem}: Version History does not list {schema.version}; "
                                                "add an entry saying what changed", entry[0], 1))
     if parsed.history_line is None and schemas:
-        out.append(finding(RULE, doc_path, "no 'Version History' section; add '## Version History' with a "
+        out.append(finding(NO_TABLE, doc_path, "no 'Version History' section; add '## Version History' with a "
                                            "'### NAME' heading per schema listing its versions", 1, 1))
     return out
 
@@ -202,7 +209,7 @@ def run(ws, targets):
         if not ws.repo.exists(doc_path):
             text = None
         else:
-            return [finding(RULE, doc_path, f"{doc_path} {exc.reason}")]
+            return [finding(MISSING_DOC, doc_path, f"{doc_path} {exc.reason}")]
     if text is None and not schemas:
         return []
     return check_versions_doc(doc_path, text, schemas)
