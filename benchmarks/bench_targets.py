@@ -195,6 +195,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.before_root and args.before_python:
         versions.insert(0, Version("before", args.before_root.resolve(), args.before_python))
     args.keep.mkdir(parents=True, exist_ok=True)
+    for v in versions:   # as an installed wheel would be: bytecode compiled once (PYTHONDONTWRITEBYTECODE may be set)
+        subprocess.run([v.python, "-m", "compileall", "-q", str(v.root / "observatory_invariants")], check=False,
+                       capture_output=True, env={k: val for k, val in os.environ.items()
+                                                 if k != "PYTHONDONTWRITEBYTECODE"})
     only = set(args.only.split(",")) if args.only else {"seed", "synthetic", "pre-commit", "units"}
     rows: list = []
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; versions: "

@@ -128,3 +128,35 @@ def test_seed_regression_web_terminal_workloads_reached_compose_a_commit_late():
     fixed = compose + ("  web-pty-server:\n    build:\n      context: .\n      dockerfile: src/services/web-pty-server/"
                        "Dockerfile\n  web-ui:\n    build: {context: src/interfaces/web}\n")
     assert missing(errors({**k8s, COMPOSE: fixed})[1]) == []
+
+
+def test_reach_is_exact_and_costs_what_mentions_a_workload():
+    """reach() indexes the words a host can be; the exact host pattern still decides. 3,000 workloads, each named
+    by the next one's env (quadratic before: every workload scanned every document)."""
+    import time
+
+    from observatory_invariants.parsers.yaml_loader import load_all
+    from observatory_invariants.rules.integration.i7_k8s_compose_parity import reach, workloads
+
+    def env_deployment(name, value):
+        return deployment(name, f"r/{name}:1") + f"          env:\n            - name: UP\n              value: {value!r}\n"
+
+    cases = {   # value of the referencing workload -> is "db.x" reached
+        "http://db.x:5432/": True, "db.x.svc.cluster.local": True, "db.x.other.svc": True, "@db.x": True,
+        "db.xy": False, "my-db.x": False, "db.x-backup": False, "DB.X:5432": True, "db.x}": False,
+    }
+    for value, expected in cases.items():
+        text = "---\n".join([env_deployment("db.x", "none"), env_deployment("app", value)])
+        manifests = [("k8s.yaml", load_all(text))]
+        found = {w.name: w.reached for w in reach(manifests, workloads("k8s.yaml", manifests[0][1]))}
+        assert found["db.x"] is expected, value
+        assert found["app"] is False   # its own document does not count
+
+    n = 3000
+    text = "---\n".join(env_deployment(f"svc-{i}", f"http://svc-{i - 1}:80") for i in range(n))
+    manifests = [("k8s.yaml", load_all(text))]
+    found = workloads("k8s.yaml", manifests[0][1])
+    started = time.process_time()
+    reached = reach(manifests, found)
+    assert time.process_time() - started < 5
+    assert [w.reached for w in reached] == [True] * (n - 1) + [False]

@@ -150,27 +150,56 @@ def reach(manifests: list[tuple[str, list]], found: list[Workload]) -> list[Work
                 selector = spec.get("selector") if isinstance(spec.get("selector"), dict) else {}
                 if isinstance(meta.get("name"), str) and selector:
                     services[meta["name"]] = {f"{k}={v}" for k, v in selector.items()}
+    # Each referencing document's strings are read once, and indexed by the words a host name can be: a name
+    # matched by _host_pattern starts a run of [a-z0-9._-] and ends at the run's end or at a dot. The index only
+    # narrows which documents the exact pattern is run on, so a workload costs what mentions it, not every document.
+    referencing = []   # (kind, own name, strings)
+    index: dict[str, set[int]] = {}
+    for _path, docs in manifests:
+        for doc in docs:
+            if not isinstance(doc, dict) or doc.get("kind") not in _REFERENCING_KINDS:
+                continue
+            meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+            strings = list(_strings({k: v for k, v in doc.items() if k != "metadata"}))
+            number = len(referencing)
+            referencing.append((doc.get("kind"), meta.get("name"), strings))
+            for word in _host_words(strings):
+                index.setdefault(word, set()).add(number)
     out = []
     for workload in found:
         labels = {f"{k}={v}" for k, v in workload.labels}
         names = {workload.name} | {name for name, sel in services.items() if sel <= labels}
+        if all(_WORD_CHARS.fullmatch(n.lower()) for n in names):
+            candidates = sorted(set().union(*(index.get(n.lower(), ()) for n in names)))
+        else:   # a name no word can spell: look everywhere
+            candidates = range(len(referencing))
         pattern = _host_pattern(names)
         reached = False
-        for _path, docs in manifests:
-            for doc in docs:
-                if not isinstance(doc, dict) or doc.get("kind") not in _REFERENCING_KINDS:
-                    continue
-                meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
-                if doc.get("kind") in WORKLOAD_KINDS and meta.get("name") == workload.name:
-                    continue
-                body = {k: v for k, v in doc.items() if k != "metadata"}
-                if any(pattern.search(text) for text in _strings(body)):
-                    reached = True
-                    break
-            if reached:
+        for number in candidates:
+            kind, own_name, strings = referencing[number]
+            if kind in WORKLOAD_KINDS and own_name == workload.name:
+                continue
+            if any(pattern.search(text) for text in strings):
+                reached = True
                 break
         out.append(dataclasses.replace(workload, reached=reached))
     return out
+
+
+_WORD_CHARS = __import__("re").compile(r"[a-z0-9._-]+")
+
+
+def _host_words(strings) -> set[str]:
+    """Every word a host name in these strings can be: each run of [a-z0-9._-], and its prefixes ending at a dot."""
+    words: set[str] = set()
+    for text in strings:
+        for run in _WORD_CHARS.findall(text.lower()):
+            words.add(run)
+            dot = run.find(".")
+            while dot != -1:
+                words.add(run[:dot])
+                dot = run.find(".", dot + 1)
+    return words
 
 
 def image_name(ref: str) -> str:
