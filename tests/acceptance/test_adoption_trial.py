@@ -22,7 +22,8 @@ OLD = {
     "docker-compose.yml": "services:\n  api:\n    build: src/services/api\n    image: api:1.0.0\n"
                           "  smoke:\n    image: api:latest\n",  # an old B3 error: pulls the own image to run it
     "scripts/install.ps1": "Write-Host 'hello'\n",
-    ".observatory-invariants.toml": "",
+    # the team's scripts run on Linux too: X3 findings in them are errors, not "might be Windows-only" warnings
+    ".observatory-invariants.toml": '[scripts]\nportable-scripts = ["scripts/*.ps1"]\n',
 }
 HOOKS = ("observatory-contracts", "observatory-compat", "observatory-docker", "observatory-powershell")
 
@@ -66,7 +67,8 @@ def test_a_baseline_silences_the_past_and_a_new_finding_still_fails(adopted, hoo
     repo, commit = adopted
     subprocess.run([sys.executable, "-m", "observatory_invariants", "baseline"], cwd=repo, check=True,
                    capture_output=True)
-    write_tree(repo, {".observatory-invariants.toml": 'baseline = ".observatory-baseline.json"\n',
+    write_tree(repo, {".observatory-invariants.toml": 'baseline = ".observatory-baseline.json"\n'
+                                                   + OLD[".observatory-invariants.toml"],
                       ".pre-commit-config.yaml": hook_config(hook_repository, "observatory-invariants")})
     git(repo, "add", "-A")
     assert commit("adopt with a baseline").returncode == 0

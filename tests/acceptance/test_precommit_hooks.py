@@ -21,7 +21,7 @@ def test_contracts_hook_fails_on_broken_schema_and_passes_when_fixed(tmp_path, t
     git(repo, "add", "-A")
     failed = try_repo(repo, "observatory-contracts", "contracts/schemas/job.json")
     assert failed.returncode == 1, failed.stdout + failed.stderr
-    assert "contracts/schemas/job.json:4:3: C3 \"$version\" '1.0' is not SemVer" in failed.stdout
+    assert "contracts/schemas/job.json:4:3: C3.version \"$version\" '1.0' is not SemVer" in failed.stdout
 
     write_tree(repo, {"contracts/schemas/job.json": schema("job", version="1.0.0")})
     git(repo, "add", "-A")
