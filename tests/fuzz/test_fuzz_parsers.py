@@ -196,3 +196,19 @@ def test_fuzz_compat(old, new, policy):
         except InvalidSchema:                         # the documented error: input that is not a schema
             return
         assert all(change.bump is not None for change in changes)
+
+
+@fuzz(400)
+@given(grammar_text("*?[]^-\\/.ab", ("**/", "**", "[a-", "[^", "\\"), max_size=30),
+       st.lists(grammar_text("ab/.*?[]\\-\n", max_size=20), min_size=1, max_size=6))
+def test_fuzz_dockerignore_engines_agree(pattern, names):
+    """The compiled matcher (Python re for one wildcard, RE2 for more) answers like the pure-Python NFA."""
+    from observatory_invariants.parsers.dockerignore import Glob, run_glob
+
+    for double_star in (True, False):
+        try:
+            glob = Glob(pattern, double_star=double_star)
+        except ValueError:   # Docker refuses the pattern: nothing to compare
+            continue
+        for name in names:
+            assert glob.match(name) == run_glob(glob.prog, name), (pattern, name, double_star)

@@ -21,6 +21,7 @@ Manifests that do not parse (Helm templates) are skipped here (B3 reports them).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -173,12 +174,13 @@ def reach(manifests: list[tuple[str, list]], found: list[Workload]) -> list[Work
             candidates = sorted(set().union(*(index.get(n.lower(), ()) for n in names)))
         else:   # a name no word can spell: look everywhere
             candidates = range(len(referencing))
-        pattern = _host_pattern(names)
+        pattern = None   # compiled only when some other document mentions one of the names
         reached = False
         for number in candidates:
             kind, own_name, strings = referencing[number]
             if kind in WORKLOAD_KINDS and own_name == workload.name:
                 continue
+            pattern = pattern or _host_pattern(names)
             if any(pattern.search(text) for text in strings):
                 reached = True
                 break
@@ -186,7 +188,7 @@ def reach(manifests: list[tuple[str, list]], found: list[Workload]) -> list[Work
     return out
 
 
-_WORD_CHARS = __import__("re").compile(r"[a-z0-9._-]+")
+_WORD_CHARS = re.compile(r"[a-z0-9._-]+")
 
 
 def _host_words(strings) -> set[str]:

@@ -209,8 +209,21 @@ _KINDS_OF = {
 
 
 def run(ws: Workspace, targets: list[str] | None) -> list[Finding]:
-    """The registry's adapter for X1, X2, X3, X4 and B4."""
-    return run_kinds(ws, targets, None)
+    """The registry's adapter for X1, X2, X3, X4 and B4: only the work of the rules the run selected."""
+    return run_kinds(ws, targets, None, selected_rules(ws))
+
+
+def selected_rules(ws: Workspace) -> frozenset[str] | None:
+    """Which of X1-X4 and B4 the run's selection turns on (by the rule id or any of its sub-rule ids); None: all."""
+    if ws.selection is None:
+        return None
+    from .b4_root_resolution import B4
+    from .x1_x2_pwsh_portability import X1, X2
+    from .x3_windows_paths import X3
+    from .x4_bashisms import X4
+
+    return frozenset(rule.id for rule in (X1, X2, X3, X4, B4)
+                     if any(ws.enabled(i) for i in (rule.id, *(sub.id for sub in rule.subrules))))
 
 
 def skip_matcher(ws: Workspace, options: ScriptOptions):
