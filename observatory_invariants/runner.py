@@ -149,6 +149,7 @@ def _belonging_to_the_change(ws, plan, by_check, scope, before, result, select, 
     before_plan = {check: (plan[check][0], None) for check in elsewhere}
     errors_before = len(result.internal_errors)
     before_ws.selection = ws.selection
+    before_ws._pure = ws._pure   # pure results keyed by content: the unchanged files are not parsed again
     before_found = _execute(before_ws, before_plan, result, select, ignore, record=False)
     if len(result.internal_errors) > errors_before:  # cannot tell old from new: report everything (fail closed)
         return kept + [f for found in elsewhere.values() for f in found]

@@ -28,10 +28,21 @@ class Workspace:
     # it could use asks :meth:`enabled`, so a broken shared input is reported once, under an id that is on.
     selection: Callable[[str], bool] | None = None
     _memo: dict = field(default_factory=dict, repr=False)
+    # Results of pure functions keyed by their arguments (file text included): the runner hands the same dict
+    # to the workspace of the state before a change, so what did not change is not parsed twice.
+    _pure: dict = field(default_factory=dict, repr=False)
 
     def enabled(self, rule_id: str) -> bool:
         """Whether findings with this id survive the run's selection (True when there is no selection)."""
         return True if self.selection is None else self.selection(rule_id)
+
+    def pure(self, function, *args, **kwargs):
+        """``function(*args, **kwargs)`` for a pure function of hashable arguments, computed once per argument
+        set across this run's workspaces."""
+        key = (function, args, tuple(sorted(kwargs.items())))
+        if key not in self._pure:
+            self._pure[key] = function(*args, **kwargs)
+        return self._pure[key]
 
     def memo(self, key, compute):
         """Derived data several rules share (parsed schemas, discovered builds), computed once per run."""

@@ -196,7 +196,7 @@ def load(ws, path: str) -> Parsed:
 
     Raises ``repo.UnreadableFile`` (not memoized here; the repository caches it) when the file cannot be read.
     """
-    return ws.memo(("yaml", path), lambda: compose(ws.read_text(path)))
+    return ws.memo(("yaml", path), lambda: ws.pure(compose, ws.read_text(path)))   # by content: before/after
 
 
 # --- walking ------------------------------------------------------------------------------------------------

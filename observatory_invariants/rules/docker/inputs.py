@@ -183,7 +183,8 @@ def _gather(ws: Workspace):
             text = read(path, DECLARATION)
             if text is not None and ("docker" in text or "latest" in text or "kind" in text):
                 for start in sorted(starts.get(path) or [None]):
-                    discovery.extend(disc.discover_script(path, text, working_directory=script_cwd, start=start))
+                    discovery.extend(ws.pure(disc.discover_script, path, text, working_directory=script_cwd,
+                                                      start=start))
     compose_paths = {p for p in ws.glob("compose-files") if not vendored(p)}
     file_set = set(files)
     compose_sets = [s.files for s in discovery.compose_sets]
