@@ -294,19 +294,14 @@ def combine(scripts: list[str], references: list[Reference], *, windows_only=Non
             if r.runs and r.platform in ("unix", "mixed") and target not in portable_why:
                 portable_why[target] = f"run by {r.how or r.caller}:{r.line}"
     # what runs a script runs the scripts it calls (a fixpoint over 'inherit' references)
-    changed = True
-    rounds = 0
-    while changed and rounds < 50:
-        changed = False
-        rounds += 1
-        for target, refs in by_target.items():
-            if target in portable_why:
-                continue
-            for r in refs:
-                if r.runs and r.platform == "inherit" and r.caller in portable_why and r.caller not in windows_why:
-                    portable_why[target] = f"called by {r.caller}:{r.line}, which runs on Linux/macOS"
-                    changed = True
-                    break
+    def called_from_portable(target: str, refs) -> str:
+        if target in portable_why:
+            return ""
+        caller = next((r for r in refs if r.runs and r.platform == "inherit" and r.caller in portable_why
+                       and r.caller not in windows_why), None)
+        return f"called by {caller.caller}:{caller.line}, which runs on Linux/macOS" if caller else ""
+
+    _fixpoint(by_target, called_from_portable, portable_why)
     # an installer documented for Windows: 'irm …/install.ps1 | iex' under a "Windows" heading
     for target, refs in by_target.items():
         doc = next((r for r in refs if r.windows), None)
@@ -314,20 +309,17 @@ def combine(scripts: list[str], references: list[Reference], *, windows_only=Non
             windows_why[target] = f"it is the Windows installer run with irm | iex ({doc.caller}:{doc.line})"
     # run only from Windows: every run reference comes from a Windows job, a .cmd or a Windows-only script
     windows_callers = windows_callers or set()
-    changed = True
-    rounds = 0
-    while changed and rounds < 50:
-        changed = False
-        rounds += 1
-        for target, refs in by_target.items():
-            if target in windows_why or target in portable_why:
-                continue
-            runs = [r for r in refs if r.runs]
-            if runs and all(r.platform == "windows" or r.caller in windows_callers or
-                            (r.platform == "inherit" and r.caller in windows_why) for r in runs):
-                first = runs[0]
-                windows_why[target] = f"only Windows runs it ({first.how or first.caller}:{first.line})"
-                changed = True
+
+    def run_only_from_windows(target: str, refs) -> str:
+        if target in windows_why or target in portable_why:
+            return ""
+        runs = [r for r in refs if r.runs]
+        if runs and all(r.platform == "windows" or r.caller in windows_callers or
+                        (r.platform == "inherit" and r.caller in windows_why) for r in runs):
+            return f"only Windows runs it ({runs[0].how or runs[0].caller}:{runs[0].line})"
+        return ""
+
+    _fixpoint(by_target, run_only_from_windows, windows_why)
 
     contexts: dict[str, ScriptContext] = {}
     for path in scripts:
@@ -340,6 +332,20 @@ def combine(scripts: list[str], references: list[Reference], *, windows_only=Non
         if context != NO_EVIDENCE:
             contexts[path] = context
     return Evidence(contexts, skipped)
+
+
+def _fixpoint(by_target: dict, reason_for, why: dict[str, str], rounds: int = 50) -> None:
+    """Propagate along call references until nothing changes (at most ``rounds`` passes): ``reason_for(target,
+    refs)`` gives why a target now qualifies ('' if not), recorded in ``why``."""
+    for _ in range(rounds):
+        changed = False
+        for target, refs in by_target.items():
+            reason = reason_for(target, refs)
+            if reason:
+                why[target] = reason
+                changed = True
+        if not changed:
+            return
 
 
 # --- shell scripts that run under busybox ash --------------------------------------------------------------------
