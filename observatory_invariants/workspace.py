@@ -27,6 +27,9 @@ class Workspace:
     # The run's selection (set by the runner): a check that reports one problem under the first of several ids
     # it could use asks :meth:`enabled`, so a broken shared input is reported once, under an id that is on.
     selection: Callable[[str], bool] | None = None
+    # Processes a whole-repository run may use (the runner splits rule families): 1 keeps everything in this
+    # process, the library's default (it never forks its host unasked); 0 lets the runner decide (the CLI).
+    jobs: int = 1
     _memo: dict = field(default_factory=dict, repr=False)
     # Results of pure functions keyed by their arguments (file text included): the runner hands the same dict
     # to the workspace of the state before a change, so what did not change is not parsed twice.

@@ -1,0 +1,76 @@
+"""A large whole-repository run splits the rule families between two forked processes: same findings, same order,
+same errors as one process; a crash on either side is an internal error, never a pass."""
+
+from __future__ import annotations
+
+import multiprocessing
+
+import pytest
+
+from observatory_invariants import api, registry, runner
+from tests.helpers import SAMPLE, run_cli
+
+pytestmark = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs fork")
+
+
+def test_two_processes_give_what_one_gives(monkeypatch):
+    monkeypatch.setenv("OBSERVATORY_JOBS", "1")
+    one = [f.to_dict() for f in api.check(SAMPLE)]
+    monkeypatch.setenv("OBSERVATORY_JOBS", "2")
+    two = [f.to_dict() for f in api.check(SAMPLE)]
+    assert one == two and len({f["rule"][0] for f in one}) >= 2   # findings of several families, same order
+
+
+def test_the_cli_output_is_byte_identical():
+    one = run_cli("check", str(SAMPLE), "--format", "sarif", env={"OBSERVATORY_JOBS": "1"})
+    two = run_cli("check", str(SAMPLE), "--format", "sarif", env={"OBSERVATORY_JOBS": "2"})
+    assert one.returncode == two.returncode == 1 and one.stdout == two.stdout
+
+
+def test_the_split_keeps_families_whole_and_balances_them():
+    plan = {rule.check_target: ([rule], None) for rule in registry.RULES if rule.implemented}
+    here, there = runner._split(plan)
+    assert here and there and set(here) | set(there) == set(plan) and not set(here) & set(there)
+    family_of = {check: rules[0].family for check, (rules, _t) in plan.items()}
+    assert not {family_of[c] for c in here} & {family_of[c] for c in there}
+    assert list(here) == [c for c in plan if c in here]          # each side keeps the plan's order
+
+
+@pytest.mark.parametrize("side", [0, 1])
+def test_a_crash_on_either_side_is_an_internal_error(monkeypatch, side):
+    import importlib
+
+    from observatory_invariants.repo import Repository
+    from observatory_invariants.workspace import Workspace
+
+    plan = {rule.check_target: ([rule], None) for rule in registry.RULES if rule.implemented}
+    check = next(iter(runner._split(plan)[side]))           # side 1 runs in the forked process
+    module, _, function = check.partition(":")
+
+    def broken(ws, targets):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(importlib.import_module(module), function, broken)   # the fork inherits it
+    monkeypatch.setenv("OBSERVATORY_JOBS", "2")
+    result = runner.run(Workspace(Repository(SAMPLE)))
+    assert any("boom" in e for e in result.internal_errors), result.internal_errors
+    assert result.findings   # the other checks' findings are kept
+
+
+def test_small_runs_and_file_runs_stay_in_one_process(monkeypatch):
+    from observatory_invariants.repo import Repository
+    from observatory_invariants.workspace import Workspace
+
+    monkeypatch.delenv("OBSERVATORY_JOBS", raising=False)
+    ws = Workspace(Repository(SAMPLE))
+    plan = {rule.check_target: ([rule], None) for rule in registry.RULES if rule.implemented}
+    assert runner._parallel_jobs(ws, plan) == 1                       # the library never forks unasked
+    ws.jobs = 0                                                       # the CLI lets the runner decide
+    assert runner._parallel_jobs(ws, plan) == 1                       # 30-odd files
+    monkeypatch.setattr(runner, "PARALLEL_MIN_FILES", 1)
+    expected = 2 if len(__import__("os").sched_getaffinity(0)) >= 2 else 1
+    assert runner._parallel_jobs(ws, plan) == expected
+    files_plan = {check: (rules, {"a.ps1"}) for check, (rules, _t) in plan.items()}
+    assert runner._parallel_jobs(ws, files_plan) == 1                 # pre-commit's file mode: one process
+    monkeypatch.setenv("OBSERVATORY_JOBS", "2")
+    assert runner._parallel_jobs(ws, files_plan) == 1                 # even when asked
