@@ -57,8 +57,18 @@ class Version:
 
 
 def wall(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> float:
+    """Wall time of one run. No ``timeout=`` on the wait: with one, subprocess polls with sleeps of up to 50 ms,
+    which rounds short commands up by tens of milliseconds; a timer kills a run that hangs instead."""
+    import threading
+
     start = time.perf_counter()
-    subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, timeout=1800)
+    process = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    watchdog = threading.Timer(1800, process.kill)
+    watchdog.start()
+    try:
+        process.wait()   # a blocking waitpid: returns the moment the child ends
+    finally:
+        watchdog.cancel()
     return time.perf_counter() - start
 
 
