@@ -93,15 +93,17 @@ _FAMILY_COST = {"contracts": 3.0, "scripts": 2.0, "docker": 2.0, "integration": 
 def _parallel_jobs(ws: Workspace, plan) -> int:
     """How many processes a run takes: OBSERVATORY_JOBS when set, else the workspace's ``jobs``, where 0 means 2
     for a large whole-repository run on a machine with two cores or more (fork only: elsewhere one process)."""
-    import multiprocessing
-
     from .repo import TreeRepository
 
-    if "fork" not in multiprocessing.get_all_start_methods() or len(plan) < 2:
-        return 1
     # Whole-repository runs of the work tree only: a file run is small, and a tree read from git talks to one
-    # `git cat-file --batch` process that two processes must not share.
-    if any(targets is not None for _rules, targets in plan.values()) or isinstance(ws.repo, TreeRepository):
+    # `git cat-file --batch` process that two processes must not share. (Decided before importing
+    # multiprocessing: a pre-commit hook does not pay for it.)
+    if len(plan) < 2 or any(targets is not None for _rules, targets in plan.values()) \
+            or isinstance(ws.repo, TreeRepository):
+        return 1
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         return 1
     configured = os.environ.get("OBSERVATORY_JOBS", "")
     if configured.isdigit() and int(configured) > 0:
