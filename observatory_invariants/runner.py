@@ -148,6 +148,7 @@ def _execute_in_two(ws: Workspace, plan, result: RunResult, select, ignore) -> d
     here, there = _split(plan)
     if not here or not there:
         return _execute_here(ws, plan, result, select, ignore)
+    there_ids = ", ".join(r.id for check in there for r in plan[check][0])
     ctx = multiprocessing.get_context("fork")
     receiver, sender = ctx.Pipe(duplex=False)
 
@@ -155,9 +156,13 @@ def _execute_in_two(ws: Workspace, plan, result: RunResult, select, ignore) -> d
         child_result = RunResult()
         try:
             found = _execute_here(ws, there, child_result, select, ignore)
-            sender.send((found, child_result.internal_errors))
+            message = ("ok", found, child_result.internal_errors)
+        except _USAGE_ERRORS as exc:   # a bad config or ref: the parent raises it, as one process would
+            message = ("usage", type(exc).__name__, str(exc))
         except BaseException as exc:  # noqa: BLE001 - whatever happens there is reported here, never lost
-            sender.send(({}, [f"{', '.join(there)}: {type(exc).__name__}: {exc}"]))
+            message = ("ok", {}, [f"{there_ids}: {type(exc).__name__}: {exc}"])
+        try:
+            sender.send(message)
         finally:
             sender.close()
 
@@ -170,20 +175,33 @@ def _execute_in_two(ws: Workspace, plan, result: RunResult, select, ignore) -> d
     process.start()
     sender.close()
     errors_here = RunResult()
-    found_here = _execute_here(ws, here, errors_here, select, ignore)
     try:
-        found_there, errors_there = receiver.recv()
-    except EOFError:   # the child died without a word (killed, out of memory)
-        found_there, errors_there = {}, [f"{', '.join(there)}: the worker process ended without a result"]
+        found_here = _execute_here(ws, here, errors_here, select, ignore)
+    except BaseException:   # a usage error or Ctrl-C here: the other half is not wanted any more
+        process.kill()
+        receiver.close()
+        process.join()
+        raise
+    try:
+        message = receiver.recv()
+    except (EOFError, OSError):   # the child died without a word, or in the middle of one (killed, out of memory)
+        message = ("ok", {}, [f"{there_ids}: the worker process ended without a result"])
     finally:
         receiver.close()
         process.join()
+    if message[0] == "usage":
+        _, kind, text = message
+        raise next(e for e in _USAGE_ERRORS if e.__name__ == kind)(text)
+    _, found_there, errors_there = message
     out = {}
     for check, (check_rules, _targets) in plan.items():   # the plan's order, as one process gives
         if check in found_here or check in found_there:
             out[check] = found_here.get(check, found_there.get(check))
             result.rules_run.extend(r.id for r in check_rules)
-    result.internal_errors.extend(errors_here.internal_errors + errors_there)
+    # internal errors in the plan's order too (each names its check's rule ids first)
+    order = {", ".join(r.id for r in check_rules): n for n, (check_rules, _t) in enumerate(plan.values())}
+    errors = errors_here.internal_errors + errors_there
+    result.internal_errors.extend(sorted(errors, key=lambda e: order.get(e.split(":", 1)[0], len(order))))
     return out
 
 

@@ -74,3 +74,38 @@ def test_small_runs_and_file_runs_stay_in_one_process(monkeypatch):
     assert runner._parallel_jobs(ws, files_plan) == 1                 # pre-commit's file mode: one process
     monkeypatch.setenv("OBSERVATORY_JOBS", "2")
     assert runner._parallel_jobs(ws, files_plan) == 1                 # even when asked
+
+
+def test_a_usage_error_in_the_forked_half_is_raised_as_one(monkeypatch):
+    import importlib
+
+    from observatory_invariants.errors import ConfigError
+    from observatory_invariants.repo import Repository
+    from observatory_invariants.workspace import Workspace
+
+    plan = {rule.check_target: ([rule], None) for rule in registry.RULES if rule.implemented}
+    module, _, function = next(iter(runner._split(plan)[1])).partition(":")
+
+    def bad_config(ws, targets):
+        raise ConfigError("contracts.instances: no schema 'nosuch'")
+
+    monkeypatch.setattr(importlib.import_module(module), function, bad_config)
+    monkeypatch.setenv("OBSERVATORY_JOBS", "2")
+    with pytest.raises(ConfigError, match="nosuch"):
+        runner.run(Workspace(Repository(SAMPLE)))
+
+
+def test_a_usage_error_in_this_half_ends_the_other_without_hanging(tmp_path):
+    """The parent's half (contracts) stops on a config error while the child still has a large result to send
+    (1,200 B3 findings, over a pipe's buffer): the child is ended, the error reported, exit 2 — no hang."""
+    import shutil
+
+    from tests.helpers import write_tree
+
+    shutil.copytree(SAMPLE, tmp_path / "repo")
+    repo = tmp_path / "repo"
+    write_tree(repo, {f"src/services/s{i}/{name}": text for i in range(600)
+                      for name, text in (("VERSION", "v1.0\n"), ("Dockerfile", "FROM scratch\n"))})
+    write_tree(repo, {".observatory-invariants.toml": '[contracts]\ninstances = {"data/*.json" = "nosuch"}\n'})
+    proc = run_cli("check", str(repo), env={"OBSERVATORY_JOBS": "2"})
+    assert proc.returncode == 2 and "nosuch" in proc.stderr, proc.stderr[-2000:]

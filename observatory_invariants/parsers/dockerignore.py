@@ -317,7 +317,10 @@ class Glob:
     def match(self, name: str) -> bool:
         prog = self.prog
         if self._regex is not None:
-            return self._regex.match(name) is not None
+            try:
+                return self._regex.match(name) is not None
+            except UnicodeEncodeError:   # RE2 takes UTF-8: a name git decoded with surrogateescape goes to the NFA
+                return run_glob(prog, name)
         return run_glob(prog, name)
 
 

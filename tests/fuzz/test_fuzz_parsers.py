@@ -212,3 +212,12 @@ def test_fuzz_dockerignore_engines_agree(pattern, names):
             continue
         for name in names:
             assert glob.match(name) == run_glob(glob.prog, name), (pattern, name, double_star)
+
+
+def test_dockerignore_names_that_are_not_utf8_use_the_nfa():
+    """Git paths are decoded with surrogateescape; RE2 takes UTF-8 only, so such a name goes to the NFA."""
+    from observatory_invariants.parsers.dockerignore import Glob, run_glob
+
+    glob = Glob("*a*", double_star=True)
+    assert glob.match("xa\udcffy") is True is run_glob(glob.prog, "xa\udcffy")
+    assert Glob("**/*.pyc", double_star=True).match("d/f\udcff.pyc") is True

@@ -160,3 +160,15 @@ def test_reach_is_exact_and_costs_what_mentions_a_workload():
     reached = reach(manifests, found)
     assert time.process_time() - started < 5
     assert [w.reached for w in reached] == [True] * (n - 1) + [False]
+
+
+def test_reach_folds_case_like_the_pattern_also_beyond_ascii():
+    """IGNORECASE matches 'ſ' to 's' and 'İ' to 'i': a document with non-ASCII text is always looked at."""
+    from observatory_invariants.parsers.yaml_loader import load_all
+    from observatory_invariants.rules.integration.i7_k8s_compose_parity import reach, workloads
+
+    for value in ("rediſ:6379", "redİs:6379"):
+        text = deployment("redis", "redis:7") + "---\nkind: ConfigMap\nmetadata: {name: c}\ndata: {URL: '" + value + "'}\n"
+        docs = load_all(text)
+        found = {w.name: w.reached for w in reach([("k.yaml", docs)], workloads("k.yaml", docs))}
+        assert found["redis"] is True, value

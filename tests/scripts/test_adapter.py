@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from observatory_invariants import memory
 from observatory_invariants.rules.scripts.lint import run
 
@@ -75,8 +77,7 @@ def test_only_the_work_the_selected_rules_need(monkeypatch):
     ws = memory.workspace(FILES)
     monkeypatch.setattr(x3_windows_paths, "source_paths", boom)
     monkeypatch.setattr(x3_windows_paths, "python_paths", boom)
-    monkeypatch.setattr(lint, "_gather_evidence", boom)
-    found = {f.rule for f in lint.run_kinds(ws, None, None, rules={"X4"})}
+    found = {f.rule for f in lint.run_kinds(ws, None, None, rules={"X4"})}   # evidence yes (test data), X3 no
     assert found == {"X4.workflow-step", "X4.pwsh-bashism", "X4.sh-bashism"}
     from observatory_invariants.rules.scripts import x4_bashisms
 
@@ -93,3 +94,32 @@ def test_the_pool_gives_the_same_findings_in_the_same_order():
     one = check_many(items, None, None, jobs=1)
     pooled = check_many(items, None, None, jobs=2)
     assert pooled == one and len(one) == 6 and all(len(f) == 3 for f in one)
+
+
+@pytest.mark.parametrize("files, rules", [
+    ({  # test data a Pester test reads, never runs: skipped by the evidence, whatever is selected
+        "scripts/lint.Tests.ps1": 'Describe "x" {\n  It "parses" {\n    $text = Get-Content (Join-Path $PSScriptRoot '
+                                  '"sample.ps1") -Raw\n  }\n}\n',
+        "scripts/sample.ps1": "if [ -f /etc/passwd ]; then\n  echo found\nfi\nexport FOO=bar\n",
+    }, {"X4"}),
+    ({  # an extension-less #!/bin/sh script copied into an Alpine image runs under busybox ash
+        "app/Dockerfile": 'FROM alpine:3.19\nCOPY app/entry /entry\nCMD ["/entry"]\n',
+        "app/entry": '#!/bin/sh\nif [[ -n "$1" ]]; then echo hi; fi\nsource ./env\n',
+    }, {"X4"}),
+])
+def test_a_rule_alone_finds_what_it_finds_in_a_full_run(files, rules):
+    from observatory_invariants.rules.scripts import lint
+
+    ws_all, ws_one = memory.workspace(files), memory.workspace(files)
+    everything = [f for f in lint.run_kinds(ws_all, None, None, None) if f.rule.split(".")[0] in rules]
+    assert lint.run_kinds(ws_one, None, None, rules) == everything
+
+
+def test_ash_evidence_reaches_extension_less_scripts_in_a_full_run():
+    from observatory_invariants.rules.scripts import lint
+
+    ws = memory.workspace({"app/Dockerfile": 'FROM alpine:3.19\nCOPY app/entry /entry\nCMD ["/entry"]\n',
+                           "app/entry": '#!/bin/sh\nif [[ -n "$1" ]]; then echo hi; fi\n',
+                           "scripts/x.ps1": "Write-Host hi\n"})   # a PowerShell file: the evidence is gathered
+    found = [f for f in lint.run_kinds(ws, None, None, None) if f.path == "app/entry"]
+    assert found and all(str(f.severity) == "warning" and "ash" in f.message for f in found), found

@@ -156,6 +156,7 @@ def reach(manifests: list[tuple[str, list]], found: list[Workload]) -> list[Work
     # narrows which documents the exact pattern is run on, so a workload costs what mentions it, not every document.
     referencing = []   # (kind, own name, strings)
     index: dict[str, set[int]] = {}
+    unindexed: set[int] = set()
     for _path, docs in manifests:
         for doc in docs:
             if not isinstance(doc, dict) or doc.get("kind") not in _REFERENCING_KINDS:
@@ -164,6 +165,11 @@ def reach(manifests: list[tuple[str, list]], found: list[Workload]) -> list[Work
             strings = list(_strings({k: v for k, v in doc.items() if k != "metadata"}))
             number = len(referencing)
             referencing.append((doc.get("kind"), meta.get("name"), strings))
+            if not all(text.isascii() for text in strings):
+                # IGNORECASE folds some non-ASCII letters to ASCII ones ('ſ' ~ 's', 'İ' ~ 'i'): no word index
+                # can promise what the pattern finds there, so such a document is looked at for every workload
+                unindexed.add(number)
+                continue
             for word in _host_words(strings):
                 index.setdefault(word, set()).add(number)
     out = []
@@ -171,7 +177,7 @@ def reach(manifests: list[tuple[str, list]], found: list[Workload]) -> list[Work
         labels = {f"{k}={v}" for k, v in workload.labels}
         names = {workload.name} | {name for name, sel in services.items() if sel <= labels}
         if all(_WORD_CHARS.fullmatch(n.lower()) for n in names):
-            candidates = sorted(set().union(*(index.get(n.lower(), ()) for n in names)))
+            candidates = sorted(unindexed.union(*(index.get(n.lower(), ()) for n in names)))
         else:   # a name no word can spell: look everywhere
             candidates = range(len(referencing))
         pattern = None   # compiled only when some other document mentions one of the names

@@ -270,7 +270,9 @@ def run_kinds(ws: Workspace, targets: list[str] | None, kinds: set | None,
     skipped = skip_matcher(ws, options)
     files = [(p, k) for p, k in gather_script_files(ws, targets, options)
              if (kinds is None or k in kinds) and (wanted_kinds is None or k in wanted_kinds)]
-    needs_evidence = rules is None or bool(rules & {"X1", "X2", "X3", "B4"})
+    # X4 needs it too: the evidence says which files are test data (read, never run), so X4 alone gives what
+    # X4 gives in a full run.
+    needs_evidence = rules is None or bool(rules & {"X1", "X2", "X3", "X4", "B4"})
     evidence = None
     if needs_evidence and any(k in (POWERSHELL, None) for _, k in files):
         evidence = gather_evidence(ws, options)
@@ -291,11 +293,13 @@ def run_kinds(ws: Workspace, targets: list[str] | None, kinds: set | None,
             else:
                 out.append(finding("X3", path, f"{exc.reason}; X3 cannot check it", severity="note"))
             continue
+        from .context import ScriptContext
+
         if evidence is not None and kind in (POWERSHELL, None):
             context = evidence.context(path)
+            if kind is None and not context.skipped:   # an extension-less #!/bin/sh script copied into Alpine
+                context = context.merged(ScriptContext(ash=ash_shells(ws).get(path, "")))
         else:
-            from .context import ScriptContext
-
             context = ScriptContext(windows_only="windows-only path" if windows_only(path) else "",
                                     ash=ash_shells(ws).get(path, "") if kind in (SHELL, None) else "")
         if kind == POWERSHELL:
