@@ -17,7 +17,7 @@ from ...findings import Finding, finding
 from ...parsers.jsonpos import locate, pointer
 from ...engines.contract_schemas import JsonDocument, PatternNotApplied, build_registry, usable_schemas
 from ...engines.contract_schemas import make_validator as engine_make_validator
-from .inputs import gather_contract_schemas, read_document
+from .inputs import contract_registry, gather_contract_schemas, read_document
 
 MAX_ERRORS_PER_FILE = 20
 
@@ -249,4 +249,4 @@ def run(ws, targets):
     options = ws.options(InstanceOptions)
     schemas = gather_contract_schemas(ws)
     return check_instances(schemas, gather_instances(ws, targets), job_schemas=options.job_schemas,
-                           formats=options.formats)
+                           formats=options.formats, registry=contract_registry(ws))

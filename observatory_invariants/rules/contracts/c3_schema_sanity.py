@@ -16,7 +16,7 @@ from ...findings import Finding, finding
 from ...parsers.jsonpos import locate, pointer
 from ...engines.contract_schemas import (JsonDocument, build_registry, normalize_uri, root_resource,
                                          stock_validator_class, usable_schemas)
-from .inputs import gather_contract_schemas
+from .inputs import contract_registry, gather_contract_schemas
 
 DIALECTS = ("http://json-schema.org/draft-07/schema#", "https://json-schema.org/draft/2020-12/schema")
 
@@ -287,7 +287,7 @@ def check_unique_stems(docs: Sequence[JsonDocument]) -> list[Finding]:
 
 
 def check_schemas(docs: Sequence[JsonDocument], *, dialects: Sequence[str],
-                  only: Iterable[str] | None = None) -> list[Finding]:
+                  only: Iterable[str] | None = None, registry=None) -> list[Finding]:
     """C3 for a contracts folder; ``only`` (paths) limits the findings to those schemas (pre-commit)."""
     report_for = set(only) if only is not None else None
     out = []
@@ -297,11 +297,12 @@ def check_schemas(docs: Sequence[JsonDocument], *, dialects: Sequence[str],
     out.extend(check_unique_ids(docs, report_for))
     out.extend(check_unique_stems(docs))
     # Every schema's $refs, even in pre-commit mode: a changed $id breaks the schemas that point at it.
-    out.extend(check_refs(docs))
+    out.extend(check_refs(docs, registry=registry))
     return out
 
 
 def run(ws, targets):
     docs = gather_contract_schemas(ws)
     only = None if targets is None else [t for t in targets if ws.matches("schemas", t)]
-    return check_schemas(docs, dialects=ws.options(SchemaOptions).dialects, only=only)
+    return check_schemas(docs, dialects=ws.options(SchemaOptions).dialects, only=only,
+                         registry=contract_registry(ws))

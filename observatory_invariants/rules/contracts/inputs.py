@@ -19,3 +19,10 @@ def read_document(ws, path: str) -> JsonDocument:
 def gather_contract_schemas(ws) -> list[JsonDocument]:
     """The contracts folder's schemas, read and parsed once per run."""
     return ws.memo("contract-schemas", lambda: [read_document(ws, p) for p in ws.glob("schemas")])
+
+
+def contract_registry(ws):
+    """The offline ``$ref`` registry of those schemas (immutable), built once per run for C1/C2 and C3."""
+    from ...engines.contract_schemas import build_registry
+
+    return ws.memo("contract-registry", lambda: build_registry(gather_contract_schemas(ws)))
