@@ -81,14 +81,17 @@ class InMemoryRepository:
         return self._norm(path) in self._dirs
 
     # -- reading ------------------------------------------------------------------------------------------
-    def read_bytes(self, path: str) -> bytes:
+    def _content(self, path: str) -> bytes:
         key = self._norm(path)
         if key in self._dirs:
             raise UnreadableFile(path, "is a directory, not a file")
         if key not in self._files:
             raise UnreadableFile(path, "does not exist")
         content = self._files[key]
-        data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
+        return content.encode("utf-8") if isinstance(content, str) else bytes(content)
+
+    def read_bytes(self, path: str) -> bytes:
+        data = self._content(path)
         if len(data) > self.max_file_size:
             raise UnreadableFile(path, f"is {len(data)} bytes, over the {self.max_file_size}-byte limit "
                                        "(max-file-size in the config); skipped")
@@ -107,13 +110,7 @@ class InMemoryRepository:
         """A build output (coverage report) as a binary stream, with no size limit."""
         import io
 
-        key = self._norm(path)
-        if key in self._dirs:
-            raise UnreadableFile(path, "is a directory, not a file")
-        if key not in self._files:
-            raise UnreadableFile(path, "does not exist")
-        content = self._files[key]
-        return io.BytesIO(content.encode("utf-8") if isinstance(content, str) else bytes(content))
+        return io.BytesIO(self._content(path))
 
     def write_text(self, path: str, text: str) -> None:
         key = self._norm(path)

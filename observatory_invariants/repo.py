@@ -572,16 +572,22 @@ class Repository:
 
     def read_text(self, path: str) -> str:
         """A file decoded as UTF-8 (BOM dropped, CRLF kept), read once; UnreadableFile otherwise."""
-        cached = self._text.get(path)
-        if cached is None:
-            try:
-                cached = decode_text(path, self.read_bytes(path))
-            except UnreadableFile as exc:
-                cached = exc
-            self._text[path] = cached
-        if isinstance(cached, UnreadableFile):
-            raise cached
-        return cached
+        return _decoded_once(self._text, path, self.read_bytes)
+
+
+def _decoded_once(cache: dict, path: str, read_bytes) -> str:
+    """``path``'s text from ``cache``, else read and decoded once; a file that cannot be read raises the same
+    UnreadableFile every time (the failure is cached too)."""
+    cached = cache.get(path)
+    if cached is None:
+        try:
+            cached = decode_text(path, read_bytes(path))
+        except UnreadableFile as exc:
+            cached = exc
+        cache[path] = cached
+    if isinstance(cached, UnreadableFile):
+        raise cached
+    return cached
 
 
 def _confined(path: str, strict: bool = True) -> str | None:
@@ -694,16 +700,8 @@ class TreeRepository:
         return self._cat(oid, path)
 
     def read_text(self, path: str) -> str:
-        cached = self._text.get(path)
-        if cached is None:
-            try:
-                cached = decode_text(path, self.read_bytes(path))
-            except UnreadableFile as exc:
-                cached = exc
-            self._text[path] = cached
-        if isinstance(cached, UnreadableFile):
-            raise cached
-        return cached
+        """A blob decoded as UTF-8 (BOM dropped, CRLF kept), read once; UnreadableFile otherwise."""
+        return _decoded_once(self._text, path, self.read_bytes)
 
     def _cat(self, oid: str, path: str) -> bytes:
         if self._batch is None:

@@ -121,32 +121,17 @@ def tool_flag_excludes(tool: str | None, text: str | None) -> tuple[str, ...]:
 
 # --- parsing helpers ---------------------------------------------------------------------------------
 
-class _Duplicate(Exception):
-    def __init__(self, key: str):
-        self.key = key
-
-
-def _no_duplicates(pairs):
-    seen = {}
-    for key, value in pairs:
-        if key in seen:
-            raise _Duplicate(key)
-        seen[key] = value
-    return seen
-
-
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not a JSON number")
-
-
 def _parse_text(text: str, source: str) -> Any:
+    from ..parsers.coverage._input import reject_json_constant
+    from ..parsers.strict_json import DuplicateKey, unique_keys
+
     if not text.strip():
         raise CoverageConfigError(source, "", "the file is empty; expected a JSON object")
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
+        return json.loads(text, object_pairs_hook=unique_keys, parse_constant=reject_json_constant)
     except json.JSONDecodeError as exc:
         raise CoverageConfigError(source, "", f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
-    except _Duplicate as exc:
+    except DuplicateKey as exc:
         raise CoverageConfigError(source, "", f"key {exc.key!r} appears twice in one object; keep one") from None
     except (ValueError, RecursionError) as exc:
         raise CoverageConfigError(source, "", f"invalid JSON: {exc}") from None

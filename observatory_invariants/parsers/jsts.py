@@ -261,23 +261,7 @@ def static_string(tok: JsToken) -> str | None:
 
 def split_arguments(tokens: list[JsToken], open_index: int) -> list[tuple[int, int]]:
     """``(start, end)`` token ranges of the arguments of the call whose ``(`` is at ``open_index``."""
-    close = matching(tokens, open_index)
-    args: list[tuple[int, int]] = []
-    start = open_index + 1
-    depth = 0
-    for j in range(open_index + 1, close):
-        tok = tokens[j]
-        if tok.kind in (PUNCT, "template-expr", "template-end"):
-            if tok.text in ("(", "[", "{", "${"):
-                depth += 1
-            elif tok.text in (")", "]", "}"):
-                depth -= 1
-            elif tok.text == "," and depth == 0:
-                args.append((start, j))
-                start = j + 1
-    if start < close:
-        args.append((start, close))
-    return args
+    return _members(tokens, open_index, matching(tokens, open_index))
 
 
 # --- object literals (configs) --------------------------------------------------------------------------------------

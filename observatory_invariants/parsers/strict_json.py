@@ -20,16 +20,19 @@ class JsonProblem:
     kind: str = "syntax"   # syntax | empty | too-deep | unreadable
 
 
-class _Duplicate(Exception):
+class DuplicateKey(Exception):
+    """Raised by :func:`unique_keys` for a key that appears twice in one object."""
+
     def __init__(self, key: str):
         self.key = key
 
 
-def _pairs(pairs):
+def unique_keys(pairs):
+    """``object_pairs_hook`` for ``json.loads`` that refuses a duplicated key (``json`` keeps the last copy)."""
     seen = {}
     for key, value in pairs:
         if key in seen:
-            raise _Duplicate(key)
+            raise DuplicateKey(key)
         seen[key] = value
     return seen
 
@@ -51,10 +54,10 @@ def parse_json(text: str) -> tuple[Any, JsonProblem | None]:
     if not text.strip():
         return None, JsonProblem("file is empty; expected a JSON document", 1, 1, "empty")
     try:
-        return json.loads(text, object_pairs_hook=_pairs, parse_constant=_not_json_constant), None
+        return json.loads(text, object_pairs_hook=unique_keys, parse_constant=_not_json_constant), None
     except json.JSONDecodeError as exc:
         return None, JsonProblem(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno)
-    except _Duplicate as exc:
+    except DuplicateKey as exc:
         line, column = _second_occurrence(text, exc.key)
         return None, JsonProblem(f"invalid JSON: key {exc.key!r} appears twice in one object (parsers keep "
                                  "different copies); remove one", line, column)

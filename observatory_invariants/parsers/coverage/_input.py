@@ -103,7 +103,8 @@ def read_text(data: Content, source: str) -> str:
     return text[1:] if text.startswith(_BOM) else text
 
 
-def _reject_constant(name: str):
+def reject_json_constant(name: str):
+    """``parse_constant`` for ``json.loads``: NaN and Infinity are not JSON (coverage reports and configs)."""
     raise ValueError(f"{name} is not a JSON number")
 
 
@@ -113,7 +114,7 @@ def load_json(data: Content, source: str) -> Any:
     if not text.strip():
         raise CoverageReportError(source, "the report is empty (no JSON document)")
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_constant=reject_json_constant)
     except json.JSONDecodeError as exc:
         raise CoverageReportError(source, f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
     except ValueError as exc:     # NaN/Infinity, or an integer past Python's digit limit
