@@ -105,16 +105,12 @@ def _parallel_jobs(ws: Workspace, plan) -> int:
 
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1
-    configured = os.environ.get("OBSERVATORY_JOBS", "")
-    if configured.isdigit() and int(configured) > 0:
-        return min(int(configured), 2)
-    if ws.jobs:
-        return min(ws.jobs, 2)
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # pragma: no cover - not Linux
-        cpus = os.cpu_count() or 1
-    if cpus < 2:
+    from .processes import available_cores, configured_jobs
+
+    asked = configured_jobs() or ws.jobs
+    if asked:
+        return min(asked, 2)
+    if available_cores() < 2:
         return 1
     return 2 if len(ws.repo.files) >= PARALLEL_MIN_FILES else 1
 
@@ -247,6 +243,7 @@ def run(ws: Workspace, *, select: Sequence[str] | None = None, ignore: Sequence[
     result = RunResult()
     rules = select_rules(select, ignore)
     ws.selection = lambda rule_id: registry.is_enabled(rule_id, select, ignore)
+    ws.selected_rules = frozenset(rule.id for rule in rules)
     plan = _plan(ws, rules, paths, result, select is not None)
     by_check = _execute(ws, plan, result, select, ignore)
     findings = [f for produced in by_check.values() for f in produced]
@@ -273,7 +270,7 @@ def _belonging_to_the_change(ws, plan, by_check, scope, before, result, select, 
     # The same adapters, over the whole repository as it was before the change.
     before_plan = {check: (plan[check][0], None) for check in elsewhere}
     errors_before = len(result.internal_errors)
-    before_ws.selection = ws.selection
+    before_ws.selection, before_ws.selected_rules = ws.selection, ws.selected_rules
     before_ws._pure = ws._pure   # pure results keyed by content: the unchanged files are not parsed again
     before_found = _execute(before_ws, before_plan, result, select, ignore, record=False)
     if len(result.internal_errors) > errors_before:  # cannot tell old from new: report everything (fail closed)

@@ -27,6 +27,9 @@ class Workspace:
     # The run's selection (set by the runner): a check that reports one problem under the first of several ids
     # it could use asks :meth:`enabled`, so a broken shared input is reported once, under an id that is on.
     selection: Callable[[str], bool] | None = None
+    # The ids of the rules the run selected (any of their ids turned on), set by the runner; None: every rule.
+    # An adapter serving several rules does only the selected ones' work.
+    selected_rules: frozenset[str] | None = None
     # Processes a whole-repository run may use (the runner splits rule families): 1 keeps everything in this
     # process, the library's default (it never forks its host unasked); 0 lets the runner decide (the CLI).
     jobs: int = 1

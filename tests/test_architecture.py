@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "observatory_invariants"
-LEAVES = {"errors", "textio", "patterns", "declare", "findings", "layout"}
+LEAVES = {"errors", "textio", "patterns", "declare", "findings", "layout", "processes"}
 
 
 def _module_name(path: Path) -> str:

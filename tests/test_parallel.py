@@ -68,7 +68,9 @@ def test_small_runs_and_file_runs_stay_in_one_process(monkeypatch):
     ws.jobs = 0                                                       # the CLI lets the runner decide
     assert runner._parallel_jobs(ws, plan) == 1                       # 30-odd files
     monkeypatch.setattr(runner, "PARALLEL_MIN_FILES", 1)
-    expected = 2 if len(__import__("os").sched_getaffinity(0)) >= 2 else 1
+    from observatory_invariants.processes import available_cores
+
+    expected = 2 if available_cores() >= 2 else 1
     assert runner._parallel_jobs(ws, plan) == expected
     files_plan = {check: (rules, {"a.ps1"}) for check, (rules, _t) in plan.items()}
     assert runner._parallel_jobs(ws, files_plan) == 1                 # pre-commit's file mode: one process

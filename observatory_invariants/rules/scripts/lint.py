@@ -210,20 +210,10 @@ _KINDS_OF = {
 
 def run(ws: Workspace, targets: list[str] | None) -> list[Finding]:
     """The registry's adapter for X1, X2, X3, X4 and B4: only the work of the rules the run selected."""
-    return run_kinds(ws, targets, None, selected_rules(ws))
+    return run_kinds(ws, targets, None, None if ws.selected_rules is None else ws.selected_rules & _RULES)
 
 
-def selected_rules(ws: Workspace) -> frozenset[str] | None:
-    """Which of X1-X4 and B4 the run's selection turns on (by the rule id or any of its sub-rule ids); None: all."""
-    if ws.selection is None:
-        return None
-    from .b4_root_resolution import B4
-    from .x1_x2_pwsh_portability import X1, X2
-    from .x3_windows_paths import X3
-    from .x4_bashisms import X4
-
-    return frozenset(rule.id for rule in (X1, X2, X3, X4, B4)
-                     if any(ws.enabled(i) for i in (rule.id, *(sub.id for sub in rule.subrules))))
+_RULES = frozenset({"X1", "X2", "X3", "X4", "B4"})
 
 
 def skip_matcher(ws: Workspace, options: ScriptOptions):
@@ -321,15 +311,14 @@ PARALLEL_MIN_FILES = 40
 def _jobs(total_bytes: int, count: int) -> int:
     import os
 
-    configured = os.environ.get("OBSERVATORY_JOBS", "")
-    if configured.isdigit() and int(configured) > 0:
-        return int(configured)
+    from ...processes import available_cores, configured_jobs
+
+    asked = configured_jobs()
+    if asked:
+        return asked
     if total_bytes < PARALLEL_MIN_BYTES or count < PARALLEL_MIN_FILES:
         return 1
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # pragma: no cover - not Linux
-        cpus = os.cpu_count() or 1
+    cpus = available_cores()
     try:
         busy = int(os.getloadavg()[0])   # cores other work keeps busy: a pool there only adds overhead
     except OSError:  # pragma: no cover
