@@ -88,6 +88,7 @@ def before_change(ws: Workspace) -> Workspace | None:
         return None
     commit = ws.repo.commit_before_change(ws.base_ref)
     tree = TreeRepository(ws.root, commit, exclude=ws.config.exclude, max_file_size=ws.config.max_file_size)
+    tree._git.recorder = getattr(ws.repo, "recorder", None)   # refs it resolves are inputs of a recorded run
     return Workspace(repo=tree, config=ws.config)
 
 

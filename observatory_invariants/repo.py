@@ -13,7 +13,7 @@ import posixpath
 import re
 import stat
 import subprocess
-from functools import cached_property
+from functools import cached_property, wraps
 from pathlib import Path
 
 from .errors import ConfigError, GitError, UnreadableFile
@@ -140,7 +140,10 @@ _GIT_CONFIG = ("core.fsmonitor=false", f"core.hooksPath={os.devnull}", "protocol
                "diff.external=", "submodule.recurse=false", "core.untrackedCache=false")
 _GIT_ENV = {"GIT_OPTIONAL_LOCKS": "0",       # never refresh-and-write the index (nor a submodule's)
             "GIT_NO_LAZY_FETCH": "1",        # a partial clone's missing object is missing, not fetched
-            "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "LC_ALL": "C", "LANGUAGE": "C"}
+            "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "LC_ALL": "C", "LANGUAGE": "C",
+            # an object id always names the same content (no refs/replace): what a commit held cannot change,
+            # which the run cache relies on (history is re-validated through the refs that name commits)
+            "GIT_NO_REPLACE_OBJECTS": "1"}
 _GIT_ENV_DROP = ("GIT_EXTERNAL_DIFF", "GIT_DIFF_OPTS")
 # For the diff commands: no external diff, no textconv, no recursion into submodules, no order file.
 _DIFF_SAFE = ("--no-ext-diff", "--no-textconv", "--ignore-submodules=all", f"-O{os.devnull}")
@@ -202,6 +205,63 @@ WORKTREE = "worktree"
 INDEX = "index"
 
 
+# --- recording what a run read (the run cache, run_cache.py) ---------------------------------------------
+# Every question a run asks the live repository — a file's bytes, whether a path exists, the file list, what a
+# ref names, what is staged — is an input of its findings. When a run is recorded, each answer is handed to the
+# recorder (``answered(name, args, kwargs, value)``); asking the same questions again later and getting the same
+# answers means the run would find the same. Contents of commits are not recorded: an object id names the same
+# bytes forever, and the commit ids come from recorded questions (resolve_ref, commit_before_change).
+
+def _recorded(method):
+    name = method.__name__
+
+    @wraps(method)
+    def answer(self, *args, **kwargs):
+        recorder = self.recorder
+        if recorder is None:
+            return method(self, *args, **kwargs)
+        try:
+            value = method(self, *args, **kwargs)
+        except (UnreadableFile, GitError) as exc:
+            recorder.answered(name, args, kwargs, exc)
+            raise
+        except BaseException:
+            recorder.unrepeatable(name)
+            raise
+        recorder.answered(name, args, kwargs, value)
+        return value
+    return answer
+
+
+def _recorded_property(method):
+    return cached_property(_recorded(method))
+
+
+def _unrepeatable(method):
+    """Inputs a recorded run cannot re-ask cheaply and exactly (build outputs outside the project's files, which
+    their readers open by path): a run that reads them is not cached."""
+    name = method.__name__
+
+    @wraps(method)
+    def unrepeatable(self, *args, **kwargs):
+        if self.recorder is not None:
+            self.recorder.unrepeatable(name)
+        return method(self, *args, **kwargs)
+    return unrepeatable
+
+
+def _listed_file(full: str) -> bool:
+    """Whether a path git lists is a file of the work tree: it exists (a dangling link counts) and is not a folder
+    (a submodule) nor a link to one. One lstat for the common case."""
+    try:
+        mode = os.lstat(full).st_mode
+    except OSError:
+        return False
+    if stat.S_ISLNK(mode):
+        return not os.path.isdir(full)
+    return not stat.S_ISDIR(mode)
+
+
 class Repository:
     """A repository root plus cached, read-once access to its files and its git history.
 
@@ -220,6 +280,8 @@ class Repository:
         self._text: dict[str, str | UnreadableFile] = {}
         self.git_problem: str | None = None   # why a repository git found cannot be used (see git_prefix)
         self._scratch_index: str | None = None
+        self._real_folders: dict[str, str] = {}
+        self.recorder = None   # set by the run cache: every answer below goes to it (see _recorded)
 
     # -- git ------------------------------------------------------------
     def _git(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -252,7 +314,7 @@ class Repository:
                 shutil.copyfile(source_path, self._scratch_index)
         return self._run("diff", *_DIFF_SAFE, *args, env={"GIT_INDEX_FILE": self._scratch_index})
 
-    @cached_property
+    @_recorded_property
     def git_prefix(self) -> str | None:
         """The root's path inside its git work tree ("" at the top), or None outside git.
 
@@ -300,6 +362,7 @@ class Repository:
         why = self.git_problem or "it is not a git repository"
         return GitError(f"{self.root}: {why}, so {what} cannot be used")
 
+    @_recorded
     def resolve_ref(self, ref: str) -> str:
         """The commit SHA a (validated) ref names; GitError when it names nothing (or more than one commit)."""
         validate_ref(ref)
@@ -340,6 +403,7 @@ class Repository:
         sha = self.resolve_ref(ref)
         return self._blob(f"{sha}:./{_confined(path)}", path, f"at {ref}")
 
+    @_recorded
     def staged(self, path: str) -> bytes | None:
         """A file's bytes in the index (what a commit would record); None when it is not staged;
         UnreadableFile over the size cap."""
@@ -349,7 +413,7 @@ class Repository:
         if not self.is_git:
             raise self._unusable(what)
 
-    @cached_property
+    @_recorded_property
     def _differs_from_index(self) -> frozenset[str]:
         """Paths whose work-tree copy is not what is staged (modified or deleted since `git add`)."""
         return frozenset(_split_z(self._diff_work_tree("--name-only", "-z", "--no-renames", "--relative")))
@@ -361,6 +425,7 @@ class Repository:
         prefix = self.git_prefix or ""
         return [p[len(prefix):] for p in _split_z(out) if p.startswith(prefix)]
 
+    @_recorded
     def staged_paths(self) -> list[str]:
         """Paths the index changes against HEAD: added, copied, modified and deleted (renames as both)."""
         self.require_git("--staged")
@@ -370,6 +435,7 @@ class Repository:
                         "--relative", "--end-of-options", against)
         return sorted(_split_z(out))
 
+    @_recorded
     def staged_deletions(self) -> list[str]:
         """Paths the index deletes (pre-commit never passes them to hooks, but a deletion is a change to judge)."""
         self.require_git("--staged")
@@ -380,6 +446,7 @@ class Repository:
                        "--relative", "--end-of-options", "HEAD")
         return sorted(_split_z(out))
 
+    @_recorded
     def commit_before_change(self, base: str | None = None) -> str | None:
         """The commit a change is judged against: the merge base with ``base`` (``--base``), else HEAD; None
         for a repository with no commit yet (everything is new)."""
@@ -392,6 +459,7 @@ class Repository:
         head = _git_process(self.root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
         return head.stdout.decode().strip() if head.returncode == 0 else None
 
+    @_recorded
     def changed_paths(self, base: str) -> list[str]:
         """Paths that differ between the merge base of ``base`` and HEAD, and HEAD's work tree."""
         sha = self.resolve_ref(base)
@@ -404,7 +472,7 @@ class Repository:
         return sorted(set(_split_z(out)) | set(_split_z(untracked)))
 
     # -- the file list --------------------------------------------------
-    @cached_property
+    @_recorded_property
     def files(self) -> list[str]:
         """Every file of the project, repo-relative with forward slashes, sorted.
 
@@ -417,8 +485,7 @@ class Repository:
         elif self.is_git:
             out = self._run("ls-files", "-z", "--cached", "--others", "--exclude-standard")
             # Dangling links and link loops stay listed (reading them is a finding); folders (submodules) do not.
-            paths = [p for p in dict.fromkeys(_split_z(out))
-                     if os.path.lexists(self.root / p) and not os.path.isdir(self.root / p)]
+            paths = [p for p in dict.fromkeys(_split_z(out)) if _listed_file(os.path.join(self.root, p))]
         else:
             paths = self._walk()
         if self.exclude:
@@ -426,7 +493,7 @@ class Repository:
             paths = [p for p in paths if not spec.match_file(p)]
         return sorted(paths)
 
-    @cached_property
+    @_recorded_property
     def tracked(self) -> frozenset[str]:
         """Files git tracks (empty outside git)."""
         if not self.is_git:
@@ -487,6 +554,7 @@ class Repository:
         rel = _confined(path, strict=False)
         return None if rel is None else self.root / rel
 
+    @_recorded
     def exists(self, path: str) -> bool:
         full = self._full(path)
         if full is None:
@@ -495,6 +563,7 @@ class Repository:
             return path in self.tracked   # the index's copy is what checks read
         return os.path.lexists(full)  # a dangling link exists (and reading it is a finding)
 
+    @_recorded
     def is_dir(self, path: str) -> bool:
         full = self._full(path)
         return full is not None and inside(full.resolve(), self.root) and full.is_dir()
@@ -502,6 +571,7 @@ class Repository:
     def excluded(self, path: str) -> bool:
         return bool(self.exclude) and _spec(self.exclude).match_file(path)
 
+    @_recorded
     def read_bytes(self, path: str, *, index: bool = True) -> bytes:
         """A file's bytes: a regular file inside the root (links resolved, and they must stay inside), under the
         size cap; from the index for ``--staged`` when its work-tree copy differs. UnreadableFile otherwise."""
@@ -515,7 +585,7 @@ class Repository:
             return data
         try:
             os.stat(full)
-            target = Path(os.path.realpath(full))
+            target = self._resolved(full)
         except FileNotFoundError:
             raise UnreadableFile(path, "does not exist") from None   # a dangling link too
         except (OSError, RuntimeError) as exc:
@@ -527,7 +597,20 @@ class Repository:
             raise UnreadableFile(path, f"is {what} outside the repository; not read")
         return read_regular_file(target, self.max_file_size, shown=path)
 
+    def _resolved(self, full: Path) -> Path:
+        """``realpath(full)`` for a path that exists, with its folder's resolution remembered: a run reads many
+        files per folder, and resolving each from the root again is most of what reading a small file costs."""
+        folder, name = os.path.split(full)
+        real_folder = self._real_folders.get(folder)
+        if real_folder is None:
+            real_folder = self._real_folders[folder] = os.path.realpath(folder)
+        candidate = os.path.join(real_folder, name)
+        if stat.S_ISLNK(os.lstat(candidate).st_mode):
+            return Path(os.path.realpath(full))
+        return Path(candidate)
+
     # -- build outputs (coverage reports) -------------------------------------------
+    @_unrepeatable
     def local_path(self, path: str) -> Path:
         """The file on disk for a repo-relative ``path`` (which must stay inside the root) or an absolute one
         (given on the command line, read as it is). UnreadableFile when it is missing, a folder, or a
@@ -551,6 +634,7 @@ class Repository:
             raise UnreadableFile(path, "is not a regular file (a pipe or a device); not read")
         return full
 
+    @_unrepeatable
     def open_binary(self, path: str):
         """A binary stream of a build output (a coverage report), with no size limit: readers stream it.
         Always the work tree's copy (build outputs are not staged). The caller closes it."""
@@ -560,6 +644,7 @@ class Repository:
         except OSError as exc:
             raise UnreadableFile(path, f"cannot be read: {exc.strerror or exc}") from None
 
+    @_unrepeatable
     def write_text(self, path: str, text: str) -> None:
         """Write a repo-relative file (only ``coverage --update-baseline`` writes, when asked)."""
         full = self.root / path

@@ -152,11 +152,13 @@ def _execute_in_two(ws: Workspace, plan, result: RunResult, select, ignore) -> d
         child_result = RunResult()
         try:
             found = _execute_here(ws, there, child_result, select, ignore)
-            message = ("ok", found, child_result.internal_errors)
+            recorder = getattr(ws.repo, "recorder", None)   # what this half read is an input of the run too
+            recorded = None if recorder is None else (recorder.answers, recorder.unrepeatable_by)
+            message = ("ok", found, child_result.internal_errors, recorded)
         except _USAGE_ERRORS as exc:   # a bad config or ref: the parent raises it, as one process would
             message = ("usage", type(exc).__name__, str(exc))
         except BaseException as exc:  # noqa: BLE001 - whatever happens there is reported here, never lost
-            message = ("ok", {}, [f"{there_ids}: {type(exc).__name__}: {exc}"])
+            message = ("ok", {}, [f"{there_ids}: {type(exc).__name__}: {exc}"], None)
         try:
             sender.send(message)
         finally:
@@ -181,14 +183,16 @@ def _execute_in_two(ws: Workspace, plan, result: RunResult, select, ignore) -> d
     try:
         message = receiver.recv()
     except (EOFError, OSError):   # the child died without a word, or in the middle of one (killed, out of memory)
-        message = ("ok", {}, [f"{there_ids}: the worker process ended without a result"])
+        message = ("ok", {}, [f"{there_ids}: the worker process ended without a result"], None)
     finally:
         receiver.close()
         process.join()
     if message[0] == "usage":
         _, kind, text = message
         raise next(e for e in _USAGE_ERRORS if e.__name__ == kind)(text)
-    _, found_there, errors_there = message
+    _, found_there, errors_there, recorded_there = message
+    if recorded_there is not None and getattr(ws.repo, "recorder", None) is not None:
+        ws.repo.recorder.merge(*recorded_there)
     out = {}
     for check, (check_rules, _targets) in plan.items():   # the plan's order, as one process gives
         if check in found_here or check in found_there:

@@ -29,6 +29,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="do not report the findings this baseline lists (written by `observatory-invariants "
                              "baseline`; default: the config's baseline key)")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="run every rule even when nothing it reads changed since an identical earlier run (env "
+                             "OBSERVATORY_NO_CACHE does the same; OBSERVATORY_CACHE_DIR moves the cache)")
     parser.add_argument("--jobs", type=_jobs, default=0, metavar="N",
                         help="processes for a whole-repository run: 1 (this one) or 2 (the rule families split "
                              "between two); default 0: 2 from 200 files up on a machine with two cores (env "
@@ -82,6 +85,7 @@ def main(args: argparse.Namespace) -> int:
     from ..fingerprints import fingerprint_all, line_lookup
     from ..registry import unknown_selectors
     from ..reporters import render
+    from ..run_cache import Recorder, open_cache, run_key
     from . import open_repository, rule_descriptors
 
     select, ignore = selectors(args.select), selectors(args.ignore)
@@ -96,6 +100,9 @@ def main(args: argparse.Namespace) -> int:
     root, config = open_repository(args, start)
     ws = open_workspace(root, base=args.base, staged=args.staged, config=config)
     ws.jobs = args.jobs
+    cache = open_cache(disabled=args.no_cache)
+    if cache is not None:   # from here on, every answer the repository gives is an input of this run
+        ws.repo.recorder = Recorder()
     if args.base:
         ws.repo.resolve_ref(args.base)  # an unknown ref is a usage error before any rule runs
     paths = relative_paths(root, args.paths, ws.repo.files) if args.paths else None
@@ -104,7 +111,17 @@ def main(args: argparse.Namespace) -> int:
         sys.stdout.write(f"Nothing to check: no files under {root}, the repository root used (the nearest folder with "
                          f"one of {markers}, else the starting folder); use --root DIR to name another.\n")
         return EXIT_CLEAN
-    result = run_workspace(ws, select=select or None, ignore=ignore, paths=paths, all_findings=args.all_findings)
+    result = None
+    if cache is not None:
+        key = run_key(root=root, config=config, command={
+            "select": select, "ignore": ignore, "base": args.base, "staged": args.staged, "paths": paths,
+            "all": args.all_findings})
+        result = cache.lookup(key, ws.repo)
+    if result is None:
+        result = run_workspace(ws, select=select or None, ignore=ignore, paths=paths, all_findings=args.all_findings)
+        if cache is not None:
+            cache.store(key, ws.repo.recorder, result)
+    ws.repo.recorder = None
     for note in getattr(ws.repo, "notes", ()):   # git missing or refusing the repository: say how it was read
         print(f"observatory-invariants: note: {note}", file=sys.stderr)
     if result.not_implemented:
@@ -124,7 +141,7 @@ def main(args: argparse.Namespace) -> int:
     if not result.rules_run and not findings and not result.internal_errors and args.format == "text":
         sys.stdout.write(_nothing_to_check(args, ws, paths) + "\n")
     else:
-        sys.stdout.write(render(args.format, findings, descriptors=rule_descriptors(ws.config),
+        sys.stdout.write(render(args.format, findings, descriptors=lambda: rule_descriptors(ws.config),
                                 tool_version=__version__, fingerprints=fingerprints,
                                 internal_errors=result.internal_errors))
     for error in result.internal_errors:

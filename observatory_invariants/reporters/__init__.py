@@ -35,7 +35,10 @@ def _json(findings, **kw):
 
 def _sarif(findings, **kw):
     from .sarif import render_sarif
-    return render_sarif(findings, descriptors=kw["descriptors"], tool_version=kw["tool_version"],
+    descriptors = kw["descriptors"]
+    if callable(descriptors):   # only SARIF describes the rules: the caller's pages are read only for it
+        descriptors = descriptors()
+    return render_sarif(findings, descriptors=descriptors, tool_version=kw["tool_version"],
                         fingerprints=kw["fingerprints"], internal_errors=kw["internal_errors"])
 
 
@@ -48,7 +51,8 @@ def _github(findings, **kw):
 FORMATS: dict[str, Callable] = {"text": _text, "json": _json, "sarif": _sarif, "github": _github}
 
 
-def render(fmt: str, findings: Sequence[Finding], *, descriptors: Sequence[RuleDescriptor] = (),
+def render(fmt: str, findings: Sequence[Finding], *,
+           descriptors: Sequence[RuleDescriptor] | Callable[[], Sequence[RuleDescriptor]] = (),
            tool_version: str = "0", fingerprints: Sequence[str] | None = None,
            internal_errors: Sequence[str] = ()) -> str:
     return FORMATS[fmt](findings, descriptors=descriptors, tool_version=tool_version, fingerprints=fingerprints,

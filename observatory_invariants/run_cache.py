@@ -1,0 +1,242 @@
+"""The run cache: a ``check`` whose inputs have not changed since an earlier identical run gives that run's result
+without running a rule.
+
+How it stays correct (the same idea as a build system's action cache):
+
+- A run's *key* is everything that shapes it besides the repository's contents: this tool's code, the interpreter
+  and its installed packages, the root, the config, and the command's selection, paths and mode.
+- While a run goes, the repository layer hands every answer it gives to a :class:`Recorder` (repo.py): each file's
+  bytes (or why it cannot be read), each "does this exist", the file list, what a ref names, what is staged. The
+  entry stores those questions with a digest of each answer, and the run's result.
+- A later run with the same key asks the same questions again, in the same order, through the same layer. Only
+  when every answer is the same is the stored result used; the first different answer makes it a normal run
+  (which records afresh). Nothing is trusted to timestamps.
+
+A run that reads a build output by path (coverage reports), writes, hits an internal error or sees a file change
+while it reads is not stored. The library (``api.check``) never uses the cache; the CLI does unless
+``--no-cache`` or ``OBSERVATORY_NO_CACHE`` says not to. Entries live in ``OBSERVATORY_CACHE_DIR``, else
+``$XDG_CACHE_HOME/observatory-invariants``, else ``~/.cache/observatory-invariants`` — never inside the
+repository. A cache that cannot be read or written is no cache: a run never fails because of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from functools import cached_property
+from pathlib import Path
+
+from .errors import GitError, UnreadableFile
+from .findings import Finding, Severity
+
+FORMAT = 1
+MAX_ENTRIES = 256   # older entries (by last use) are removed beyond this many
+
+
+# --- answers -----------------------------------------------------------------------------------------------
+
+def digest(value) -> str:
+    """A short, collision-resistant digest of an answer the repository gave (bytes, text, a path list, a bool,
+    None, or the error it raised)."""
+    if isinstance(value, BaseException):
+        material = f"!{type(value).__name__}\0{value}".encode("utf-8", "surrogatepass")
+    elif isinstance(value, (bytes, bytearray)):
+        material = b"b" + bytes(value)
+    elif isinstance(value, str):
+        material = ("s" + value).encode("utf-8", "surrogatepass")
+    elif isinstance(value, (list, tuple)):
+        material = ("l" + "\0".join(value)).encode("utf-8", "surrogatepass")
+    elif isinstance(value, (set, frozenset)):
+        material = ("f" + "\0".join(sorted(value))).encode("utf-8", "surrogatepass")
+    elif value is None or isinstance(value, (bool, int)):
+        material = ("r" + repr(value)).encode()
+    else:   # an answer of a kind this module does not know cannot be compared: never equal to anything
+        raise TypeError(f"cannot digest {type(value).__name__}")
+    return hashlib.blake2b(material, digest_size=16).hexdigest()
+
+
+class Recorder:
+    """The questions a run asked the repository and a digest of each answer, in the order first asked."""
+
+    def __init__(self) -> None:
+        self.answers: dict[str, list] = {}   # question key -> [name, args, kwargs, digest]
+        self.unrepeatable_by: str | None = None   # why the run cannot be replayed (then it is not stored)
+
+    def answered(self, name: str, args: tuple, kwargs: dict, value) -> None:
+        question = [name, list(args), dict(sorted(kwargs.items()))]
+        try:
+            key = json.dumps(question)
+            answer = digest(value)
+        except (TypeError, ValueError):
+            self.unrepeatable(name)
+            return
+        known = self.answers.get(key)
+        if known is None:
+            self.answers[key] = [*question, answer]
+        elif known[3] != answer:   # the same question answered differently within one run: a file changed
+            self.unrepeatable(f"{name} changed while the run read it")
+
+    def unrepeatable(self, why: str) -> None:
+        if self.unrepeatable_by is None:
+            self.unrepeatable_by = why
+
+    def merge(self, answers: dict[str, list], unrepeatable_by: str | None) -> None:
+        """Add what another process of the same run recorded (the runner's second process)."""
+        for key, entry in answers.items():
+            known = self.answers.setdefault(key, entry)
+            if known[3] != entry[3]:
+                self.unrepeatable(f"{entry[0]} changed while the run read it")
+        if unrepeatable_by:
+            self.unrepeatable(unrepeatable_by)
+
+
+def same_answers(repo, questions: list) -> bool:
+    """Whether the repository answers every recorded question as it did then (stops at the first difference)."""
+    kind = type(repo)
+    for name, args, kwargs, expected in questions:
+        attribute = getattr(kind, name, None)
+        try:
+            if isinstance(attribute, cached_property):
+                value = getattr(repo, name)
+            elif callable(attribute):
+                value = getattr(repo, name)(*args, **kwargs)
+            else:
+                return False
+        except (UnreadableFile, GitError) as exc:
+            value = exc
+        except Exception:  # noqa: BLE001 - a question that now fails otherwise: run the rules, they will say why
+            return False
+        try:
+            if digest(value) != expected:
+                return False
+        except TypeError:
+            return False
+    return True
+
+
+# --- results -----------------------------------------------------------------------------------------------
+
+def _result_to_json(result) -> dict:
+    return {"findings": [[f.rule, f.path, f.message, f.line, f.column, f.severity.value] for f in result.findings],
+            "rules_run": result.rules_run, "not_implemented": result.not_implemented, "scope": result.scope,
+            "hidden_outside": result.hidden_outside, "before_known": result.before_known}
+
+
+def _result_from_json(data: dict):
+    from .runner import RunResult
+
+    findings = [Finding(rule=r, path=p, message=m, line=ln, column=c, severity=Severity(s))
+                for r, p, m, ln, c, s in data["findings"]]
+    return RunResult(findings=findings, rules_run=list(data["rules_run"]),
+                     not_implemented=list(data["not_implemented"]), scope=data["scope"],
+                     hidden_outside=int(data["hidden_outside"]), before_known=bool(data["before_known"]))
+
+
+# --- what shapes a run besides the repository --------------------------------------------------------------
+
+def _tree_stamp(folder: Path) -> list:
+    """Name, size and modification time of every file under ``folder`` (this tool's code and packaged data):
+    editing, reinstalling or upgrading the tool changes it."""
+    stamp = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+        for name in sorted(filenames):
+            try:
+                st = os.stat(os.path.join(dirpath, name))
+            except OSError:
+                continue
+            stamp.append([os.path.relpath(os.path.join(dirpath, name), folder), st.st_size, st.st_mtime_ns])
+    return stamp
+
+
+def _environment_stamp() -> list:
+    """The interpreter and its installed packages: a site-packages folder's entries change (its modification
+    time with them) whenever a distribution is installed, upgraded or removed."""
+    folders = []
+    for entry in sys.path:
+        if os.path.basename(entry.rstrip("/\\")) in ("site-packages", "dist-packages"):
+            try:
+                folders.append([entry, os.stat(entry).st_mtime_ns])
+            except OSError:
+                pass
+    return [sys.version, sys.platform, sys.executable, folders]
+
+
+def run_key(*, root: Path, config, command: dict) -> str:
+    material = json.dumps([FORMAT, _tree_stamp(Path(__file__).parent), _environment_stamp(), str(root),
+                           repr(config), command], sort_keys=True, default=str)
+    return hashlib.blake2b(material.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+
+
+def cache_folder() -> Path | None:
+    """Where entries live, or None when caching is switched off (``OBSERVATORY_NO_CACHE``)."""
+    if os.environ.get("OBSERVATORY_NO_CACHE"):
+        return None
+    configured = os.environ.get("OBSERVATORY_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "observatory-invariants"
+
+
+class RunCache:
+    """Entries in one folder, one file per key (JSON; never executable data)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def _entry(self, key: str) -> Path:
+        return self.folder / f"{key}.json"
+
+    def lookup(self, key: str, repo):
+        """The stored result of the run with this key when the repository still answers as it did, else None."""
+        path = self._entry(key)
+        try:
+            with open(path, "rb") as handle:
+                entry = json.loads(handle.read())
+            if entry.get("format") != FORMAT:
+                return None
+            if not same_answers(repo, entry["questions"]):
+                return None
+            result = _result_from_json(entry["result"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        try:
+            os.utime(path)   # last use, for pruning
+        except OSError:
+            pass
+        return result
+
+    def store(self, key: str, recorder: Recorder, result) -> bool:
+        """Keep a finished run (not one that cannot be replayed or that crashed); False when not stored."""
+        if recorder.unrepeatable_by is not None or result.internal_errors:
+            return False
+        entry = {"format": FORMAT, "questions": list(recorder.answers.values()), "result": _result_to_json(result)}
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            temporary = self.folder / f".{key}.{os.getpid()}.tmp"
+            with open(temporary, "w", encoding="utf-8") as handle:
+                json.dump(entry, handle, separators=(",", ":"))
+            os.replace(temporary, self._entry(key))
+            self._prune()
+        except (OSError, ValueError, TypeError):
+            return False
+        return True
+
+    def _prune(self) -> None:
+        entries = [e for e in os.scandir(self.folder) if e.name.endswith(".json")]
+        if len(entries) <= MAX_ENTRIES:
+            return
+        entries.sort(key=lambda e: e.stat().st_mtime_ns)
+        for entry in entries[:len(entries) - MAX_ENTRIES]:
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
+
+
+def open_cache(disabled: bool = False) -> RunCache | None:
+    folder = None if disabled else cache_folder()
+    return None if folder is None else RunCache(folder)
