@@ -3,7 +3,7 @@
     python benchmarks/bench_targets.py [--before-root DIR --before-python PY] [--runs N] [--seed-repo DIR]
                                        [--only ROW,ROW] [--json FILE]
 
-Rows (medians of ``--runs`` runs, the two versions alternating, ``python -c pass`` measured in the same run):
+Rows (medians of ``--runs`` runs, the versions alternating, ``python -c pass`` measured in the same run):
 
 - ``seed-vs-scripts``: a full ``check`` of the seed repository's HEAD against the seed's own five Python
   checkers run one after another (test-contracts-sanity, check-schema-compat --ci, validate-dockerfile-context,
@@ -47,10 +47,14 @@ DEFAULT_SEED = Path(os.environ.get("OBS_ECOSYSTEM_CACHE", "/work/.ecosystem-cach
 
 
 class Version:
-    """One version of the tool: the checkout it lives in and the interpreter it is installed for."""
+    """One version of the tool: the checkout it lives in, the interpreter it is installed for, and the environment
+    its commands run with (``now`` runs twice: with the run cache off, and warm — the command already ran on the same
+    state, so the cache answers; the library rows are measured once per checkout)."""
 
-    def __init__(self, name: str, root: Path, python: str):
+    def __init__(self, name: str, root: Path, python: str, env: dict | None = None, library_rows: bool = True):
         self.name, self.root, self.python = name, root, python
+        self.env = {**os.environ, **(env or {})}
+        self.library_rows = library_rows
 
     def tool(self, *args: str) -> list[str]:
         return [self.python, "-m", "observatory_invariants", *args]
@@ -72,14 +76,15 @@ def wall(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> fl
     return time.perf_counter() - start
 
 
-def medians(commands: dict[str, tuple[list[str], Path | None]], runs: int) -> dict[str, float]:
-    """Median wall time of each command, the commands alternating run by run (so load hits them alike)."""
+def medians(commands: dict[str, tuple], runs: int) -> dict[str, float]:
+    """Median wall time of each command — ``(argv, cwd)`` or ``(argv, cwd, env)`` — the commands alternating run by
+    run (so load hits them alike)."""
     times: dict[str, list[float]] = {k: [] for k in commands}
-    for key, (cmd, cwd) in commands.items():   # one warm-up each: disk cache and .pyc files
-        wall(cmd, cwd)
+    for key, (cmd, cwd, *env) in commands.items():   # one warm-up each: disk cache, .pyc files, the run cache
+        wall(cmd, cwd, *env)
     for _ in range(runs):
-        for key, (cmd, cwd) in commands.items():
-            times[key].append(wall(cmd, cwd))
+        for key, (cmd, cwd, *env) in commands.items():
+            times[key].append(wall(cmd, cwd, *env))
     return {k: statistics.median(v) for k, v in times.items()}
 
 
@@ -99,7 +104,7 @@ def bench_seed(versions: list[Version], seed: Path, runs: int, rows: list) -> No
     script_file.write_text("".join(" ".join(map(str, c)) + " >/dev/null 2>&1\n" for c in scripts))
     commands["seed's five checkers"] = (["sh", str(script_file)], seed)
     for v in versions:
-        commands[v.name] = (v.tool("check", "--format", "json", "--exit-zero", "--root", str(seed)), seed)
+        commands[v.name] = (v.tool("check", "--format", "json", "--exit-zero", "--root", str(seed)), seed, v.env)
     t = medians(commands, runs)
     base, scripts_t = t["python -c pass"], t["seed's five checkers"]
     _row(rows, "full check of the seed HEAD vs the seed's five Python checkers", "≤ 0.8×",
@@ -128,7 +133,7 @@ def bench_synthetic(versions: list[Version], runs: int, keep: Path, rows: list) 
     for v in versions:
         for services, repo in sizes.items():
             commands[f"{v.name} {services}"] = (v.tool("check", "--format", "json", "--exit-zero", "--root", str(repo)),
-                                                repo)
+                                                repo, v.env)
     t = medians(commands, max(3, runs // 2))
     _row(rows, f"synthetic monorepo ({files:,} files), full check", "≤ 3 s, linear",
          {v.name: f"{t[f'{v.name} 1000']:.2f} s (250/500/1000 services: "
@@ -138,7 +143,7 @@ def bench_synthetic(versions: list[Version], runs: int, keep: Path, rows: list) 
     for v in versions:
         for rule in ("X3", "B4", "C3"):
             select[f"{v.name} {rule}"] = (v.tool("check", "--format", "json", "--exit-zero", "--select", rule,
-                                                 "--root", str(big)), big)
+                                                 "--root", str(big)), big, v.env)
     s = medians(select, max(3, runs // 2))
     _row(rows, "--select one rule on the synthetic monorepo, share of the full check", "≤ 15 % (script rule)",
          {v.name: ", ".join(f"{r} {s[f'{v.name} {r}'] / t[f'{v.name} 1000'] * 100:.0f} %" for r in ("X3", "B4", "C3"))
@@ -166,7 +171,7 @@ def bench_pre_commit(versions: list[Version], seed: Path, runs: int, rows: list)
     commands = {"python -c pass": ([sys.executable, "-c", "pass"], None)}
     for v in versions:
         for name, args in hooks.items():
-            commands[f"{v.name} {name}"] = (v.tool(*args), work)
+            commands[f"{v.name} {name}"] = (v.tool(*args), work, v.env)
     t = medians(commands, runs)
     base = t["python -c pass"]
     _row(rows, "pre-commit hook command alone on a 3-file commit of the seed (warm)", "≤ 3× python -c pass",
@@ -184,6 +189,7 @@ def _script_seconds(v: Version, script: str, args: list[str], pattern: str) -> s
 
 
 def bench_units(versions: list[Version], rows: list) -> None:
+    versions = [v for v in versions if v.library_rows]
     _row(rows, "2,000 PowerShell files × 300 lines, X1–X4 + B4", "≤ 3 s",
          {v.name: _script_seconds(v, "bench_scripts.py", [], r"X1-X4, B4:\s+([\d.]+ s) wall") for v in versions})
     _row(rows, "one C4 schema pair (20–50 properties, depth 4)", "≤ 0.5 ms",
@@ -201,7 +207,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="where generated repositories are kept between runs")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
-    versions = [Version("now", ROOT, sys.executable)]
+    # The run cache in a folder of this run's own (never the user's), empty at the start.
+    os.environ["OBSERVATORY_CACHE_DIR"] = tempfile.mkdtemp(prefix="obs-bench-cache-")
+    os.environ.pop("OBSERVATORY_NO_CACHE", None)
+    versions = [Version("now, no cache", ROOT, sys.executable, {"OBSERVATORY_NO_CACHE": "1"}),
+                Version("now, warm cache", ROOT, sys.executable, library_rows=False)]
     if args.before_root and args.before_python:
         versions.insert(0, Version("before", args.before_root.resolve(), args.before_python))
     args.keep.mkdir(parents=True, exist_ok=True)

@@ -20,11 +20,13 @@ class InternalCheckError(Exception):
 
 
 def open_workspace(root: str | Path, *, base: str | None = None, staged: bool = False,
-                   config_file: str | Path | None = None, config: Config | None = None) -> Workspace:
+                   config_file: str | Path | None = None, config: Config | None = None,
+                   recorder=None) -> Workspace:
     """A Workspace for the repository at ``root`` with its config loaded and validated (or ``config``, when the
     caller has loaded it already).
 
-    ``staged`` makes checks see the index (what the commit will record), not the work tree.
+    ``staged`` makes checks see the index (what the commit will record), not the work tree. ``recorder`` (the CLI's
+    run cache) hears every answer the repository gives from the first one on.
     """
     root = Path(root)
     if not root.is_dir():
@@ -36,6 +38,7 @@ def open_workspace(root: str | Path, *, base: str | None = None, staged: bool = 
         validate_ref(base)
     repo = Repository(root, exclude=config.exclude, max_file_size=config.max_file_size,
                       content=INDEX if staged else WORKTREE)
+    repo.recorder = recorder
     if staged:
         repo.require_git("--staged")
     return Workspace(repo=repo, config=config, base_ref=base, staged=staged)

@@ -93,8 +93,10 @@ def read_regular_file(path: str | os.PathLike, limit: int, shown: str | None = N
 
 
 def inside(path: Path, root: Path) -> bool:
-    """Whether the (resolved) ``path`` is ``root`` or below it."""
-    return path == root or root in path.parents
+    """Whether the (resolved) ``path`` is ``root`` or below it (both absolute and resolved: compared as text, which
+    is what ``root in path.parents`` does, without building every parent)."""
+    path_text, root_text = os.fspath(path), os.fspath(root)
+    return path_text == root_text or path_text.startswith(root_text.rstrip(os.sep) + os.sep)
 
 
 def _is_marker(folder: Path, marker: str) -> bool:
@@ -274,12 +276,14 @@ class Repository:
     def __init__(self, root: Path, *, exclude: tuple[str, ...] = (), max_file_size: int = DEFAULT_MAX_FILE_SIZE,
                  content: str = WORKTREE):
         self.root = root.resolve()
+        self._root_text = os.fspath(self.root)
         self.exclude = exclude
         self.max_file_size = max_file_size
         self.content = content
         self._text: dict[str, str | UnreadableFile] = {}
         self.git_problem: str | None = None   # why a repository git found cannot be used (see git_prefix)
         self._scratch_index: str | None = None
+        self._index_path = ""   # git's index file (relative to the root, or absolute); set with git_prefix
         self._real_folders: dict[str, str] = {}
         self.recorder = None   # set by the run cache: every answer below goes to it (see _recorded)
 
@@ -304,10 +308,10 @@ class Repository:
         import weakref
 
         if self._scratch_index is None:
+            self.require_git("a diff")
             folder = tempfile.mkdtemp(prefix="observatory-index-")
             weakref.finalize(self, shutil.rmtree, folder, True)
-            source = os.environ.get("GIT_INDEX_FILE") or \
-                self._run("rev-parse", "--git-path", "index").decode("utf-8", "surrogateescape").strip()
+            source = os.environ.get("GIT_INDEX_FILE") or self._index_path
             source_path = Path(source) if os.path.isabs(source) else self.root / source
             self._scratch_index = os.path.join(folder, "index")
             if os.path.isfile(source_path):
@@ -322,8 +326,8 @@ class Repository:
         :attr:`git_problem` says so, so that a caller can tell the user why the root is checked as a plain
         folder (and ``--staged``/``--base`` fail with that reason).
         """
-        try:
-            proc = _git_process(self.root, "rev-parse", "--show-prefix")
+        try:   # the index's path comes with it: a staged run copies the index (see _diff_work_tree)
+            proc = _git_process(self.root, "rev-parse", "--show-prefix", "--git-path", "index")
         except GitError as exc:   # git missing, or hung
             if any(os.path.lexists(folder / ".git") for folder in (self.root, *self.root.parents)):
                 self.git_problem = str(exc)
@@ -331,7 +335,9 @@ class Repository:
         if proc.returncode != 0:
             self.git_problem = _refusal(proc.stderr.decode("utf-8", "replace"))
             return None
-        return proc.stdout.decode("utf-8", "surrogateescape").strip()
+        prefix, _, index = proc.stdout.decode("utf-8", "surrogateescape").partition("\n")
+        self._index_path = index.rstrip("\n")
+        return prefix.strip()
 
     @property
     def is_git(self) -> bool:
@@ -429,8 +435,7 @@ class Repository:
     def staged_paths(self) -> list[str]:
         """Paths the index changes against HEAD: added, copied, modified and deleted (renames as both)."""
         self.require_git("--staged")
-        head = self._git("rev-parse", "--verify", "--quiet", "HEAD")
-        against = "HEAD" if head.returncode == 0 else "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # the empty tree
+        against = self._head or "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # the empty tree before a first commit
         out = self._run("diff", *_DIFF_SAFE, "--cached", "--name-only", "-z", "--no-renames", "--diff-filter=ACMRD",
                         "--relative", "--end-of-options", against)
         return sorted(_split_z(out))
@@ -439,11 +444,10 @@ class Repository:
     def staged_deletions(self) -> list[str]:
         """Paths the index deletes (pre-commit never passes them to hooks, but a deletion is a change to judge)."""
         self.require_git("--staged")
-        head = _git_process(self.root, "rev-parse", "--verify", "--quiet", "HEAD")
-        if head.returncode != 0:
+        if self._head is None:
             return []
         out = _run_git(self.root, "diff", "--cached", "--name-only", "-z", "--no-renames", "--diff-filter=D",
-                       "--relative", "--end-of-options", "HEAD")
+                       "--relative", "--end-of-options", self._head)
         return sorted(_split_z(out))
 
     @_recorded
@@ -456,8 +460,18 @@ class Repository:
                 return _run_git(self.root, "merge-base", "--end-of-options", sha, "HEAD").decode().strip()
             except GitError:
                 return sha
+        return self._head
+
+    @cached_property
+    def _head(self) -> str | None:
+        """HEAD's commit id (None before the first commit), asked once: staged runs need it three times."""
         head = _git_process(self.root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
         return head.stdout.decode().strip() if head.returncode == 0 else None
+
+    @cached_property
+    def _index_listing(self) -> list[str]:
+        """Every path the index holds (ls-files runs no filter: no -c overrides, so no `git config` call)."""
+        return _split_z(_run_git(self.root, "ls-files", "-z", "--cached"))
 
     @_recorded
     def changed_paths(self, base: str) -> list[str]:
@@ -481,9 +495,9 @@ class Repository:
         Excluded patterns from the config are dropped in both cases.
         """
         if self.is_git and self.content == INDEX:
-            paths = [p for p in dict.fromkeys(_split_z(self._run("ls-files", "-z", "--cached")))]
+            paths = list(dict.fromkeys(self._index_listing))
         elif self.is_git:
-            out = self._run("ls-files", "-z", "--cached", "--others", "--exclude-standard")
+            out = _run_git(self.root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
             # Dangling links and link loops stay listed (reading them is a finding); folders (submodules) do not.
             paths = [p for p in dict.fromkeys(_split_z(out)) if _listed_file(os.path.join(self.root, p))]
         else:
@@ -498,7 +512,7 @@ class Repository:
         """Files git tracks (empty outside git)."""
         if not self.is_git:
             return frozenset()
-        return frozenset(_split_z(self._run("ls-files", "-z", "--cached")))
+        return frozenset(self._index_listing)
 
     def _walk(self) -> list[str]:
         import pathspec
@@ -575,9 +589,10 @@ class Repository:
     def read_bytes(self, path: str, *, index: bool = True) -> bytes:
         """A file's bytes: a regular file inside the root (links resolved, and they must stay inside), under the
         size cap; from the index for ``--staged`` when its work-tree copy differs. UnreadableFile otherwise."""
-        full = self._full(path)
-        if full is None:
+        rel = _confined(path, strict=False)
+        if rel is None:
             raise UnreadableFile(path, "is outside the repository; not read")
+        full = os.path.join(self._root_text, rel)   # text, not Path: this runs once per file of a run
         if index and self.content == INDEX and self.is_git and path in self._differs_from_index:
             data = self.staged(path)
             if data is None:
@@ -597,7 +612,7 @@ class Repository:
             raise UnreadableFile(path, f"is {what} outside the repository; not read")
         return read_regular_file(target, self.max_file_size, shown=path)
 
-    def _resolved(self, full: Path) -> Path:
+    def _resolved(self, full: str) -> str:
         """``realpath(full)`` for a path that exists, with its folder's resolution remembered: a run reads many
         files per folder, and resolving each from the root again is most of what reading a small file costs."""
         folder, name = os.path.split(full)
@@ -606,8 +621,8 @@ class Repository:
             real_folder = self._real_folders[folder] = os.path.realpath(folder)
         candidate = os.path.join(real_folder, name)
         if stat.S_ISLNK(os.lstat(candidate).st_mode):
-            return Path(os.path.realpath(full))
-        return Path(candidate)
+            return os.path.realpath(full)
+        return candidate
 
     # -- build outputs (coverage reports) -------------------------------------------
     @_unrepeatable

@@ -98,11 +98,11 @@ def main(args: argparse.Namespace) -> int:
     start = Path(args.paths[0]) if args.paths else Path.cwd()
     start = start if start.is_dir() else start.parent
     root, config = open_repository(args, start)
-    ws = open_workspace(root, base=args.base, staged=args.staged, config=config)
-    ws.jobs = args.jobs
     cache = open_cache(disabled=args.no_cache)
-    if cache is not None:   # from here on, every answer the repository gives is an input of this run
-        ws.repo.recorder = Recorder()
+    # with a cache, every answer the repository gives from its first on is an input of this run
+    ws = open_workspace(root, base=args.base, staged=args.staged, config=config,
+                        recorder=Recorder() if cache is not None else None)
+    ws.jobs = args.jobs
     if args.base:
         ws.repo.resolve_ref(args.base)  # an unknown ref is a usage error before any rule runs
     paths = relative_paths(root, args.paths, ws.repo.files) if args.paths else None

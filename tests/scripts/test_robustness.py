@@ -40,8 +40,9 @@ def test_yaml_bomb_is_walked_once():
 
 
 def test_broken_python_is_a_note():
-    (f,) = check_script_file("a.py", "x = (\n", "python", OPTS)
+    (f,) = check_script_file("a.py", "# C:\\\\x\nx = (\n", "python", OPTS)
     assert f.rule == "X3" and str(f.severity) == "note"
+    assert check_script_file("a.py", "x = (\n", "python", OPTS) == []   # nothing there X3 could have found
 
 
 def test_huge_single_line_script():

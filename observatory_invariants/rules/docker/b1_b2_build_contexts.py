@@ -91,6 +91,7 @@ def check_builds(inputs: DockerInputs) -> tuple[list[BuildReport], list[Finding]
     # one check per distinct build (Dockerfile, context, target, args): N declarations of it share the findings
     groups: dict[tuple, list[Build]] = {}
     group_findings: dict[tuple, list[Finding]] = {}
+    first_reports: dict[tuple, BuildReport] = {}   # the report of each group's first build (its verdict is theirs)
     for build in inputs.discovery.builds:
         report = BuildReport(build)
         reports.append(report)
@@ -104,13 +105,13 @@ def check_builds(inputs: DockerInputs) -> tuple[list[BuildReport], list[Finding]
         key = (build.dockerfile, build.context, build.target, build.args, build.assumed)
         if key in groups:
             groups[key].append(build)
-            first = reports[[r.build for r in reports].index(groups[key][0])]
+            first = first_reports[key]
             report.style, report.verdict = first.style, first.verdict
             continue
         groups[key] = [build]
+        first_reports[key] = report
         _check_build(build, report, inputs, ignore_for, views, service_set, mixed_reported, findings)
         group_findings[key] = report.findings
-    # Dockerfiles: unreadable / unparseable ones, and those nobody builds
     # Dockerfiles: unreadable / unparseable ones, and those nobody builds
     built = {b.dockerfile for b in inputs.discovery.builds if b.dockerfile}
     for path in inputs.all_dockerfiles:

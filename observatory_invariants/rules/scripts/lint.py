@@ -183,7 +183,8 @@ def check_script_file(path: str, text: str, kind: str | None, options: ScriptOpt
     elif kind == PYTHON:
         out.extend(paths.with_tail(paths.python_paths(path, text, options.x3), paths.SOURCE_TAIL))
     elif kind == YAML:
-        out.extend(paths.with_tail(paths.yaml_paths(path, text, options.x3, yaml), paths.SOURCE_TAIL))
+        if paths.yaml_could_hold_windows_path(text):   # else no value can be a path: no parse, no note
+            out.extend(paths.with_tail(paths.yaml_paths(path, text, options.x3, yaml), paths.SOURCE_TAIL))
     else:
         out.extend(paths.with_tail(paths.source_paths(path, text, kind, options.x3), paths.SOURCE_TAIL))
     return once(out)
@@ -247,6 +248,7 @@ def run_kinds(ws: Workspace, targets: list[str] | None, kinds: set | None,
     no PowerShell parse without a PowerShell rule.
     """
     from ...parsers import yaml_loader
+    from .x3_windows_paths import powershell_could_hold_windows_path, yaml_could_hold_windows_path
 
     options = ScriptOptions.of(ws)
     types = set(options.x3.file_types)
@@ -262,10 +264,10 @@ def run_kinds(ws: Workspace, targets: list[str] | None, kinds: set | None,
              if (kinds is None or k in kinds) and (wanted_kinds is None or k in wanted_kinds)]
     # X4 needs it too: the evidence says which files are test data (read, never run), so X4 alone gives what
     # X4 gives in a full run.
+    # Gathered when the first file needs it (memoised per run): X3 alone needs none for scripts it skips below.
     needs_evidence = rules is None or bool(rules & {"X1", "X2", "X3", "X4", "B4"})
-    evidence = None
-    if needs_evidence and any(k in (POWERSHELL, None) for _, k in files):
-        evidence = gather_evidence(ws, options)
+    # X3 is the only rule for PowerShell and extension-less scripts: one without a candidate has nothing to find
+    x3_only = rules is not None and not rules & {"X1", "X2", "X4", "B4"}
     windows_only = _windows_only_matcher(ws, options)
     out: list[Finding] = []
     batch: list = []
@@ -285,8 +287,10 @@ def run_kinds(ws: Workspace, targets: list[str] | None, kinds: set | None,
             continue
         from .context import ScriptContext
 
-        if evidence is not None and kind in (POWERSHELL, None):
-            context = evidence.context(path)
+        if x3_only and kind in (POWERSHELL, None) and not powershell_could_hold_windows_path(text):
+            continue
+        if needs_evidence and kind in (POWERSHELL, None):
+            context = gather_evidence(ws, options).context(path)
             if kind is None and not context.skipped:   # an extension-less #!/bin/sh script copied into Alpine
                 context = context.merged(ScriptContext(ash=ash_shells(ws).get(path, "")))
         else:
@@ -295,7 +299,8 @@ def run_kinds(ws: Workspace, targets: list[str] | None, kinds: set | None,
         if kind == POWERSHELL:
             batch.append((path, text, kind, context))   # the heavy kind: possibly in parallel, below
             continue
-        parsed = yaml_loader.load(ws, path) if kind == WORKFLOW or (kind == YAML and YAML in types) else None
+        parsed = yaml_loader.load(ws, path) if kind == WORKFLOW or (
+            kind == YAML and YAML in types and yaml_could_hold_windows_path(text)) else None
         out.extend(check_script_file(path, text, kind, options, yaml=parsed, context=context, rules=rules))
     for found in check_many(batch, options, rules):
         out.extend(found)

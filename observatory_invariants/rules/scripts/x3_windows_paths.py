@@ -436,19 +436,16 @@ def could_hold_windows_path(text: str) -> bool:
     return bool(_DRIVE_RE.search(text)) or "\\\\" in text or bool(_PERCENT_RE.search(text))
 
 
-def _tokenizes(text: str) -> bool:
-    """Whether the stdlib tokenizer gets through ``text`` (the X3 scan would, so a file with no candidate has no
-    finding and needs no note). Tokenize-only: unlike compile() it issues no SyntaxWarning, so nothing touches the
-    process-wide warnings state (no ``warnings.catch_warnings``), and the result is the same in any thread."""
-    import collections
-    import io
-    import tokenize
+def yaml_could_hold_windows_path(text: str) -> bool:
+    """:func:`could_hold_windows_path` for YAML, whose values are decoded: a double-quoted escape (``\\x3a``,
+    ``\\u005c``) can spell a path the text does not show, so any backslash counts as a candidate too."""
+    return "\\" in text or could_hold_windows_path(text)
 
-    try:
-        collections.deque(tokenize.generate_tokens(io.StringIO(text).readline), maxlen=0)
-    except Exception:  # noqa: BLE001 - TokenError, IndentationError, SyntaxError, RecursionError, MemoryError…
-        return False
-    return True
+
+def powershell_could_hold_windows_path(text: str) -> bool:
+    """:func:`could_hold_windows_path` for PowerShell (and scripts whose shebang may say PowerShell), where X3 also
+    reports Windows-only ``$env:`` variables: any ``env:`` counts as a candidate too."""
+    return could_hold_windows_path(text) or "env:" in text.lower()
 
 
 def python_paths(path: str, text: str, options: X3Options = X3Options()) -> list[Finding]:
@@ -461,7 +458,8 @@ def python_paths(path: str, text: str, options: X3Options = X3Options()) -> list
     out: list[Finding] = []
     if text.startswith("\ufeff"):
         text = text[1:]
-    if not could_hold_windows_path(text) and _tokenizes(text):
+    if not could_hold_windows_path(text):
+        # nothing X3 could report, so not even "cannot tokenize": a note about a file with no candidate is noise
         return []
     lines = text.splitlines()
     # Indentation stack of (indent, windows-only?) for if/elif/else blocks.
