@@ -8,12 +8,21 @@ masked — plus its occurrence among findings with the same rule, path and conte
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 from typing import Callable, Iterable, Sequence
 
 from .findings import Finding
+
+# CPython's own SHA-256 (the same digests): `hashlib` would load OpenSSL's bindings as well, a few milliseconds
+# of the start-up of every run, the cached ones included.
+try:
+    from _sha2 import sha256   # Python 3.12+
+except ImportError:
+    try:
+        from _sha256 import sha256
+    except ImportError:  # pragma: no cover - an interpreter built without them
+        from hashlib import sha256
 
 _SPACE = re.compile(r"\s+")
 _NUMBER = re.compile(r"\d+")
@@ -36,7 +45,7 @@ def fingerprint_all(findings: Sequence[Finding], line_of: LineLookup) -> list[st
         key = (f.rule, f.path, context_of(f, text))
         occurrence = seen[key]
         seen[key] += 1
-        digest = hashlib.sha256("\0".join((*key, str(occurrence))).encode("utf-8", "surrogatepass")).hexdigest()
+        digest = sha256("\0".join((*key, str(occurrence))).encode("utf-8", "surrogatepass")).hexdigest()
         out.append(digest[:32])
     return out
 

@@ -21,7 +21,6 @@ repository. A cache that cannot be read or written is no cache: a run never fail
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -31,8 +30,16 @@ from pathlib import Path
 from .errors import GitError, UnreadableFile
 from .findings import Finding, Severity
 
+try:   # blake2 alone: `hashlib` would load OpenSSL's bindings too, a few milliseconds of every run's start-up
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - an interpreter built without it
+    from hashlib import blake2b
+
 FORMAT = 1
-MAX_ENTRIES = 256   # older entries (by last use) are removed beyond this many
+# Older entries (by last use) are removed beyond this many, or this many bytes in all: an entry lists every file a
+# run read (about 100 bytes each), and every different file list a pre-commit hook is given is an entry of its own.
+MAX_ENTRIES = 256
+MAX_BYTES = 64_000_000
 
 
 # --- answers -----------------------------------------------------------------------------------------------
@@ -54,7 +61,7 @@ def digest(value) -> str:
         material = ("r" + repr(value)).encode()
     else:   # an answer of a kind this module does not know cannot be compared: never equal to anything
         raise TypeError(f"cannot digest {type(value).__name__}")
-    return hashlib.blake2b(material, digest_size=16).hexdigest()
+    return blake2b(material, digest_size=16).hexdigest()
 
 
 class Recorder:
@@ -167,7 +174,7 @@ def _environment_stamp() -> list:
 def run_key(*, root: Path, config, command: dict) -> str:
     material = json.dumps([FORMAT, _tree_stamp(Path(__file__).parent), _environment_stamp(), str(root),
                            repr(config), command], sort_keys=True, default=str)
-    return hashlib.blake2b(material.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+    return blake2b(material.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
 
 
 def cache_folder() -> Path | None:
@@ -226,15 +233,23 @@ class RunCache:
         return True
 
     def _prune(self) -> None:
-        entries = [e for e in os.scandir(self.folder) if e.name.endswith(".json")]
-        if len(entries) <= MAX_ENTRIES:
-            return
-        entries.sort(key=lambda e: e.stat().st_mtime_ns)
-        for entry in entries[:len(entries) - MAX_ENTRIES]:
-            try:
-                os.unlink(entry.path)
-            except OSError:
-                pass
+        entries = []
+        for entry in os.scandir(self.folder):
+            if entry.name.endswith(".json"):
+                try:
+                    st = entry.stat()
+                except OSError:
+                    continue
+                entries.append((st.st_mtime_ns, st.st_size, entry.path))
+        entries.sort(reverse=True)   # the most recently used first
+        kept = total = 0
+        for _used, size, path in entries:
+            kept, total = kept + 1, total + size
+            if kept > MAX_ENTRIES or (total > MAX_BYTES and kept > 1):
+                try:
+                    os.unlink(path)
+                except OSError:
+                    pass
 
 
 def open_cache(disabled: bool = False) -> RunCache | None:

@@ -308,6 +308,10 @@ def test_old_entries_are_pruned(tmp_path, monkeypatch):
         assert cache.store(f"k{n}", run_cache.Recorder(), RunResult())
         os.utime(tmp_path / f"k{n}.json", ns=(n * 10**9, n * 10**9))
     assert sorted(p.name for p in tmp_path.glob("*.json")) == ["k3.json", "k4.json", "k5.json"]
+    monkeypatch.setattr(run_cache, "MAX_ENTRIES", 100)
+    monkeypatch.setattr(run_cache, "MAX_BYTES", 1)            # a byte cap: only the newest entry stays
+    assert cache.store("k6", run_cache.Recorder(), RunResult())
+    assert [p.name for p in tmp_path.glob("*.json")] == ["k6.json"]
 
 
 def test_the_console_entry_uses_the_cache_between_processes(cache_dir, sample):
