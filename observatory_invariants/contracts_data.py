@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 _SOURCE_ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +23,8 @@ _SOURCE_DIRS = {
 
 def read_shipped_text(package: str, name: str) -> str | None:
     """A shipped file's text, or None when there is no such file."""
+    from importlib import resources   # here: the run cache reads _SOURCE_DIRS at every start-up
+
     try:
         return resources.files(package).joinpath(name).read_text("utf-8")
     except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):

@@ -211,11 +211,16 @@ INDEX = "index"
 # Every question a run asks the live repository — a file's bytes, whether a path exists, the file list, what a
 # ref names, what is staged — is an input of its findings. When a run is recorded, each answer is handed to the
 # recorder (``answered(name, args, kwargs, value)``); asking the same questions again later and getting the same
-# answers means the run would find the same. Contents of commits are not recorded: an object id names the same
-# bytes forever, and the commit ids come from recorded questions (resolve_ref, commit_before_change).
+# answers means the run would find the same. What a commit holds (show, files_at) is recorded too: an object id
+# names the same bytes forever, but in a partial clone an object may be missing now and fetched later. The
+# "before" tree (TreeRepository) reads blobs by id; a missing one makes the run unrepeatable.
+
+RECORDED_QUESTIONS: set[str] = set()   # the only names a stored run may ask again (see run_cache.same_answers)
+
 
 def _recorded(method):
     name = method.__name__
+    RECORDED_QUESTIONS.add(name)
 
     @wraps(method)
     def answer(self, *args, **kwargs):
@@ -404,6 +409,7 @@ class Repository:
                 proc.wait()
             proc.stdout.close()
 
+    @_recorded
     def show(self, ref: str, path: str) -> bytes | None:
         """A file's bytes at ``ref`` (None when it did not exist there); UnreadableFile over the size cap."""
         sha = self.resolve_ref(ref)
@@ -424,6 +430,7 @@ class Repository:
         """Paths whose work-tree copy is not what is staged (modified or deleted since `git add`)."""
         return frozenset(_split_z(self._diff_work_tree("--name-only", "-z", "--no-renames", "--relative")))
 
+    @_recorded
     def files_at(self, ref: str) -> list[str]:
         """Every file path under the root at ``ref``."""
         sha = self.resolve_ref(ref)
@@ -816,6 +823,8 @@ class TreeRepository:
         batch.stdin.flush()
         header = batch.stdout.readline().split()
         if len(header) != 3 or header[1] != b"blob":
+            if self._git.recorder is not None:   # missing now (a partial clone) is not missing for ever
+                self._git.recorder.unrepeatable("a git object that could not be read")
             raise UnreadableFile(path, "cannot be read from git")
         size = int(header[2])
         data = batch.stdout.read(size)

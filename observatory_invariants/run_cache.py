@@ -99,10 +99,29 @@ class Recorder:
             self.unrepeatable(unrepeatable_by)
 
 
+def _well_formed(question) -> bool:
+    """A question the repository layer itself records: one of its recorded names, text arguments, flags. An entry
+    is data: whoever can write the cache folder must not be able to make a run call anything else."""
+    from .repo import RECORDED_QUESTIONS
+
+    if not (isinstance(question, list) and len(question) == 4):
+        return False
+    name, args, kwargs, expected = question
+    return (isinstance(name, str) and name in RECORDED_QUESTIONS and isinstance(args, list)
+            and all(isinstance(a, str) or a is None for a in args) and isinstance(kwargs, dict)
+            and all(isinstance(k, str) and isinstance(v, (bool, str)) for k, v in kwargs.items())
+            and isinstance(expected, str))
+
+
 def same_answers(repo, questions: list) -> bool:
     """Whether the repository answers every recorded question as it did then (stops at the first difference)."""
+    if not isinstance(questions, list):
+        return False
     kind = type(repo)
-    for name, args, kwargs, expected in questions:
+    for question in questions:
+        if not _well_formed(question):
+            return False
+        name, args, kwargs, expected = question
         attribute = getattr(kind, name, None)
         try:
             if isinstance(attribute, cached_property):
@@ -159,9 +178,9 @@ def _tree_stamp(folder: Path) -> list:
 
 
 def _environment_stamp() -> list:
-    """The interpreter and its installed packages: a site-packages folder's entries change (its modification
-    time with them) whenever a distribution is installed, upgraded or removed."""
-    folders = []
+    """The interpreter, where it imports from, and its installed packages: a site-packages folder's entries change
+    (its modification time with them) whenever a distribution is installed, upgraded or removed."""
+    folders: list = [list(sys.path)]
     for entry in sys.path:
         if os.path.basename(entry.rstrip("/\\")) in ("site-packages", "dist-packages"):
             try:
@@ -171,21 +190,59 @@ def _environment_stamp() -> list:
     return [sys.version, sys.platform, sys.executable, folders]
 
 
+def _tool_stamp() -> list:
+    """This tool's code and the data it ships (its own JSON schemas and rule pages, which a source checkout or an
+    editable install reads from outside the package folder)."""
+    from .contracts_data import _SOURCE_DIRS
+
+    stamp = [_tree_stamp(Path(__file__).parent)]
+    stamp.extend(_tree_stamp(folder) for folder in _SOURCE_DIRS.values() if folder.is_dir())
+    return stamp
+
+
 def run_key(*, root: Path, config, command: dict) -> str:
-    material = json.dumps([FORMAT, _tree_stamp(Path(__file__).parent), _environment_stamp(), str(root),
+    material = json.dumps([FORMAT, _tool_stamp(), _environment_stamp(), str(root),
                            repr(config), command], sort_keys=True, default=str)
     return blake2b(material.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
 
 
-def cache_folder() -> Path | None:
-    """Where entries live, or None when caching is switched off (``OBSERVATORY_NO_CACHE``)."""
+def cache_folder(root: Path | None = None) -> Path | None:
+    """Where entries live, or None when caching is switched off (``OBSERVATORY_NO_CACHE``) or the folder would be
+    inside the repository ``root`` (the tool never writes there unasked)."""
     if os.environ.get("OBSERVATORY_NO_CACHE"):
         return None
     configured = os.environ.get("OBSERVATORY_CACHE_DIR")
     if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "observatory-invariants"
+        folder = Path(configured)
+    else:
+        base = os.environ.get("XDG_CACHE_HOME", "")
+        if not os.path.isabs(base):   # the XDG spec: a relative value is invalid and must be ignored
+            base = os.path.join(os.path.expanduser("~"), ".cache")
+        folder = Path(base) / "observatory-invariants"
+    folder = Path(os.path.abspath(folder))
+    if root is not None:
+        resolved, root = Path(os.path.realpath(folder)), Path(os.path.realpath(root))
+        if resolved == root or root in resolved.parents:
+            return None
+    return folder
+
+
+def _trusted(folder: Path) -> bool:
+    """An existing cache folder is used only when it is this user's and nobody else may write to it: entries decide
+    what a run reports. A folder that does not exist yet is created private."""
+    try:
+        st = os.stat(folder)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    import stat as stat_module
+
+    if not stat_module.S_ISDIR(st.st_mode):
+        return False
+    if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o022):
+        return False
+    return True
 
 
 class RunCache:
@@ -199,16 +256,20 @@ class RunCache:
 
     def lookup(self, key: str, repo):
         """The stored result of the run with this key when the repository still answers as it did, else None."""
+        from .errors import UnreadableFile as Unreadable
+        from .repo import read_regular_file
+
         path = self._entry(key)
-        try:
-            with open(path, "rb") as handle:
-                entry = json.loads(handle.read())
-            if entry.get("format") != FORMAT:
+        try:   # a regular file only, opened non-blocking (a FIFO planted there must not hang the run)
+            entry = json.loads(read_regular_file(path, MAX_BYTES))
+            if not isinstance(entry, dict) or entry.get("format") != FORMAT:
                 return None
             if not same_answers(repo, entry["questions"]):
                 return None
             result = _result_from_json(entry["result"])
-        except (OSError, ValueError, KeyError, TypeError):
+        except (Unreadable, GitError):
+            return None
+        except Exception:  # noqa: BLE001 - a damaged entry (bad shapes, nesting too deep) is a miss, never a failure
             return None
         try:
             os.utime(path)   # last use, for pruning
@@ -221,37 +282,53 @@ class RunCache:
         if recorder.unrepeatable_by is not None or result.internal_errors:
             return False
         entry = {"format": FORMAT, "questions": list(recorder.answers.values()), "result": _result_to_json(result)}
+        temporary = self.folder / f".{key}.{os.getpid()}.tmp"
         try:
+            data = json.dumps(entry, separators=(",", ":")).encode("utf-8", "surrogatepass")
+            if len(data) > MAX_BYTES:   # larger than the whole cache may be: not kept
+                return False
             self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            temporary = self.folder / f".{key}.{os.getpid()}.tmp"
-            with open(temporary, "w", encoding="utf-8") as handle:
-                json.dump(entry, handle, separators=(",", ":"))
+            with open(temporary, "wb") as handle:
+                handle.write(data)
             os.replace(temporary, self._entry(key))
             self._prune()
         except (OSError, ValueError, TypeError):
+            try:   # a full disk or a folder gone: leave nothing half-written behind
+                os.unlink(temporary)
+            except OSError:
+                pass
             return False
         return True
 
     def _prune(self) -> None:
-        entries = []
+        import time
+
+        entries, stale = [], []
+        hour_ago = time.time_ns() - 3600 * 10**9
         for entry in os.scandir(self.folder):
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
             if entry.name.endswith(".json"):
-                try:
-                    st = entry.stat()
-                except OSError:
-                    continue
                 entries.append((st.st_mtime_ns, st.st_size, entry.path))
+            elif entry.name.endswith(".tmp") and st.st_mtime_ns < hour_ago:   # left by a run that was killed
+                stale.append(entry.path)
         entries.sort(reverse=True)   # the most recently used first
         kept = total = 0
         for _used, size, path in entries:
             kept, total = kept + 1, total + size
-            if kept > MAX_ENTRIES or (total > MAX_BYTES and kept > 1):
-                try:
-                    os.unlink(path)
-                except OSError:
-                    pass
+            if kept > MAX_ENTRIES or total > MAX_BYTES:
+                stale.append(path)
+        for path in stale:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
 
 
-def open_cache(disabled: bool = False) -> RunCache | None:
-    folder = None if disabled else cache_folder()
-    return None if folder is None else RunCache(folder)
+def open_cache(disabled: bool = False, root: Path | None = None) -> RunCache | None:
+    """The cache for a run at ``root``; None when it is switched off, would be inside the repository, or is a
+    folder another user owns or may write to."""
+    folder = None if disabled else cache_folder(root)
+    return None if folder is None or not _trusted(folder) else RunCache(folder)

@@ -309,9 +309,13 @@ def test_old_entries_are_pruned(tmp_path, monkeypatch):
         os.utime(tmp_path / f"k{n}.json", ns=(n * 10**9, n * 10**9))
     assert sorted(p.name for p in tmp_path.glob("*.json")) == ["k3.json", "k4.json", "k5.json"]
     monkeypatch.setattr(run_cache, "MAX_ENTRIES", 100)
-    monkeypatch.setattr(run_cache, "MAX_BYTES", 1)            # a byte cap: only the newest entry stays
+    size = (tmp_path / "k5.json").stat().st_size
+    monkeypatch.setattr(run_cache, "MAX_BYTES", size * 3 // 2)   # a byte cap: only the newest entry fits
     assert cache.store("k6", run_cache.Recorder(), RunResult())
     assert [p.name for p in tmp_path.glob("*.json")] == ["k6.json"]
+    monkeypatch.setattr(run_cache, "MAX_BYTES", size // 2)       # an entry bigger than the whole cache: not kept
+    assert not cache.store("k7", run_cache.Recorder(), RunResult())
+    assert not list(tmp_path.glob("k7*")) and not list(tmp_path.glob(".k7*"))
 
 
 def test_the_console_entry_uses_the_cache_between_processes(cache_dir, sample):
@@ -324,3 +328,76 @@ def test_the_console_entry_uses_the_cache_between_processes(cache_dir, sample):
     third = run_cli("check", "--root", str(sample), "--format", "json", env=env)
     fresh = run_cli("check", "--root", str(sample), "--format", "json", "--no-cache", env=env)
     assert third.stdout == fresh.stdout != first.stdout
+
+
+def _stored_entry(cache_dir: Path) -> Path:
+    (entry,) = cache_dir.glob("*.json")
+    return entry
+
+
+def test_an_entry_can_only_ask_what_the_repository_layer_records(capsys, cache_dir, sample, tmp_path):
+    first = same_as_uncached(capsys, sample)
+    entry = _stored_entry(cache_dir)
+    data = json.loads(entry.read_text())
+    marker = tmp_path / "PWNED"
+    # a planted question naming a private method that runs git with arbitrary arguments
+    data["questions"].insert(0, ["_run", ["-c", f"alias.pw=!touch {marker}", "pw"], {}, "0"])
+    entry.write_text(json.dumps(data))
+    assert cli(capsys, "check", "--root", str(sample), "--format", "json") == first
+    assert not marker.exists()
+    for name in ("write_text", "__init__", "root", "recorder"):
+        assert not run_cache._well_formed([name, [], {}, "0"])
+    assert run_cache._well_formed(["read_bytes", ["a.txt"], {"index": False}, "0"])
+
+
+@pytest.mark.parametrize("damage", ["[]", "[" * 200_000, '{"format": 1, "questions": {}, "result": 3}', "fifo"])
+def test_a_damaged_entry_is_a_miss(capsys, cache_dir, sample, damage):
+    first = same_as_uncached(capsys, sample)
+    entry = _stored_entry(cache_dir)
+    entry.unlink()
+    if damage == "fifo":   # a FIFO at the entry's path must not hang the run
+        os.mkfifo(entry)
+    else:
+        entry.write_text(damage)
+    assert cli(capsys, "check", "--root", str(sample), "--format", "json") == first
+
+
+def test_the_cache_folder_is_never_inside_the_repository_nor_anyone_elses(monkeypatch, tmp_path, sample):
+    monkeypatch.delenv("OBSERVATORY_CACHE_DIR", raising=False)
+    monkeypatch.delenv("OBSERVATORY_NO_CACHE", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", ".cache")            # relative: ignored, as the XDG spec says
+    assert run_cache.cache_folder(sample) == tmp_path / "home" / ".cache" / "observatory-invariants"
+    monkeypatch.setenv("OBSERVATORY_CACHE_DIR", str(sample / "cache"))
+    assert run_cache.open_cache(root=sample) is None            # inside the repository: no cache
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o777)                                     # others may plant entries there
+    monkeypatch.setenv("OBSERVATORY_CACHE_DIR", str(shared))
+    assert run_cache.open_cache(root=sample) is None
+    os.chmod(shared, 0o700)
+    assert run_cache.open_cache(root=sample) is not None
+
+
+def test_what_a_commit_holds_is_recorded(tmp_path):
+    # In a partial clone a blob may be missing now and fetched later: "absent" must not be cached for ever.
+    repo_root = git_repo(tmp_path / "r", {"a.txt": "one\n"})
+    repo = Repository(repo_root)
+    repo.recorder = run_cache.Recorder()
+    assert repo.show("HEAD", "a.txt") == b"one\n"
+    assert repo.files_at("HEAD") == ["a.txt"]
+    asked = {q[0] for q in repo.recorder.answers.values()}
+    assert {"show", "files_at", "resolve_ref"} <= asked
+
+
+def test_the_key_covers_the_data_the_tool_ships(tmp_path, monkeypatch):
+    from observatory_invariants import contracts_data
+    from observatory_invariants.config import Config
+
+    shipped = tmp_path / "schemas"
+    shipped.mkdir()
+    (shipped / "coverage-config.json").write_text('{"required": ["thresholds"]}')
+    monkeypatch.setattr(contracts_data, "_SOURCE_DIRS", {"observatory_invariants.contracts": shipped})
+    key = run_cache.run_key(root=tmp_path, config=Config(), command={})
+    (shipped / "coverage-config.json").write_text('{"required": ["thresholds", "ratchet"]}')
+    assert run_cache.run_key(root=tmp_path, config=Config(), command={}) != key

@@ -98,7 +98,7 @@ def main(args: argparse.Namespace) -> int:
     start = Path(args.paths[0]) if args.paths else Path.cwd()
     start = start if start.is_dir() else start.parent
     root, config = open_repository(args, start)
-    cache = open_cache(disabled=args.no_cache)
+    cache = open_cache(disabled=args.no_cache, root=root)
     # with a cache, every answer the repository gives from its first on is an input of this run
     ws = open_workspace(root, base=args.base, staged=args.staged, config=config,
                         recorder=Recorder() if cache is not None else None)
