@@ -29,6 +29,7 @@ from pathlib import Path
 
 from .errors import GitError, UnreadableFile
 from .findings import Finding, Severity
+from .repo import RECORDED_QUESTIONS, read_regular_file
 
 try:   # blake2 alone: `hashlib` would load OpenSSL's bindings too, a few milliseconds of every run's start-up
     from _blake2 import blake2b
@@ -46,22 +47,24 @@ MAX_BYTES = 64_000_000
 
 def digest(value) -> str:
     """A short, collision-resistant digest of an answer the repository gave (bytes, text, a path list, a bool,
-    None, or the error it raised)."""
+    None, or the error it raised): a kind tag, then the answer (a file's bytes are hashed as they are, not copied)."""
     if isinstance(value, BaseException):
-        material = f"!{type(value).__name__}\0{value}".encode("utf-8", "surrogatepass")
+        kind, material = b"!", f"{type(value).__name__}\0{value}".encode("utf-8", "surrogatepass")
     elif isinstance(value, (bytes, bytearray)):
-        material = b"b" + bytes(value)
+        kind, material = b"b", value
     elif isinstance(value, str):
-        material = ("s" + value).encode("utf-8", "surrogatepass")
+        kind, material = b"s", value.encode("utf-8", "surrogatepass")
     elif isinstance(value, (list, tuple)):
-        material = ("l" + "\0".join(value)).encode("utf-8", "surrogatepass")
+        kind, material = b"l", "\0".join(value).encode("utf-8", "surrogatepass")
     elif isinstance(value, (set, frozenset)):
-        material = ("f" + "\0".join(sorted(value))).encode("utf-8", "surrogatepass")
+        kind, material = b"f", "\0".join(sorted(value)).encode("utf-8", "surrogatepass")
     elif value is None or isinstance(value, (bool, int)):
-        material = ("r" + repr(value)).encode()
+        kind, material = b"r", repr(value).encode()
     else:   # an answer of a kind this module does not know cannot be compared: never equal to anything
         raise TypeError(f"cannot digest {type(value).__name__}")
-    return blake2b(material, digest_size=16).hexdigest()
+    hasher = blake2b(kind, digest_size=16)
+    hasher.update(material)
+    return hasher.hexdigest()
 
 
 class Recorder:
@@ -79,11 +82,12 @@ class Recorder:
         except (TypeError, ValueError):
             self.unrepeatable(name)
             return
-        known = self.answers.get(key)
-        if known is None:
-            self.answers[key] = [*question, answer]
-        elif known[3] != answer:   # the same question answered differently within one run: a file changed
-            self.unrepeatable(f"{name} changed while the run read it")
+        self._keep(key, [*question, answer])
+
+    def _keep(self, key: str, entry: list) -> None:
+        known = self.answers.setdefault(key, entry)
+        if known[3] != entry[3]:   # the same question answered differently within one run: a file changed
+            self.unrepeatable(f"{entry[0]} changed while the run read it")
 
     def unrepeatable(self, why: str) -> None:
         if self.unrepeatable_by is None:
@@ -92,9 +96,7 @@ class Recorder:
     def merge(self, answers: dict[str, list], unrepeatable_by: str | None) -> None:
         """Add what another process of the same run recorded (the runner's second process)."""
         for key, entry in answers.items():
-            known = self.answers.setdefault(key, entry)
-            if known[3] != entry[3]:
-                self.unrepeatable(f"{entry[0]} changed while the run read it")
+            self._keep(key, entry)
         if unrepeatable_by:
             self.unrepeatable(unrepeatable_by)
 
@@ -102,8 +104,6 @@ class Recorder:
 def _well_formed(question) -> bool:
     """A question the repository layer itself records: one of its recorded names, text arguments, flags. An entry
     is data: whoever can write the cache folder must not be able to make a run call anything else."""
-    from .repo import RECORDED_QUESTIONS
-
     if not (isinstance(question, list) and len(question) == 4):
         return False
     name, args, kwargs, expected = question
@@ -180,14 +180,14 @@ def _tree_stamp(folder: Path) -> list:
 def _environment_stamp() -> list:
     """The interpreter, where it imports from, and its installed packages: a site-packages folder's entries change
     (its modification time with them) whenever a distribution is installed, upgraded or removed."""
-    folders: list = [list(sys.path)]
+    packages = []
     for entry in sys.path:
         if os.path.basename(entry.rstrip("/\\")) in ("site-packages", "dist-packages"):
             try:
-                folders.append([entry, os.stat(entry).st_mtime_ns])
+                packages.append([entry, os.stat(entry).st_mtime_ns])
             except OSError:
                 pass
-    return [sys.version, sys.platform, sys.executable, folders]
+    return [sys.version, sys.platform, sys.executable, list(sys.path), packages]
 
 
 def _tool_stamp() -> list:
@@ -256,9 +256,6 @@ class RunCache:
 
     def lookup(self, key: str, repo):
         """The stored result of the run with this key when the repository still answers as it did, else None."""
-        from .errors import UnreadableFile as Unreadable
-        from .repo import read_regular_file
-
         path = self._entry(key)
         try:   # a regular file only, opened non-blocking (a FIFO planted there must not hang the run)
             entry = json.loads(read_regular_file(path, MAX_BYTES))
@@ -267,7 +264,7 @@ class RunCache:
             if not same_answers(repo, entry["questions"]):
                 return None
             result = _result_from_json(entry["result"])
-        except (Unreadable, GitError):
+        except (UnreadableFile, GitError):
             return None
         except Exception:  # noqa: BLE001 - a damaged entry (bad shapes, nesting too deep) is a miss, never a failure
             return None

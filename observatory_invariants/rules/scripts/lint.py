@@ -262,9 +262,9 @@ def run_kinds(ws: Workspace, targets: list[str] | None, kinds: set | None,
     skipped = skip_matcher(ws, options)
     files = [(p, k) for p, k in gather_script_files(ws, targets, options)
              if (kinds is None or k in kinds) and (wanted_kinds is None or k in wanted_kinds)]
-    # X4 needs it too: the evidence says which files are test data (read, never run), so X4 alone gives what
-    # X4 gives in a full run.
-    # Gathered when the first file needs it (memoised per run): X3 alone needs none for scripts it skips below.
+    # The repository evidence, gathered when the first file needs it (memoised per run). X4 needs it too: it says
+    # which files are test data (read, never run), so X4 alone gives what X4 gives in a full run. X3 alone needs
+    # none for the scripts it skips below.
     needs_evidence = rules is None or bool(rules & {"X1", "X2", "X3", "X4", "B4"})
     # X3 is the only rule for PowerShell and extension-less scripts: one without a candidate has nothing to find
     x3_only = rules is not None and not rules & {"X1", "X2", "X4", "B4"}
