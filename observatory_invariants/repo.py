@@ -606,7 +606,6 @@ class Repository:
                 raise UnreadableFile(path, "is not staged")
             return data
         try:
-            os.stat(full)
             target = self._resolved(full)
         except FileNotFoundError:
             raise UnreadableFile(path, "does not exist") from None   # a dangling link too
@@ -620,16 +619,39 @@ class Repository:
         return read_regular_file(target, self.max_file_size, shown=path)
 
     def _resolved(self, full: str) -> str:
-        """``realpath(full)`` for a path that exists, with its folder's resolution remembered: a run reads many
-        files per folder, and resolving each from the root again is most of what reading a small file costs."""
+        """``realpath(full)`` for a path that exists (else stat's OSError), with its folder's resolution remembered: a
+        run reads many files per folder, and resolving each from the root again is most of what reading a small file
+        costs."""
         folder, name = os.path.split(full)
         real_folder = self._real_folders.get(folder)
         if real_folder is None:
-            real_folder = self._real_folders[folder] = os.path.realpath(folder)
+            real_folder = self._real_folder(folder)
         candidate = os.path.join(real_folder, name)
-        if stat.S_ISLNK(os.lstat(candidate).st_mode):
+        if stat.S_ISLNK(os.lstat(candidate).st_mode):   # a missing file raises here (FileNotFoundError)
+            os.stat(full)   # a dangling link or a link loop raises here, before it is resolved
             return os.path.realpath(full)
         return candidate
+
+    def _real_folder(self, folder: str) -> str:
+        """``realpath(folder)``, built from the nearest folder above it already resolved: one lstat per new folder
+        (realpath itself lstats every component from the root, again for each folder)."""
+        known = self._real_folders
+        pending = []
+        while folder not in known:
+            parent, name = os.path.split(folder)
+            if parent == folder or name in ("", ".", ".."):
+                known[folder] = os.path.realpath(folder)
+                break
+            pending.append((folder, parent, name))
+            folder = parent
+        for folder, parent, name in reversed(pending):
+            candidate = os.path.join(known[parent], name)
+            try:
+                is_link = stat.S_ISLNK(os.lstat(candidate).st_mode)
+            except OSError:
+                is_link = True   # missing or unreadable: realpath says what it says (the file's lstat raises)
+            known[folder] = os.path.realpath(folder) if is_link else candidate
+        return known[folder]
 
     # -- build outputs (coverage reports) -------------------------------------------
     @_unrepeatable

@@ -131,3 +131,37 @@ def test_each_file_is_read_once(tmp_path, monkeypatch):
     repo.read_text("x.json")
     repo.read_text("x.json")
     assert calls == ["x.json"]
+
+
+def test_folder_resolution_equals_realpath_through_links_loops_and_missing_folders(tmp_path):
+    """Folders are resolved from their nearest resolved ancestor (one lstat each): the answer is realpath's."""
+    root = tmp_path / "repo"
+    outside = tmp_path / "outside"
+    (outside / "deep").mkdir(parents=True)
+    (root / "a" / "b" / "c").mkdir(parents=True)
+    (root / "a" / "link-up").symlink_to("..")                      # a/link-up -> repo
+    (root / "a" / "b" / "out").symlink_to(outside / "deep")      # leaves the root
+    (root / "a" / "b" / "rel").symlink_to("c")                    # relative, inside
+    (root / "loop1").symlink_to("loop2")
+    (root / "loop2").symlink_to("loop1")
+    (root / "dangling").symlink_to("nowhere")
+    (root / "file").write_text("x")
+    repo = Repository(root)
+    folders = ["a", "a/b", "a/b/c", "a/link-up", "a/link-up/a/b", "a/b/out", "a/b/rel", "a/b/rel/missing",
+               "loop1", "loop1/x", "dangling", "dangling/x", "missing/deeper", "file/x", "a/b/c/../c"]
+    for folder in folders + list(reversed(folders)):   # in both orders: answers come from the cache the second time
+        full = os.path.join(str(repo.root), folder)
+        assert repo._real_folder(full) == os.path.realpath(full), folder
+
+
+def test_a_file_behind_a_linked_folder_outside_the_root_is_not_read(tmp_path):
+    root = tmp_path / "repo"
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "secret.txt").write_text("secret")
+    root.mkdir()
+    (root / "inner").symlink_to(tmp_path / "outside")
+    repo = Repository(root)
+    with pytest.raises(UnreadableFile, match="outside the repository"):
+        repo.read_bytes("inner/secret.txt")
+    with pytest.raises(UnreadableFile, match="does not exist"):
+        repo.read_bytes("inner/missing.txt")

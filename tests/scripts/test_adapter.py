@@ -123,3 +123,35 @@ def test_ash_evidence_reaches_extension_less_scripts_in_a_full_run():
                            "scripts/x.ps1": "Write-Host hi\n"})   # a PowerShell file: the evidence is gathered
     found = [f for f in lint.run_kinds(ws, None, None, None) if f.path == "app/entry"]
     assert found and all(str(f.severity) == "warning" and "ash" in f.message for f in found), found
+
+
+def test_a_batch_collects_rarely_and_restores_the_collector_threshold(monkeypatch):
+    """check_many raises gen-0's threshold for the batch only: the caller's setting is back afterwards, also when a
+    file's check fails."""
+    import gc
+
+    from observatory_invariants.rules.scripts import lint
+
+    seen = []
+    real = lint.check_script_file
+
+    def spy(*args, **kwargs):
+        seen.append(gc.get_threshold()[0])
+        return real(*args, **kwargs)
+
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        monkeypatch.setattr(lint, "check_script_file", spy)
+        lint.check_many([("a.ps1", "Write-Host hi\n", lint.POWERSHELL, None)], jobs=1)
+        assert seen == [100_000] and gc.get_threshold() == (700, 10, 10)
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("boom")
+
+        monkeypatch.setattr(lint, "check_script_file", broken)
+        with pytest.raises(RuntimeError):
+            lint.check_many([("a.ps1", "x\n", lint.POWERSHELL, None)], jobs=1)
+        assert gc.get_threshold() == (700, 10, 10)
+    finally:
+        gc.set_threshold(*before)

@@ -140,3 +140,60 @@ def test_command_positions():
     ("# Requires -Version 7", None), ("ls", None)])
 def test_requires_version(text, version):
     assert requires_version(tokenize(text)) == version
+
+
+def test_positions_after_multi_line_strings_are_those_of_the_original_text():
+    """Plain strings are matched inside the master pattern: the lines they span still count."""
+    text = "a 'one\ntwo' b\r\n\"three\r\nfour\" c\n'x''y' \"p\"\"q\" d"
+    toks = [t for t in tokenize(text) if t.kind != NEWLINE]
+    where = {t.text: (t.line, t.column) for t in toks}
+    assert where["a"] == (1, 1) and where["'one\ntwo'"] == (1, 3)
+    assert where["b"] == (2, 6)
+    assert where['"three\nfour"'] == (3, 1) and where["c"] == (4, 7)
+    assert where["d"] == (5, 15)
+    values = {t.text: t.value for t in toks if t.kind == STRING}
+    assert values["'x''y'"] == "x'y" and values['"p""q"'] == 'p""q'
+
+
+def test_only_marked_tokens_store_subexpressions_and_unterminated():
+    toks = tokenize("a \"x $(b) y\" 'open")
+    plain, with_sub, open_string = toks[0], toks[1], toks[-1]
+    assert plain.nested == () and not plain.unterminated
+    assert with_sub.nested and [t.text for t in with_sub.nested[0]] == ["b"] and not with_sub.unterminated
+    assert open_string.unterminated and open_string.value == "open"
+
+
+def test_guard_marks_equal_the_branch_and_early_exit_definition():
+    """GuardIndex.guarded (merged spans, slice stores) says what branch_for / guarded_by_exit say, token by token."""
+    from observatory_invariants.parsers.powershell.structure import GuardIndex
+
+    def classify(cond):
+        text = "".join(t.text for t in cond)
+        return 1 if "$Yes" in text else -1 if "$No" in text else 0
+
+    rng = random.Random(11)
+
+    def script(depth):
+        parts = []
+        for _ in range(rng.randint(1, 4)):
+            pick = rng.random()
+            if depth < 4 and pick < 0.45:
+                cond = rng.choice(["$Yes", "$No", "$Other", "-not $Yes"])
+                parts.append(f"if ({cond}) {{\n{script(depth + 1)}}}")
+                if rng.random() < 0.5:
+                    parts.append(f" else {{\n{script(depth + 1)}}}")
+                parts.append("\n")
+            elif depth < 4 and pick < 0.6:
+                parts.append(f"if ($No) {{ {rng.choice(['exit 1', 'return', 'x'])} }}\n")
+            elif depth < 4 and pick < 0.75:
+                parts.append(f"function f{rng.randint(0, 9)} {{\n{script(depth + 1)}}}\n")
+            else:
+                parts.append(f"Write-Host {rng.randint(0, 99)}\n")
+        return "".join(parts)
+
+    for _ in range(200):
+        toks = tokenize(script(0))
+        found = blocks(toks)
+        index = GuardIndex(toks, found, if_chains(toks, found), classify)
+        expected = [index.branch_for(i) is not None or index.guarded_by_exit(i) for i in range(len(toks))]
+        assert [index.guarded(i) for i in range(len(toks))] == expected

@@ -363,22 +363,24 @@ class GuardIndex:
         """Per token: 1 where guarded (a positive branch, or after an early exit in its scope); linear."""
         if self._marks is None:
             n = len(self.tokens)
-            depth = [0] * (n + 1)
-            for block, _chain in self.positive:
-                if block.open + 1 < block.close:
-                    depth[block.open + 1] += 1
-                    depth[min(block.close, n)] -= 1
-            for guard_end, scope in self.early_exits:
-                end = min(scope.close if scope is not None else n, n)
-                if guard_end + 1 < end:
-                    depth[guard_end + 1] += 1
-                    depth[end] -= 1
             marks = bytearray(n)
-            running = 0
-            for i in range(n):
-                running += depth[i]
-                if running > 0:
-                    marks[i] = 1
+            # the union of the guarded spans, merged first so each token is marked once (slice stores, no loop
+            # over every token)
+            spans = sorted([(block.open + 1, min(block.close, n)) for block, _chain in self.positive] +
+                           [(guard_end + 1, min(scope.close if scope is not None else n, n))
+                            for guard_end, scope in self.early_exits])
+            start = stop = -1
+            for a, b in spans:
+                if a >= b:
+                    continue
+                if a > stop:
+                    if stop > start:
+                        marks[start:stop] = b"\x01" * (stop - start)
+                    start, stop = a, b
+                elif b > stop:
+                    stop = b
+            if stop > start:
+                marks[start:stop] = b"\x01" * (stop - start)
             self._marks = marks
         return self._marks
 

@@ -56,14 +56,20 @@ _MAX_NESTING = 40  # subexpressions inside strings inside subexpressions...: bey
 _SQ = "'\u2018\u2019\u201a\u201b"
 _DQ = '"\u201c\u201d\u201e'
 
+# A single- or double-quoted string with nothing to scan by hand (no subexpression, ASCII quotes).
+_SIMPLE_SQ_TEXT = r"'(?:[^'\u2018\u2019\u201a\u201b]|'')*'"
+_SIMPLE_DQ_TEXT = r'"(?:[^"`$\u201c\u201d\u201e]|`[\s\S]|""|\$(?!\())*"'
 _WORD_BODY = r"""[^\s(){};,|&"'`<>\[\]$\u2018\u2019\u201a\u201b\u201c\u201d\u201e]*(?:`[\s\S][^\s(){};,|&"'`<>\[\]$\u2018\u2019\u201a\u201b\u201c\u201d\u201e]*)*"""
 # Leading blanks, then one alternative per token shape, most frequent first (a word that starts
 # with a letter). Strings, block comments, here-strings and braced variables have their own scanners.
 _MASTER = re.compile(r"""
 [ \t\f\v\u00a0\u2000-\u200b\u3000]*(?:
- (?P<aword>[A-Za-z_]""" + _WORD_BODY + r""")
+ (?P<punct>[(){}\[\],;=])
+|(?P<aword>[A-Za-z_]""" + _WORD_BODY + r""")
 |(?P<nl>\n)
 |(?P<variable>\$(?:[A-Za-z_][A-Za-z0-9_]*(?::(?!:)[A-Za-z_0-9]+)?|[0-9][A-Za-z0-9_]*|[$?^]))
+|(?P<sq>""" + _SIMPLE_SQ_TEXT + r""")
+|(?P<dq>""" + _SIMPLE_DQ_TEXT + r""")
 |(?P<special><\#|@["\u201c\u201d\u201e'\u2018\u2019\u201a\u201b][ \t]*\n|["\u201c\u201d\u201e'\u2018\u2019\u201a\u201b]|\$\{)
 |(?P<comment>\#[^\n]*)
 |(?P<dash>--[A-Za-z][\w-]*|[-\u2013\u2014\u2015][A-Za-z_][A-Za-z0-9_]*:?)
@@ -79,16 +85,20 @@ _MASTER = re.compile(r"""
 |(?P<eof>\Z))
 """, re.VERBOSE)
 
-_SIMPLE_DQ = re.compile(r'"(?:[^"`$\u201c\u201d\u201e]|`[\s\S]|""|\$(?!\())*"')
-_SIMPLE_SQ = re.compile(r"'(?:[^'\u2018\u2019\u201a\u201b]|'')*'")
+_SIMPLE_DQ = re.compile(_SIMPLE_DQ_TEXT)
+_SIMPLE_SQ = re.compile(_SIMPLE_SQ_TEXT)
 
 
 class Token:
     """One token. ``nested`` holds the token lists of ``$( )`` subexpressions inside an expandable string."""
 
-    __slots__ = ("kind", "text", "start", "end", "line", "column", "value", "nested", "unterminated")
+    # Most tokens have no subexpressions and are terminated: those two fields are class defaults, and only a
+    # :class:`_MarkedToken` stores them (two fewer stores per token on the lexer's hot path).
+    __slots__ = ("kind", "text", "start", "end", "line", "column", "value")
+    nested: tuple = ()
+    unterminated: bool = False
 
-    def __init__(self, kind, text, start, end, line, column, value=None, nested=(), unterminated=False):
+    def __init__(self, kind, text, start, end, line, column, value=None):
         self.kind = kind
         self.text = text
         self.start = start
@@ -96,14 +106,29 @@ class Token:
         self.line = line
         self.column = column
         self.value = text if value is None else value
-        self.nested = nested
-        self.unterminated = unterminated
 
     def is_op(self, *texts: str) -> bool:
         return self.kind == OPERATOR and self.text in texts
 
     def __repr__(self) -> str:
         return f"Token({self.kind}, {self.text!r}, {self.line}:{self.column})"
+
+
+class _MarkedToken(Token):
+    """A token with string subexpressions or without its closing quote/marker."""
+
+    __slots__ = ("nested", "unterminated")
+
+    def __init__(self, kind, text, start, end, line, column, value=None, nested=(), unterminated=False):
+        super().__init__(kind, text, start, end, line, column, value)
+        self.nested = nested
+        self.unterminated = unterminated
+
+
+def _token(kind, text, start, end, line, column, value=None, nested=(), unterminated=False) -> Token:
+    if nested or unterminated:
+        return _MarkedToken(kind, text, start, end, line, column, value, nested, unterminated)
+    return Token(kind, text, start, end, line, column, value)
 
 
 _new_token = object.__new__
@@ -152,8 +177,8 @@ class _Lexer:
                     mend = m.end()
                     start = mend - len(word)
                     tok = new(Token)
-                    lower = word.lower()
-                    if lower in keywords:
+                    # a keyword has no dash: 'Write-Host' and the like skip the lower-casing
+                    if "-" not in word and (lower := word.lower()) in keywords:
                         tok.kind = KEYWORD
                         tok.value = lower
                     else:
@@ -164,8 +189,6 @@ class _Lexer:
                     tok.end = mend
                     tok.line = line
                     tok.column = start - line_start + 1
-                    tok.nested = ()
-                    tok.unterminated = False
                     append(tok)
                 elif kind == "nl":
                     mend = m.end()
@@ -176,12 +199,10 @@ class _Lexer:
                     tok.end = mend
                     tok.line = line
                     tok.column = mend - line_start
-                    tok.nested = ()
-                    tok.unterminated = False
                     append(tok)
                     line += 1
                     line_start = mend
-                elif kind == "op":
+                elif kind == "punct" or kind == "op":
                     op = m.group(kind)
                     mend = m.end()
                     if close_paren and op == ")":
@@ -199,8 +220,6 @@ class _Lexer:
                     tok.end = mend
                     tok.line = line
                     tok.column = start - line_start + 1
-                    tok.nested = ()
-                    tok.unterminated = False
                     append(tok)
                 elif kind == "variable" or kind == "splat":
                     name = m.group(kind)
@@ -214,9 +233,25 @@ class _Lexer:
                     tok.end = mend
                     tok.line = line
                     tok.column = start - line_start + 1
-                    tok.nested = ()
-                    tok.unterminated = False
                     append(tok)
+                elif kind == "sq" or kind == "dq":
+                    # a plain string, matched by the master pattern: no restart of the scan
+                    quoted = m.group(kind)
+                    mend = m.end()
+                    start = mend - len(quoted)
+                    tok = new(Token)
+                    tok.kind = STRING
+                    tok.text = quoted
+                    tok.value = quoted[1:-1].replace("''", "'") if kind == "sq" else quoted[1:-1]
+                    tok.start = start
+                    tok.end = mend
+                    tok.line = line
+                    tok.column = start - line_start + 1
+                    append(tok)
+                    breaks = quoted.count("\n")
+                    if breaks:
+                        line += breaks
+                        line_start = start + quoted.rfind("\n") + 1
                 elif kind == "eof":
                     break
                 elif kind == "special":
@@ -263,13 +298,13 @@ class _Lexer:
         if opener == "<#":
             close = text.find("#>", pos + 2, end)
             stop = end if close < 0 else close + 2
-            return Token(COMMENT, text[pos:stop], pos, stop, line, column, unterminated=close < 0), stop
+            return _token(COMMENT, text[pos:stop], pos, stop, line, column, unterminated=close < 0), stop
         if opener == "${":
             i = pos + 2
             while i < end and text[i] != "}":
                 i += 2 if text[i] == "`" else 1
             stop = min(i + 1, end)
-            return Token(VARIABLE, text[pos:stop], pos, stop, line, column, text[pos + 2:min(i, end)],
+            return _token(VARIABLE, text[pos:stop], pos, stop, line, column, text[pos + 2:min(i, end)],
                          unterminated=i >= end), stop
         if opener[0] == "@":
             return self._here_string(opener, pos, end, depth, line, column)
@@ -277,7 +312,7 @@ class _Lexer:
             m = _SIMPLE_SQ.match(text, pos, end) if opener == "'" else None
             if m:
                 stop = m.end()
-                return Token(STRING, m.group(), pos, stop, line, column, m.group()[1:-1].replace("''", "'")), stop
+                return _token(STRING, m.group(), pos, stop, line, column, m.group()[1:-1].replace("''", "'")), stop
             i = pos + 1
             while i < end:
                 if text[i] in _SQ:
@@ -285,17 +320,17 @@ class _Lexer:
                         i += 2
                         continue
                     stop = i + 1
-                    return Token(STRING, text[pos:stop], pos, stop, line, column, text[pos + 1:i]), stop
+                    return _token(STRING, text[pos:stop], pos, stop, line, column, text[pos + 1:i]), stop
                 i += 1
-            return Token(STRING, text[pos:end], pos, end, line, column, text[pos + 1:end], unterminated=True), end
+            return _token(STRING, text[pos:end], pos, end, line, column, text[pos + 1:end], unterminated=True), end
         # double-quoted, expandable
         if opener == '"':
             m = _SIMPLE_DQ.match(text, pos, end)
             if m:
                 stop = m.end()
-                return Token(STRING, m.group(), pos, stop, line, column, m.group()[1:-1]), stop
+                return _token(STRING, m.group(), pos, stop, line, column, m.group()[1:-1]), stop
         value, nested, stop, closed = self._expandable(pos + 1, end, depth, _DQ)
-        return Token(STRING, text[pos:stop], pos, stop, line, column, value, tuple(nested),
+        return _token(STRING, text[pos:stop], pos, stop, line, column, value, tuple(nested),
                      unterminated=not closed), stop
 
     def _expandable(self, pos: int, end: int, depth: int, quotes: str | None):
@@ -353,5 +388,5 @@ class _Lexer:
             self.line, self.line_start = saved
         else:
             value, nested = text[body:content_end], []
-        return Token(STRING, text[pos:stop], pos, stop, line, column, value, tuple(nested),
+        return _token(STRING, text[pos:stop], pos, stop, line, column, value, tuple(nested),
                      unterminated=not closed), stop

@@ -14,8 +14,9 @@ from urllib.parse import urljoin, urldefrag
 from ...declare import Options, Rule, SubRule, option
 from ...findings import Finding, finding
 from ...parsers.jsonpos import locate, pointer
-from ...engines.contract_schemas import (JsonDocument, build_registry, normalize_uri, root_resource,
-                                         stock_validator_class, usable_schemas)
+from ...engines.contract_schemas import (FAST_METASCHEMA_MIN_SCHEMAS, JsonDocument, build_registry,
+                                         metaschema_accepts, normalize_uri, root_resource, stock_validator_class,
+                                         usable_schemas)
 from .inputs import contract_registry, gather_contract_schemas
 
 DIALECTS = ("http://json-schema.org/draft-07/schema#", "https://json-schema.org/draft/2020-12/schema")
@@ -70,8 +71,11 @@ def iter_refs(schema, base: str = ""):
                 stack.append((item, parts + [index], node_base))
 
 
-def check_schema_document(doc: JsonDocument, *, dialects: Sequence[str]) -> list[Finding]:
-    """Problems of one schema on its own: JSON, object, dialect, metaschema, $id, $version."""
+def check_schema_document(doc: JsonDocument, *, dialects: Sequence[str], fast: bool = False) -> list[Finding]:
+    """Problems of one schema on its own: JSON, object, dialect, metaschema, $id, $version.
+
+    ``fast`` lets the Rust engine say "valid against the metaschema" first (the same findings, see
+    :func:`~observatory_invariants.engines.contract_schemas.metaschema_accepts`)."""
     if not doc.ok:
         return [finding(INVALID_JSON, doc.path, f"schema {doc.problem.message}", doc.problem.line, doc.problem.column)]
     schema = doc.value
@@ -90,18 +94,20 @@ def check_schema_document(doc: JsonDocument, *, dialects: Sequence[str]) -> list
         found.append(finding(DIALECT, doc.path, f'"$schema" {dialect!r} is not an accepted dialect '
                                              f'(accepted: {", ".join(dialects)})', line, col))
     else:
-        found.extend(_metaschema_findings(doc))
+        found.extend(_metaschema_findings(doc, fast=fast))
         found.extend(_pattern_findings(doc))
     found.extend(_id_findings(doc))
     found.extend(_version_findings(doc))
     return found
 
 
-def _metaschema_findings(doc: JsonDocument) -> list[Finding]:
+def _metaschema_findings(doc: JsonDocument, *, fast: bool = False) -> list[Finding]:
     from jsonschema.exceptions import best_match, relevance
 
-    meta = _meta_validator(stock_validator_class(doc.value))
-    cls = type(meta)
+    cls = stock_validator_class(doc.value)
+    if fast and metaschema_accepts(cls, doc.value):
+        return []
+    meta = _meta_validator(cls)
     try:
         errors = sorted(meta.iter_errors(doc.value), key=relevance)
     except RecursionError:
@@ -290,10 +296,11 @@ def check_schemas(docs: Sequence[JsonDocument], *, dialects: Sequence[str],
                   only: Iterable[str] | None = None, registry=None) -> list[Finding]:
     """C3 for a contracts folder; ``only`` (paths) limits the findings to those schemas (pre-commit)."""
     report_for = set(only) if only is not None else None
+    checked = [doc for doc in docs if report_for is None or doc.path in report_for]
+    fast = len(checked) >= FAST_METASCHEMA_MIN_SCHEMAS
     out = []
-    for doc in docs:
-        if report_for is None or doc.path in report_for:
-            out.extend(check_schema_document(doc, dialects=dialects))
+    for doc in checked:
+        out.extend(check_schema_document(doc, dialects=dialects, fast=fast))
     out.extend(check_unique_ids(docs, report_for))
     out.extend(check_unique_stems(docs))
     # Every schema's $refs, even in pre-commit mode: a changed $id breaks the schemas that point at it.

@@ -8,6 +8,7 @@ Rule modules are imported inside functions here: they import this module's optio
 
 from __future__ import annotations
 
+import contextlib
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -77,43 +78,51 @@ _SHELL_EXTENSIONS = (".sh", ".bash", ".zsh", ".ksh", ".dash")
 _PS_EXTENSIONS = (".ps1", ".psm1")
 
 
-def _kind(ws: Workspace, path: str) -> str | None:
-    """What a file is, by layout pattern and extension (None: nothing to check)."""
+def _layout_matchers(ws: Workspace, *keys: str):
+    """One matcher per layout entry, compiled once for a run's many files (``ws.matches`` per file and key looked the
+    patterns up and hashed them again every time)."""
+    from ...patterns import compile_globs
+
+    never = lambda path: False  # noqa: E731
+    return [compile_globs(tuple(ws.patterns(key))).match_file if ws.patterns(key) else never for key in keys]
+
+
+def _kinds(ws: Workspace):
+    """``kind(path)``: what a file is, by layout pattern and extension (None: nothing to check)."""
     from .x3_windows_paths import EXTENSION_FAMILY
 
-    lower = path.lower()
-    if lower.endswith(_PS_EXTENSIONS):
-        return POWERSHELL
-    if ws.matches("workflows", path) or ws.matches("composite-actions", path):
-        return WORKFLOW
-    if ws.matches("dockerfiles", path):
-        return DOCKERFILE
-    if lower.endswith(_SHELL_EXTENSIONS) or ws.matches("shell-scripts", path):
-        return SHELL
-    ext = posixpath.splitext(lower)[1]
-    if ext == ".py":
-        return PYTHON
-    if ext in (".yml", ".yaml"):
-        return YAML
-    if ext in EXTENSION_FAMILY:
-        return EXTENSION_FAMILY[ext]
-    return None
+    workflow, action, dockerfile, shell_script = _layout_matchers(
+        ws, "workflows", "composite-actions", "dockerfiles", "shell-scripts")
+    splitext = posixpath.splitext
 
+    def kind(path: str) -> str | None:
+        lower = path.lower()
+        if lower.endswith(_PS_EXTENSIONS):
+            return POWERSHELL
+        if workflow(path) or action(path):
+            return WORKFLOW
+        if dockerfile(path):
+            return DOCKERFILE
+        if lower.endswith(_SHELL_EXTENSIONS) or shell_script(path):
+            return SHELL
+        ext = splitext(lower)[1]
+        if ext == ".py":
+            return PYTHON
+        if ext in (".yml", ".yaml"):
+            return YAML
+        return EXTENSION_FAMILY.get(ext)
 
-def _wanted(ws: Workspace, path: str, kind: str | None) -> bool:
-    if kind in (POWERSHELL, WORKFLOW, DOCKERFILE, SHELL):
-        return True
-    if kind is None:
-        return False
-    return ws.matches("source-files", path) or ws.matches("config-files", path)
+    return kind
 
 
 def gather_script_files(ws: Workspace, targets: list[str] | None, options: ScriptOptions) -> list[tuple[str, str | None]]:
     paths = ws.repo.files if targets is None else targets
+    kind_of = _kinds(ws)
+    source, config = _layout_matchers(ws, "source-files", "config-files")
     found = []
     for path in paths:
-        kind = _kind(ws, path)
-        if _wanted(ws, path, kind):
+        kind = kind_of(path)
+        if kind in (POWERSHELL, WORKFLOW, DOCKERFILE, SHELL) or kind is not None and (source(path) or config(path)):
             found.append((path, kind))
         elif kind is None and "." not in posixpath.basename(path) and \
                 (targets is not None or options.files.scan_shebangs):
@@ -339,6 +348,22 @@ def _check_at(index: int):
     return check_script_file(path, text, kind, options, context=context, rules=rules)
 
 
+@contextlib.contextmanager
+def _rare_collections():
+    """Tokenizing allocates millions of long-lived tokens and almost no cycles: with the default gen-0 threshold
+    (700) the collector would walk the growing token lists again and again (~10 % of a large batch). For the
+    batch only, collect as rarely as the command line does (``cli._tune_garbage_collector``); then restore."""
+    import gc
+
+    before = gc.get_threshold()
+    if before[0] and before[0] < 100_000:
+        gc.set_threshold(100_000, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def check_many(items: list[tuple[str, str, str, object]], options: ScriptOptions | None = None,
                rules: frozenset[str] | None = None, jobs: int | None = None) -> list[list[Finding]]:
     """:func:`check_script_file` for many ``(path, text, kind, context)`` items, in their order.
@@ -361,12 +386,13 @@ def check_many(items: list[tuple[str, str, str, object]], options: ScriptOptions
         if ctx is not None:
             _BATCH = [(path, text, kind, context, options, rules) for path, text, kind, context in items]
             try:
-                with ctx.Pool(processes=min(jobs, len(items))) as pool:
+                with _rare_collections(), ctx.Pool(processes=min(jobs, len(items))) as pool:
                     return pool.map(_check_at, range(len(items)), chunksize=max(1, len(items) // (jobs * 8)))
             finally:
                 _BATCH = []
-    return [check_script_file(path, text, kind, options, context=context, rules=rules)
-            for path, text, kind, context in items]
+    with _rare_collections():
+        return [check_script_file(path, text, kind, options, context=context, rules=rules)
+                for path, text, kind, context in items]
 
 
 def read_script(ws: Workspace, path: str) -> str:

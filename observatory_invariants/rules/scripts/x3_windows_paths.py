@@ -433,7 +433,10 @@ def could_hold_windows_path(text: str) -> bool:
     backslashes in a row (UNC) or a %WINDOWS_VARIABLE%; URL masking and the
     escape check only ever remove hits.
     """
-    return bool(_DRIVE_RE.search(text)) or "\\\\" in text or bool(_PERCENT_RE.search(text))
+    # each regex is gated by a substring its every match contains: 'in' runs at C speed, a regex whose pattern
+    # starts with a look-behind is tried at every position
+    return ((":\\" in text or ":/" in text) and bool(_DRIVE_RE.search(text))) or "\\\\" in text or \
+        ("%" in text and bool(_PERCENT_RE.search(text)))
 
 
 def yaml_could_hold_windows_path(text: str) -> bool:
