@@ -18,6 +18,7 @@ normalised text (``\\n`` line breaks, no BOM) that :func:`normalise` returns.
 from __future__ import annotations
 
 import re
+import sys
 
 from ...textio import normalise  # noqa: F401  (re-exported)
 
@@ -84,6 +85,13 @@ _MASTER = re.compile(r"""
 |(?P<other>[\s\S])
 |(?P<eof>\Z))
 """, re.VERBOSE)
+
+# Group index -> the kind's name as an interned string: the lexer dispatches on `m.lastindex` and compares names by
+# identity, and reads groups by number (a name costs a dict lookup; lastgroup's strings are not the code's).
+_KIND_OF_GROUP = [None] * (_MASTER.groups + 1)
+for _name, _index in _MASTER.groupindex.items():
+    _KIND_OF_GROUP[_index] = sys.intern(_name)
+_KIND_OF_GROUP = tuple(_KIND_OF_GROUP)
 
 _SIMPLE_DQ = re.compile(_SIMPLE_DQ_TEXT)
 _SIMPLE_SQ = re.compile(_SIMPLE_SQ_TEXT)
@@ -163,6 +171,7 @@ class _Lexer:
         finditer = _MASTER.finditer
         new = _new_token
         keywords = KEYWORDS
+        kind_of = _KIND_OF_GROUP
         parens = 0
         line, line_start = self.line, self.line_start
         # Every position matches some alternative, so finditer's matches are contiguous; a string,
@@ -171,9 +180,10 @@ class _Lexer:
         while pos < end:
             resume = -1
             for m in finditer(text, pos, end):
-                kind = m.lastgroup
+                group = m.lastindex
+                kind = kind_of[group]
                 if kind == "aword" or kind == "word" or kind == "path":
-                    word = m.group(kind)
+                    word = m.group(group)
                     mend = m.end()
                     start = mend - len(word)
                     tok = new(Token)
@@ -203,7 +213,7 @@ class _Lexer:
                     line += 1
                     line_start = mend
                 elif kind == "punct" or kind == "op":
-                    op = m.group(kind)
+                    op = m.group(group)
                     mend = m.end()
                     if close_paren and op == ")":
                         if parens == 0:  # the ')' that closes the subexpression belongs to the string
@@ -222,7 +232,7 @@ class _Lexer:
                     tok.column = start - line_start + 1
                     append(tok)
                 elif kind == "variable" or kind == "splat":
-                    name = m.group(kind)
+                    name = m.group(group)
                     mend = m.end()
                     start = mend - len(name)
                     tok = new(Token)
@@ -236,7 +246,7 @@ class _Lexer:
                     append(tok)
                 elif kind == "sq" or kind == "dq":
                     # a plain string, matched by the master pattern: no restart of the scan
-                    quoted = m.group(kind)
+                    quoted = m.group(group)
                     mend = m.end()
                     start = mend - len(quoted)
                     tok = new(Token)
@@ -255,35 +265,35 @@ class _Lexer:
                 elif kind == "eof":
                     break
                 elif kind == "special":
-                    start = m.start(kind)
+                    start = m.start(group)
                     self.line, self.line_start = line, line_start
-                    token, resume = self._special(m.group(kind), start, end, depth)
+                    token, resume = self._special(m.group(group), start, end, depth)
                     append(token)
                     self._advance_lines(start, resume)
                     line, line_start = self.line, self.line_start
                     break
                 else:
-                    start = m.start(kind)
+                    start = m.start(group)
                     mend = m.end()
                     if kind == "dash":
-                        word = m.group(kind)
+                        word = m.group(group)
                         lower = "-" + word[1:].lower()
                         append(Token(OPERATOR if lower.rstrip(":") in DASH_OPERATORS else PARAMETER, word, start,
                                      mend, line, start - line_start + 1, lower))
                     elif kind == "comment":
-                        append(Token(COMMENT, m.group(kind), start, mend, line, start - line_start + 1))
+                        append(Token(COMMENT, m.group(group), start, mend, line, start - line_start + 1))
                     elif kind == "cont":
                         line += 1
                         line_start = mend
                     elif kind == "subexpr":
-                        op = m.group(kind)
+                        op = m.group(group)
                         if close_paren and op != "@{":
                             parens += 1
                         append(Token(OPERATOR, op, start, mend, line, start - line_start + 1))
                     elif kind == "number":
-                        append(Token(NUMBER, m.group(kind), start, mend, line, start - line_start + 1))
+                        append(Token(NUMBER, m.group(group), start, mend, line, start - line_start + 1))
                     else:  # redirections, and 'other': a stray character (a lone backtick, control characters)
-                        append(Token(OPERATOR, m.group(kind), start, mend, line, start - line_start + 1))
+                        append(Token(OPERATOR, m.group(group), start, mend, line, start - line_start + 1))
             if resume < 0:
                 pos = end
                 break

@@ -387,7 +387,7 @@ def check_many(items: list[tuple[str, str, str, object]], options: ScriptOptions
             _BATCH = [(path, text, kind, context, options, rules) for path, text, kind, context in items]
             try:
                 with _rare_collections(), ctx.Pool(processes=min(jobs, len(items))) as pool:
-                    return pool.map(_check_at, range(len(items)), chunksize=max(1, len(items) // (jobs * 8)))
+                    return pool.map(_check_at, range(len(items)), chunksize=max(1, len(items) // (jobs * 32)))
             finally:
                 _BATCH = []
     with _rare_collections():
