@@ -48,12 +48,15 @@ def _kind(mode: int) -> str:
     return "special file"
 
 
-def read_regular_file(path: str | os.PathLike, limit: int, shown: str | None = None) -> bytes:
+def read_regular_file(path: str | os.PathLike, limit: int, shown: str | None = None,
+                      within: str | None = None) -> bytes:
     """The bytes of the regular file at ``path`` (links followed), at most ``limit`` of them; else UnreadableFile.
 
     The type is checked before opening and again on the open descriptor, and the file is opened non-blocking:
     a FIFO, a device or a socket is refused and never blocks; a file that grows past the cap while being read
-    is refused too. ``shown`` is the name the error uses (default: ``path``).
+    is refused too. ``shown`` is the name the error uses (default: ``path``). With ``within`` (a resolved folder),
+    the file the descriptor really opened must lie inside it where the system says which that is (Linux's
+    /proc/self/fd): a folder swapped for a link to elsewhere after it was resolved is refused too.
     """
     shown = str(path) if shown is None else shown
     try:
@@ -75,6 +78,11 @@ def read_regular_file(path: str | os.PathLike, limit: int, shown: str | None = N
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):   # swapped for something else between the two looks
             raise UnreadableFile(shown, f"is a {_kind(st.st_mode)}, not a regular file; not read")
+        if within is not None:
+            opened = _opened_path(fd)
+            if opened is not None and not _inside_text(opened, within):
+                raise UnreadableFile(shown, "is reached through a symbolic link to a folder outside the repository; "
+                                            "not read")
         chunks: list[bytes] = []
         total = 0
         while True:
@@ -92,11 +100,22 @@ def read_regular_file(path: str | os.PathLike, limit: int, shown: str | None = N
         os.close(fd)
 
 
+def _opened_path(fd: int) -> str | None:
+    """The path of the file an open descriptor refers to, as the kernel resolved it (Linux), else None."""
+    try:
+        return os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        return None
+
+
+def _inside_text(path_text: str, root_text: str) -> bool:
+    return path_text == root_text or path_text.startswith(root_text.rstrip(os.sep) + os.sep)
+
+
 def inside(path: Path, root: Path) -> bool:
     """Whether the (resolved) ``path`` is ``root`` or below it (both absolute and resolved: compared as text, which
     is what ``root in path.parents`` does, without building every parent)."""
-    path_text, root_text = os.fspath(path), os.fspath(root)
-    return path_text == root_text or path_text.startswith(root_text.rstrip(os.sep) + os.sep)
+    return _inside_text(os.fspath(path), os.fspath(root))
 
 
 def _is_marker(folder: Path, marker: str) -> bool:
@@ -616,7 +635,7 @@ class Repository:
         if not inside(target, self.root):
             what = "a symbolic link to a file" if os.path.islink(full) else "reached through a symbolic link to a folder"
             raise UnreadableFile(path, f"is {what} outside the repository; not read")
-        return read_regular_file(target, self.max_file_size, shown=path)
+        return read_regular_file(target, self.max_file_size, shown=path, within=self._root_text)
 
     def _resolved(self, full: str) -> str:
         """``realpath(full)`` for a path that exists (else stat's OSError), with its folder's resolution remembered: a

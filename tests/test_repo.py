@@ -165,3 +165,21 @@ def test_a_file_behind_a_linked_folder_outside_the_root_is_not_read(tmp_path):
         repo.read_bytes("inner/secret.txt")
     with pytest.raises(UnreadableFile, match="does not exist"):
         repo.read_bytes("inner/missing.txt")
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs Linux's /proc/self/fd")
+def test_a_folder_swapped_for_a_link_outside_during_a_run_is_not_read_through(tmp_path):
+    """Folders are resolved once per run; what the descriptor really opened is checked too, so a folder replaced
+    by a link to elsewhere after it was resolved does not open the way out (found in review)."""
+    root, outside = tmp_path / "repo", tmp_path / "outside"
+    (root / "a" / "b").mkdir(parents=True)
+    (root / "a" / "b" / "x.txt").write_text("inside")
+    (outside / "c").mkdir(parents=True)
+    (outside / "c" / "secret.txt").write_text("SECRET")
+    repo = Repository(root)
+    assert repo.read_bytes("a/b/x.txt") == b"inside"        # 'a' and 'a/b' are resolved and remembered
+    (root / "a").rename(root / "a-old")
+    (root / "a").symlink_to(outside)
+    with pytest.raises(UnreadableFile, match="outside the repository"):
+        repo.read_bytes("a/c/secret.txt")
+    assert Repository(root).read_bytes("a-old/b/x.txt") == b"inside"

@@ -8,6 +8,7 @@ retrieve hook refuses every URI it does not hold, so nothing is ever fetched.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePosixPath
@@ -76,7 +77,7 @@ def metaschema_accepts(cls, document) -> bool:
     """True when jsonschema-rs validates ``document`` against ``cls``'s metaschema, so ``cls(cls.META_SCHEMA)``
     finds no error either; False when it rejects it or cannot say (not installed, another dialect, too deep)."""
     validator = _rust_metaschema_validator(cls)
-    if validator is None or _nested_deeper_than(document, _FAST_MAX_NESTING):
+    if validator is None or not _plain_enough(document, _FAST_MAX_NESTING):
         return False
     try:
         return validator.is_valid(document) is True
@@ -107,17 +108,26 @@ def _rust_metaschema_validator(cls):
         return None
 
 
-def _nested_deeper_than(value, limit: int) -> bool:
+def _plain_enough(value, limit: int) -> bool:
+    """No nesting deeper than ``limit`` and no non-finite number (``1e400`` parses as inf; the Rust engine's
+    ``uniqueItems`` tells two infinities apart, jsonschema does not): what the two engines judge alike."""
     stack = [(value, 1)]
     while stack:
         node, depth = stack.pop()
         if depth > limit:
-            return True
+            return False
         if isinstance(node, dict):
-            stack.extend((child, depth + 1) for child in node.values() if isinstance(child, (dict, list)))
+            items = node.values()
         elif isinstance(node, list):
-            stack.extend((child, depth + 1) for child in node if isinstance(child, (dict, list)))
-    return False
+            items = node
+        else:
+            continue
+        for child in items:
+            if isinstance(child, (dict, list)):
+                stack.append((child, depth + 1))
+            elif isinstance(child, float) and not math.isfinite(child):
+                return False
+    return not (isinstance(value, float) and not math.isfinite(value))
 
 
 def validator_class(schema: dict):

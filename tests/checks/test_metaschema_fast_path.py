@@ -33,7 +33,7 @@ D2020 = "https://json-schema.org/draft/2020-12/schema"
 ATOMS = [0, 1, -1, 1.0, 1.5, -0.0, 2 ** 70, True, False, None, "", "a", "a\n", "#x", "x#", "#", "foo#bar", "_a",
          "1a", "a b", "string", "integer", "number", "object", "array", "null", "boolean", "any", [], {}, ["a", "a"],
          [1, 1.0], [True, 1], ["string", "string"], ["string", "null"], [0, False], "http://x/y#", "urn:a", "\u00e9",
-         "\u0663"]
+         "\u0663", float("inf"), -float("inf")]   # 1e400 parses as inf
 
 
 def _meta_errors(cls, document) -> bool:
@@ -139,9 +139,31 @@ def test_the_fast_path_is_there_and_answers():
     (jsonschema.Draft202012Validator, {"maxLength": 2 ** 70}),        # past 64 bits: it cannot take it
     (jsonschema.Draft4Validator, {"minLength": 1.0}),                 # Draft 4: 1.0 is not an integer
     (jsonschema.Draft202012Validator, {"$anchor": "a\n"}),
-], ids=["draft3", "huge-int", "draft4-float", "anchor-newline"])
+    # the Rust engine's uniqueItems tells two infinities apart (Draft 4 puts uniqueItems on enum)
+    (jsonschema.Draft4Validator, json.loads('{"enum": [1e400, 1e400]}')),
+    (jsonschema.Draft4Validator, json.loads('{"enum": [[1e400], [1e400]]}')),
+    (jsonschema.Draft4Validator, json.loads('{"enum": [{"a": -1e400}, {"a": -1e400}]}')),
+], ids=["draft3", "huge-int", "draft4-float", "anchor-newline", "inf-twice", "inf-in-arrays", "inf-in-objects"])
 def test_edge_values_are_left_to_jsonschema_or_agree(cls, document):
     assert not (metaschema_accepts(cls, document) and _meta_errors(cls, document))
+
+
+def test_a_non_finite_number_anywhere_is_left_to_jsonschema():
+    for text in ('{"minimum": 1e400}', '{"properties": {"a": {"enum": [1, -1e400]}}}', '{"default": [[1e400]]}'):
+        assert not metaschema_accepts(jsonschema.Draft202012Validator, json.loads(text)), text
+    assert metaschema_accepts(jsonschema.Draft202012Validator, json.loads('{"minimum": 1e300}'))
+
+
+def test_draft4_folder_with_infinite_enum_values_keeps_its_findings(monkeypatch):
+    """End to end, as the review found it: five Draft 4 schemas whose enum repeats 1e400."""
+    d4 = "http://json-schema.org/draft-04/schema#"
+    docs = [parse_document(f"contracts/schemas/s{k}.json",
+                           f'{{"$schema": "{d4}", "id": "https://e.test/s{k}.json", "$id": "https://e.test/s{k}.json", '
+                           f'"$version": "1.0.0", "enum": [1e400, 1e400]}}') for k in range(5)]
+    fast = check_schemas(docs, dialects=[d4])
+    monkeypatch.setattr(c3_schema_sanity, "metaschema_accepts", lambda cls, doc: False)
+    assert fast == check_schemas(docs, dialects=[d4])
+    assert sum(f.rule == "C3.metaschema" for f in fast) == 5
 
 
 def test_nesting_deeper_than_jsonschema_can_walk_is_left_to_it():

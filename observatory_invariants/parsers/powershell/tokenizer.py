@@ -98,7 +98,11 @@ _SIMPLE_SQ = re.compile(_SIMPLE_SQ_TEXT)
 
 
 class Token:
-    """One token. ``nested`` holds the token lists of ``$( )`` subexpressions inside an expandable string."""
+    """One token. ``nested`` holds the token lists of ``$( )`` subexpressions inside an expandable string.
+
+    ``Token(kind, text, start, end, line, column, value=None, nested=(), unterminated=False)``; a token built with
+    subexpressions or unterminated is a :class:`_MarkedToken`.
+    """
 
     # Most tokens have no subexpressions and are terminated: those two fields are class defaults, and only a
     # :class:`_MarkedToken` stores them (two fewer stores per token on the lexer's hot path).
@@ -106,7 +110,13 @@ class Token:
     nested: tuple = ()
     unterminated: bool = False
 
-    def __init__(self, kind, text, start, end, line, column, value=None):
+    def __new__(cls, kind=None, text="", start=0, end=0, line=1, column=1, value=None, nested=(),
+                unterminated=False):
+        if cls is Token and (nested or unterminated):
+            cls = _MarkedToken
+        return object.__new__(cls)
+
+    def __init__(self, kind, text, start, end, line, column, value=None, nested=(), unterminated=False):
         self.kind = kind
         self.text = text
         self.start = start
@@ -114,6 +124,9 @@ class Token:
         self.line = line
         self.column = column
         self.value = text if value is None else value
+        if nested or unterminated:
+            self.nested = nested
+            self.unterminated = unterminated
 
     def is_op(self, *texts: str) -> bool:
         return self.kind == OPERATOR and self.text in texts
@@ -127,16 +140,21 @@ class _MarkedToken(Token):
 
     __slots__ = ("nested", "unterminated")
 
-    def __init__(self, kind, text, start, end, line, column, value=None, nested=(), unterminated=False):
-        super().__init__(kind, text, start, end, line, column, value)
-        self.nested = nested
-        self.unterminated = unterminated
-
 
 def _token(kind, text, start, end, line, column, value=None, nested=(), unterminated=False) -> Token:
+    """A token, without Token's constructor (the lexer makes millions)."""
+    tok = _new_token(_MarkedToken if nested or unterminated else Token)
+    tok.kind = kind
+    tok.text = text
+    tok.start = start
+    tok.end = end
+    tok.line = line
+    tok.column = column
+    tok.value = text if value is None else value
     if nested or unterminated:
-        return _MarkedToken(kind, text, start, end, line, column, value, nested, unterminated)
-    return Token(kind, text, start, end, line, column, value)
+        tok.nested = nested
+        tok.unterminated = unterminated
+    return tok
 
 
 _new_token = object.__new__
@@ -278,10 +296,10 @@ class _Lexer:
                     if kind == "dash":
                         word = m.group(group)
                         lower = "-" + word[1:].lower()
-                        append(Token(OPERATOR if lower.rstrip(":") in DASH_OPERATORS else PARAMETER, word, start,
+                        append(_token(OPERATOR if lower.rstrip(":") in DASH_OPERATORS else PARAMETER, word, start,
                                      mend, line, start - line_start + 1, lower))
                     elif kind == "comment":
-                        append(Token(COMMENT, m.group(group), start, mend, line, start - line_start + 1))
+                        append(_token(COMMENT, m.group(group), start, mend, line, start - line_start + 1))
                     elif kind == "cont":
                         line += 1
                         line_start = mend
@@ -289,11 +307,11 @@ class _Lexer:
                         op = m.group(group)
                         if close_paren and op != "@{":
                             parens += 1
-                        append(Token(OPERATOR, op, start, mend, line, start - line_start + 1))
+                        append(_token(OPERATOR, op, start, mend, line, start - line_start + 1))
                     elif kind == "number":
-                        append(Token(NUMBER, m.group(group), start, mend, line, start - line_start + 1))
+                        append(_token(NUMBER, m.group(group), start, mend, line, start - line_start + 1))
                     else:  # redirections, and 'other': a stray character (a lone backtick, control characters)
-                        append(Token(OPERATOR, m.group(group), start, mend, line, start - line_start + 1))
+                        append(_token(OPERATOR, m.group(group), start, mend, line, start - line_start + 1))
             if resume < 0:
                 pos = end
                 break
