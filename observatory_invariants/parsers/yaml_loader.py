@@ -121,12 +121,42 @@ class _TooBig(Exception):
 # --- composing ----------------------------------------------------------------------------------------------
 
 def loader_class():
-    """The libyaml safe loader when PyYAML has libyaml, else the pure-Python one."""
+    """The libyaml safe loader when PyYAML has libyaml, else the pure-Python one (each with remembered tags)."""
     import yaml
 
     if getattr(yaml, "__with_libyaml__", False) and hasattr(yaml, "CSafeLoader"):
-        return yaml.CSafeLoader
-    return yaml.SafeLoader
+        return _remembering(yaml.CSafeLoader)
+    return _remembering(yaml.SafeLoader)
+
+
+_LOADERS: dict = {}
+_RESOLVED: dict = {}
+_RESOLVED_MAX = 1 << 16   # distinct (kind, scalar, implicit) answers kept; past that, resolved each time
+
+
+def _remembering(base):
+    """``base`` whose implicit-tag resolution is remembered per (kind, value, implicit).
+
+    libyaml calls back into PyYAML's Python resolver for every scalar, which tries the implicit resolvers'
+    regexes in turn: most of composing a large manifest. Without path resolvers (the safe loaders have none)
+    the answer depends on nothing else, and manifests repeat their scalars ('apiVersion', 'v1', 'name')."""
+    loader = _LOADERS.get(base)
+    if loader is None:
+        resolve = base.resolve
+
+        def remembered(self, kind, value, implicit):
+            if self.yaml_path_resolvers:
+                return resolve(self, kind, value, implicit)
+            key = (kind, value, implicit)
+            tag = _RESOLVED.get(key)
+            if tag is None:
+                tag = resolve(self, kind, value, implicit)
+                if len(_RESOLVED) < _RESOLVED_MAX:
+                    _RESOLVED[key] = tag
+            return tag
+
+        loader = _LOADERS[base] = type(base.__name__, (base,), {"resolve": remembered, "__module__": __name__})
+    return loader
 
 
 def node_estimate(text: str) -> int:
@@ -351,6 +381,9 @@ def _pairs(node, state: _State, depth: int = 0) -> list:
     return result
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
 def _convert(node, state: _State, depth: int):
     import yaml
 
@@ -379,6 +412,8 @@ def _convert(node, state: _State, depth: int):
             out.append(_convert(item, state, depth + 1))
             out.item_lines.append(item.start_mark.line + 1)
         return out
+    if node.tag == _STR_TAG:   # what SafeConstructor.construct_yaml_str gives, without its dispatch
+        return node.value
     try:
         value = state.constructor.construct_object(node, deep=True)
     except Exception:  # noqa: BLE001 - a leaf: whatever PyYAML's constructor trips on, the scalar is its text
