@@ -155,3 +155,34 @@ def test_a_batch_collects_rarely_and_restores_the_collector_threshold(monkeypatc
         assert gc.get_threshold() == (700, 10, 10)
     finally:
         gc.set_threshold(*before)
+
+
+def test_extension_less_files_without_a_shebang_need_no_evidence(monkeypatch):
+    """LICENSE, VERSION, Makefile…: not scripts, so no rule's work and no repository evidence for them."""
+    from observatory_invariants.rules.scripts import lint
+
+    def boom(*_a, **_k):
+        raise AssertionError("evidence gathered for files that are not scripts")
+
+    ws = memory.workspace({"VERSION": "1.2.3\n", "LICENSE": "MIT C:\\x\n", "src/svc/Makefile": "all:\n\techo hi\n",
+                           "tools/run": "\ufeff#!/bin/sh\necho hi\n"})
+    monkeypatch.setattr(lint, "_gather_evidence", boom)
+    with pytest.raises(AssertionError, match="not scripts"):   # tools/run has a shebang (after a BOM): evidence
+        lint.run_kinds(ws, None, None, rules={"B4"})
+    ws = memory.workspace({"VERSION": "1.2.3\n", "LICENSE": "MIT C:\\x\n", "src/svc/Makefile": "all:\n\techo hi\n"})
+    for rules in ({"B4"}, {"X1", "X2"}, {"X3"}, {"X4"}, None):
+        assert lint.run_kinds(ws, None, None, rules=rules) == []
+
+
+def test_busybox_ash_evidence_only_for_x4(monkeypatch):
+    """Which scripts run under busybox ash (copied into Alpine images) matters to X4's bashisms alone."""
+    from observatory_invariants.rules.scripts import lint
+
+    files = {"Dockerfile": "FROM alpine:3.19\nCOPY tools/run /run\nRUN /run\n",
+             "tools/run": "#!/bin/sh\nif [[ -n \"$X\" ]]; then echo C:\\\\x; fi\n"}
+    ws = memory.workspace(files)
+    monkeypatch.setattr(lint, "ash_shells", lambda ws: (_ for _ in ()).throw(AssertionError("ash for no X4")))
+    for rules in ({"X1", "X2", "B4"}, {"X3"}):
+        lint.run_kinds(ws, None, None, rules=rules)
+    with pytest.raises(AssertionError, match="ash for no X4"):
+        lint.run_kinds(memory.workspace(files), None, None, rules={"X4"})

@@ -277,6 +277,7 @@ def run_kinds(ws: Workspace, targets: list[str] | None, kinds: set | None,
     needs_evidence = rules is None or bool(rules & {"X1", "X2", "X3", "X4", "B4"})
     # X3 is the only rule for PowerShell and extension-less scripts: one without a candidate has nothing to find
     x3_only = rules is not None and not rules & {"X1", "X2", "X4", "B4"}
+    wants_x4 = rules is None or "X4" in rules
     windows_only = _windows_only_matcher(ws, options)
     out: list[Finding] = []
     batch: list = []
@@ -296,15 +297,19 @@ def run_kinds(ws: Workspace, targets: list[str] | None, kinds: set | None,
             continue
         from .context import ScriptContext
 
+        if kind is None and not (text[1:] if text[:1] == "\ufeff" else text).startswith("#!"):
+            continue   # no shebang, so not a script: check_script_file gives nothing whatever the evidence
         if x3_only and kind in (POWERSHELL, None) and not powershell_could_hold_windows_path(text):
             continue
+        # busybox ash (a script copied into an Alpine image) matters to X4's bashisms only
+        ash = (lambda: ash_shells(ws).get(path, "")) if wants_x4 else (lambda: "")
         if needs_evidence and kind in (POWERSHELL, None):
             context = gather_evidence(ws, options).context(path)
             if kind is None and not context.skipped:   # an extension-less #!/bin/sh script copied into Alpine
-                context = context.merged(ScriptContext(ash=ash_shells(ws).get(path, "")))
+                context = context.merged(ScriptContext(ash=ash()))
         else:
             context = ScriptContext(windows_only="windows-only path" if windows_only(path) else "",
-                                    ash=ash_shells(ws).get(path, "") if kind in (SHELL, None) else "")
+                                    ash=ash() if kind in (SHELL, None) else "")
         if kind == POWERSHELL:
             batch.append((path, text, kind, context))   # the heavy kind: possibly in parallel, below
             continue
