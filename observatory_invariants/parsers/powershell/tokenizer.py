@@ -142,18 +142,9 @@ class _MarkedToken(Token):
 
 
 def _token(kind, text, start, end, line, column, value=None, nested=(), unterminated=False) -> Token:
-    """A token, without Token's constructor (the lexer makes millions)."""
+    """A token, without Token.__new__'s class choice (the lexer knows it); the hot kinds skip even this."""
     tok = _new_token(_MarkedToken if nested or unterminated else Token)
-    tok.kind = kind
-    tok.text = text
-    tok.start = start
-    tok.end = end
-    tok.line = line
-    tok.column = column
-    tok.value = text if value is None else value
-    if nested or unterminated:
-        tok.nested = nested
-        tok.unterminated = unterminated
+    Token.__init__(tok, kind, text, start, end, line, column, value, nested, unterminated)
     return tok
 
 
