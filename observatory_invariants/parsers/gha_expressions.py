@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from functools import lru_cache
 from typing import Any, Callable
 
 
@@ -175,7 +176,20 @@ class _Parser:
 
 
 def parse(text: str):
-    """The syntax tree of an expression (``${{ }}`` around it is allowed); ExpressionError otherwise."""
+    """The syntax tree of an expression (``${{ }}`` around it is allowed); ExpressionError otherwise.
+
+    The tree is shared (remembered per text: a workflow's conditions are evaluated once per event, job and example
+    change); nothing may modify it."""
+    if len(text) > _REMEMBERED_MAX_CHARS:
+        return _Parser(strip_braces(text)).parse()
+    return _parse_remembered(text)
+
+
+_REMEMBERED_MAX_CHARS = 4096
+
+
+@lru_cache(maxsize=4096)
+def _parse_remembered(text: str):
     return _Parser(strip_braces(text)).parse()
 
 

@@ -122,3 +122,17 @@ def test_compose_extension_fields_merges_and_extends():
     assert services["c"].build == "." and services["d"].image is None and services["d"].resolved
     assert not services["e"].resolved and not services["f"].resolved   # unreadable file, cycle: not judged
     assert [(e.kind, e.name) for e in compose.externals(doc)] == [("network", "n")]
+
+
+def test_expression_trees_are_remembered_per_text_and_errors_are_not():
+    from observatory_invariants.parsers import gha_expressions as gx
+
+    text = "${{ github.event_name == 'push' && !cancelled() }}"
+    first = gx.parse(text)
+    assert gx.parse(text) is first and first == gx._Parser(gx.strip_braces(text)).parse()
+    assert gx.uses_status_function(first)
+    long_text = " || ".join(["github.ref == 'refs/heads/main'"] * 200)   # over the remembered size
+    assert len(long_text) > gx._REMEMBERED_MAX_CHARS and gx.parse(long_text) is not gx.parse(long_text)
+    for _ in range(2):
+        with pytest.raises(gx.ExpressionError):
+            gx.parse("github.ref ==")
