@@ -29,7 +29,7 @@ from pathlib import Path
 
 from .errors import GitError, UnreadableFile
 from .findings import Finding, Severity
-from .repo import RECORDED_QUESTIONS, read_regular_file
+from .repo import RECORDED_QUESTIONS, inside, read_regular_file
 
 try:   # blake2 alone: `hashlib` would load OpenSSL's bindings too, a few milliseconds of every run's start-up
     from _blake2 import blake2b
@@ -220,10 +220,8 @@ def cache_folder(root: Path | None = None) -> Path | None:
             base = os.path.join(os.path.expanduser("~"), ".cache")
         folder = Path(base) / "observatory-invariants"
     folder = Path(os.path.abspath(folder))
-    if root is not None:
-        resolved, root = Path(os.path.realpath(folder)), Path(os.path.realpath(root))
-        if resolved == root or root in resolved.parents:
-            return None
+    if root is not None and inside(Path(os.path.realpath(folder)), Path(os.path.realpath(root))):
+        return None
     return folder
 
 

@@ -74,7 +74,12 @@ class Workspace:
         return [p for p in self.repo.files if spec.match_file(p)]
 
     def matches(self, layout_key: str, path: str) -> bool:
-        return glob_matches(self.patterns(layout_key), path)
+        return self.matcher(layout_key)(path)
+
+    def matcher(self, layout_key: str):
+        """``path -> bool`` for a layout entry, :meth:`matches` compiled once (for a loop over many files)."""
+        patterns = tuple(self.patterns(layout_key))
+        return compile_globs(patterns).match_file if patterns else (lambda path: False)
 
     def literal_path(self, layout_key: str) -> str:
         """The first glob of a layout entry as the root-relative path it names (for "X is missing" findings when

@@ -89,10 +89,9 @@ def metaschema_accepts(cls, document) -> bool:
 def _rust_metaschema_validator(cls):
     import jsonschema
 
-    dialects = {jsonschema.Draft4Validator: "Draft4Validator", jsonschema.Draft6Validator: "Draft6Validator",
-                jsonschema.Draft7Validator: "Draft7Validator", jsonschema.Draft201909Validator: "Draft201909Validator",
-                jsonschema.Draft202012Validator: "Draft202012Validator"}
-    if cls not in dialects:
+    # jsonschema's own classes only (a subclass or Draft 3 is not the dialect jsonschema-rs knows by that name)
+    if cls not in (jsonschema.Draft4Validator, jsonschema.Draft6Validator, jsonschema.Draft7Validator,
+                   jsonschema.Draft201909Validator, jsonschema.Draft202012Validator):
         return None
     try:
         import jsonschema_rs
@@ -103,7 +102,7 @@ def _rust_metaschema_validator(cls):
         raise ValueError(f"{uri}: not fetched (offline)")
 
     try:
-        return getattr(jsonschema_rs, dialects[cls])(cls.META_SCHEMA, validate_formats=False, retriever=refuse)
+        return getattr(jsonschema_rs, cls.__name__)(cls.META_SCHEMA, validate_formats=False, retriever=refuse)
     except Exception:  # noqa: BLE001 - an engine version that differs: jsonschema alone
         return None
 

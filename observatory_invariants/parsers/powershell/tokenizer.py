@@ -57,7 +57,8 @@ _MAX_NESTING = 40  # subexpressions inside strings inside subexpressions...: bey
 _SQ = "'\u2018\u2019\u201a\u201b"
 _DQ = '"\u201c\u201d\u201e'
 
-# A single- or double-quoted string with nothing to scan by hand (no subexpression, ASCII quotes).
+# A single- or double-quoted string with nothing to scan by hand (no subexpression, ASCII quotes): matched by the
+# master pattern, so _special only ever sees the others.
 _SIMPLE_SQ_TEXT = r"'(?:[^'\u2018\u2019\u201a\u201b]|'')*'"
 _SIMPLE_DQ_TEXT = r'"(?:[^"`$\u201c\u201d\u201e]|`[\s\S]|""|\$(?!\())*"'
 _WORD_BODY = r"""[^\s(){};,|&"'`<>\[\]$\u2018\u2019\u201a\u201b\u201c\u201d\u201e]*(?:`[\s\S][^\s(){};,|&"'`<>\[\]$\u2018\u2019\u201a\u201b\u201c\u201d\u201e]*)*"""
@@ -92,9 +93,6 @@ _KIND_OF_GROUP = [None] * (_MASTER.groups + 1)
 for _name, _index in _MASTER.groupindex.items():
     _KIND_OF_GROUP[_index] = sys.intern(_name)
 _KIND_OF_GROUP = tuple(_KIND_OF_GROUP)
-
-_SIMPLE_DQ = re.compile(_SIMPLE_DQ_TEXT)
-_SIMPLE_SQ = re.compile(_SIMPLE_SQ_TEXT)
 
 
 class Token:
@@ -258,15 +256,8 @@ class _Lexer:
                     quoted = m.group(group)
                     mend = m.end()
                     start = mend - len(quoted)
-                    tok = new(Token)
-                    tok.kind = STRING
-                    tok.text = quoted
-                    tok.value = quoted[1:-1].replace("''", "'") if kind == "sq" else quoted[1:-1]
-                    tok.start = start
-                    tok.end = mend
-                    tok.line = line
-                    tok.column = start - line_start + 1
-                    append(tok)
+                    append(_token(STRING, quoted, start, mend, line, start - line_start + 1,
+                                  quoted[1:-1].replace("''", "'") if kind == "sq" else quoted[1:-1]))
                     breaks = quoted.count("\n")
                     if breaks:
                         line += breaks
@@ -288,7 +279,7 @@ class _Lexer:
                         word = m.group(group)
                         lower = "-" + word[1:].lower()
                         append(_token(OPERATOR if lower.rstrip(":") in DASH_OPERATORS else PARAMETER, word, start,
-                                     mend, line, start - line_start + 1, lower))
+                                      mend, line, start - line_start + 1, lower))
                     elif kind == "comment":
                         append(_token(COMMENT, m.group(group), start, mend, line, start - line_start + 1))
                     elif kind == "cont":
@@ -324,14 +315,11 @@ class _Lexer:
                 i += 2 if text[i] == "`" else 1
             stop = min(i + 1, end)
             return _token(VARIABLE, text[pos:stop], pos, stop, line, column, text[pos + 2:min(i, end)],
-                         unterminated=i >= end), stop
+                          unterminated=i >= end), stop
         if opener[0] == "@":
             return self._here_string(opener, pos, end, depth, line, column)
         if opener in _SQ:
-            m = _SIMPLE_SQ.match(text, pos, end) if opener == "'" else None
-            if m:
-                stop = m.end()
-                return _token(STRING, m.group(), pos, stop, line, column, m.group()[1:-1].replace("''", "'")), stop
+            # (a plain ASCII-quoted string never gets here: the master pattern's 'sq' took it)
             i = pos + 1
             while i < end:
                 if text[i] in _SQ:
@@ -342,15 +330,10 @@ class _Lexer:
                     return _token(STRING, text[pos:stop], pos, stop, line, column, text[pos + 1:i]), stop
                 i += 1
             return _token(STRING, text[pos:end], pos, end, line, column, text[pos + 1:end], unterminated=True), end
-        # double-quoted, expandable
-        if opener == '"':
-            m = _SIMPLE_DQ.match(text, pos, end)
-            if m:
-                stop = m.end()
-                return _token(STRING, m.group(), pos, stop, line, column, m.group()[1:-1]), stop
+        # double-quoted, expandable (one without a subexpression was the master pattern's 'dq')
         value, nested, stop, closed = self._expandable(pos + 1, end, depth, _DQ)
         return _token(STRING, text[pos:stop], pos, stop, line, column, value, tuple(nested),
-                     unterminated=not closed), stop
+                      unterminated=not closed), stop
 
     def _expandable(self, pos: int, end: int, depth: int, quotes: str | None):
         """Scan expandable text up to a closing quote (``quotes``) or ``end``: (value, nested, stop, closed).
@@ -408,4 +391,4 @@ class _Lexer:
         else:
             value, nested = text[body:content_end], []
         return _token(STRING, text[pos:stop], pos, stop, line, column, value, tuple(nested),
-                     unterminated=not closed), stop
+                      unterminated=not closed), stop

@@ -78,21 +78,12 @@ _SHELL_EXTENSIONS = (".sh", ".bash", ".zsh", ".ksh", ".dash")
 _PS_EXTENSIONS = (".ps1", ".psm1")
 
 
-def _layout_matchers(ws: Workspace, *keys: str):
-    """One matcher per layout entry, compiled once for a run's many files (``ws.matches`` per file and key looked the
-    patterns up and hashed them again every time)."""
-    from ...patterns import compile_globs
-
-    never = lambda path: False  # noqa: E731
-    return [compile_globs(tuple(ws.patterns(key))).match_file if ws.patterns(key) else never for key in keys]
-
-
 def _kinds(ws: Workspace):
     """``kind(path)``: what a file is, by layout pattern and extension (None: nothing to check)."""
     from .x3_windows_paths import EXTENSION_FAMILY
 
-    workflow, action, dockerfile, shell_script = _layout_matchers(
-        ws, "workflows", "composite-actions", "dockerfiles", "shell-scripts")
+    workflow, action, dockerfile, shell_script = (ws.matcher(key) for key in (
+        "workflows", "composite-actions", "dockerfiles", "shell-scripts"))
     splitext = posixpath.splitext
 
     def kind(path: str) -> str | None:
@@ -118,7 +109,7 @@ def _kinds(ws: Workspace):
 def gather_script_files(ws: Workspace, targets: list[str] | None, options: ScriptOptions) -> list[tuple[str, str | None]]:
     paths = ws.repo.files if targets is None else targets
     kind_of = _kinds(ws)
-    source, config = _layout_matchers(ws, "source-files", "config-files")
+    source, config = ws.matcher("source-files"), ws.matcher("config-files")
     found = []
     for path in paths:
         kind = kind_of(path)
@@ -257,6 +248,7 @@ def run_kinds(ws: Workspace, targets: list[str] | None, kinds: set | None,
     no PowerShell parse without a PowerShell rule.
     """
     from ...parsers import yaml_loader
+    from ...parsers.shell.lexer import shebang_shell
     from .x3_windows_paths import powershell_could_hold_windows_path, yaml_could_hold_windows_path
 
     options = ScriptOptions.of(ws)
@@ -277,7 +269,8 @@ def run_kinds(ws: Workspace, targets: list[str] | None, kinds: set | None,
     needs_evidence = rules is None or bool(rules & {"X1", "X2", "X3", "X4", "B4"})
     # X3 is the only rule for PowerShell and extension-less scripts: one without a candidate has nothing to find
     x3_only = rules is not None and not rules & {"X1", "X2", "X4", "B4"}
-    wants_x4 = rules is None or "X4" in rules
+    # busybox ash (a script copied into an Alpine image) matters to X4's bashisms only
+    ash_of = (lambda path: ash_shells(ws).get(path, "")) if rules is None or "X4" in rules else (lambda path: "")
     windows_only = _windows_only_matcher(ws, options)
     out: list[Finding] = []
     batch: list = []
@@ -297,19 +290,17 @@ def run_kinds(ws: Workspace, targets: list[str] | None, kinds: set | None,
             continue
         from .context import ScriptContext
 
-        if kind is None and not (text[1:] if text[:1] == "\ufeff" else text).startswith("#!"):
-            continue   # no shebang, so not a script: check_script_file gives nothing whatever the evidence
+        if kind is None and shebang_shell(text) is None:
+            continue   # no interpreter named, so not a script: check_script_file gives nothing whatever the evidence
         if x3_only and kind in (POWERSHELL, None) and not powershell_could_hold_windows_path(text):
             continue
-        # busybox ash (a script copied into an Alpine image) matters to X4's bashisms only
-        ash = (lambda: ash_shells(ws).get(path, "")) if wants_x4 else (lambda: "")
         if needs_evidence and kind in (POWERSHELL, None):
             context = gather_evidence(ws, options).context(path)
             if kind is None and not context.skipped:   # an extension-less #!/bin/sh script copied into Alpine
-                context = context.merged(ScriptContext(ash=ash()))
+                context = context.merged(ScriptContext(ash=ash_of(path)))
         else:
             context = ScriptContext(windows_only="windows-only path" if windows_only(path) else "",
-                                    ash=ash() if kind in (SHELL, None) else "")
+                                    ash=ash_of(path) if kind in (SHELL, None) else "")
         if kind == POWERSHELL:
             batch.append((path, text, kind, context))   # the heavy kind: possibly in parallel, below
             continue
