@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
 
 from .config import Config, ConfigError, load_config
 from .errors import GitError
@@ -13,6 +12,10 @@ from .registry import UnknownRuleId
 from .repo import INDEX, WORKTREE, Repository, TreeRepository, find_root, validate_ref
 from .runner import RunResult, run, select_rules
 from .workspace import Workspace
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:   # annotations only: typing is not imported at run time (start-up cost)
+    from collections.abc import Sequence
 
 
 class InternalCheckError(Exception):

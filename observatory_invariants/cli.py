@@ -9,10 +9,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Sequence
 
 from . import __version__
 from .commands import COMMANDS, EXIT_ERROR, UsageError, load
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:   # annotations only: typing is not imported at run time (start-up cost)
+    from collections.abc import Sequence
 
 
 def _build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:

@@ -13,11 +13,15 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
 
 from .errors import ConfigError
 from .layout import CONFIG_FILE, DEFAULT_PATHS, DEFAULT_ROOT_MARKERS, PYPROJECT
 from .patterns import PatternIndex
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:   # annotations only: typing is not imported at run time (start-up cost)
+    from collections.abc import Mapping
+    from typing import Any
 
 TOOL_KEY = "observatory-invariants"
 # No default: rule documentation ships inside the package (`explain ID`, SARIF `help`); a team that publishes

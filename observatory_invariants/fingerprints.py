@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Callable, Iterable, Sequence
+from collections.abc import Callable
 
 from .findings import Finding
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:   # annotations only: typing is not imported at run time (start-up cost)
+    from collections.abc import Iterable, Sequence
 
 # CPython's own SHA-256 (the same digests): `hashlib` would load OpenSSL's bindings as well, a few milliseconds
 # of the start-up of every run, the cached ones included.

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import posixpath
 from pathlib import PurePosixPath
-from typing import Mapping
 
 from .errors import GitError, UnreadableFile
 from .patterns import compile_patterns
 from .textio import decode_text
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:   # annotations only: typing is not imported at run time (start-up cost)
+    from collections.abc import Mapping
 
 
 

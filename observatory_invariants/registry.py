@@ -11,15 +11,21 @@ the config and the CLI ask: which ids exist, which are enabled, which hooks run 
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
-import pkgutil
 import re
-from typing import Iterable
 
-from .declare import (AUTOMATED, GOVERNANCE, GOVERNANCE_ONLY, IMPLEMENTED, PLANNED, Hook, Options, Rule,  # noqa: F401
-                      SubRule)
 from .errors import ConfigError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:   # (typing itself is not imported at run time: start-up cost)
+    from collections.abc import Iterable
+
+    from .declare import Hook, Options, Rule, SubRule
+
+# The declarations' names, re-exported (``registry.AUTOMATED``): the declare module and the Rule objects are made
+# on first use, so that a run which only validates ids and answers from the run cache never builds them.
+_DECLARE_NAMES = ("AUTOMATED", "GOVERNANCE", "GOVERNANCE_ONLY", "IMPLEMENTED", "PLANNED", "Hook", "Options", "Rule",
+                  "SubRule")
 
 _SEED_ORDER = "CXVIABR"
 _ID = re.compile(r"([A-Za-z]+)(\d*)(.*)")
@@ -41,7 +47,11 @@ def _seed_key(rule: Rule) -> tuple:
 def declared() -> tuple[tuple[Rule, ...], tuple[Hook, ...]]:
     """Every rule and family hook *as declared*: imports every rule module. The source of truth, read by
     ``generate`` (which writes rule_index.py from it) and by the tests; a run uses the index instead."""
+    import dataclasses
+    import pkgutil
+
     from . import rules as rules_package
+    from .declare import Rule
 
     found: list[Rule] = []
     hooks: list[Hook] = []
@@ -65,6 +75,7 @@ def declared() -> tuple[tuple[Rule, ...], tuple[Hook, ...]]:
 def _from_index() -> tuple[tuple[Rule, ...], tuple[Hook, ...]]:
     """The rules and hooks from the generated index: no rule module is imported until its check runs."""
     from . import rule_index
+    from .declare import Hook, Rule, SubRule
 
     rules = tuple(Rule(id=r["id"], title=r["title"], family=r["family"], reads=r["reads"], check=r["check"],
                        subrules=tuple(SubRule(*s) for s in r["subrules"]), hooks=r["hooks"],
@@ -84,44 +95,72 @@ def index_entries(rules: tuple[Rule, ...], hooks: tuple[Hook, ...]) -> tuple[lis
                   "hooks": r.hooks, "enforcement": r.enforcement, "seed_check": r.seed_check,
                   "shebang_scripts": r.shebang_scripts, "default_enabled": r.default_enabled,
                   "module": r.module} for r in rules]
+    import dataclasses
+
     hook_rows = [dataclasses.asdict(h) for h in hooks]
     return rule_rows, hook_rows, {}
 
 
-try:
-    RULES, _FAMILY_HOOKS = _from_index()
-except (ImportError, KeyError, TypeError):  # an index never generated, or of an older shape: regenerate it
-    RULES, _FAMILY_HOOKS = declared()
-_BY_ID = {rule.id.lower(): rule for rule in RULES}
-_SUBRULES = {sub.id.lower(): sub for rule in RULES for sub in rule.subrules}
+_MAP: dict = {}   # the module's lazily made attributes (see _invariant_map); filled once
 
-# The one hook that is no family's: every automated rule over the whole repository.
-WHOLE_REPOSITORY_HOOK = Hook("observatory-invariants", "observatory invariants (whole repository)",
-                             "Run every automated invariant over the whole repository.", pass_filenames=False, order=0)
-HOOKS: tuple[Hook, ...] = (WHOLE_REPOSITORY_HOOK, *_FAMILY_HOOKS)
+
+def _invariant_map() -> dict:
+    """RULES, HOOKS and their lookup tables, made on first use (registry.RULES, or any function needing Rules)."""
+    if not _MAP:
+        try:
+            rules, family_hooks = _from_index()
+        except (ImportError, KeyError, TypeError):  # an index never generated, or of an older shape: regenerate it
+            rules, family_hooks = declared()
+        from .declare import Hook
+
+        # The one hook that is no family's: every automated rule over the whole repository.
+        whole = Hook("observatory-invariants", "observatory invariants (whole repository)",
+                     "Run every automated invariant over the whole repository.", pass_filenames=False, order=0)
+        _MAP.update(RULES=rules, _FAMILY_HOOKS=family_hooks, WHOLE_REPOSITORY_HOOK=whole,
+                    HOOKS=(whole, *family_hooks), _BY_ID={rule.id.lower(): rule for rule in rules},
+                    _SUBRULES={sub.id.lower(): sub for rule in rules for sub in rule.subrules})
+    return _MAP
+
+
+def __getattr__(name: str):
+    if name in _DECLARE_NAMES:
+        from . import declare
+
+        return getattr(declare, name)
+    if name in ("RULES", "_FAMILY_HOOKS", "WHOLE_REPOSITORY_HOOK", "HOOKS", "_BY_ID", "_SUBRULES"):
+        return _invariant_map()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def hook_rules(hook: Hook) -> tuple[str, ...]:
     """The rule ids a hook runs (empty for the whole-repository hook: every automated rule)."""
-    return tuple(r.id for r in RULES if hook.id in r.hooks)
+    return tuple(r.id for r in _invariant_map()["RULES"] if hook.id in r.hooks)
 
 
 def get(rule_id: str) -> Rule:
     """The rule for an id or sub-rule id (``B3.latest-tag`` gives B3), case-insensitively; UnknownRuleId else."""
-    rule = _BY_ID.get(rule_id.split(".", 1)[0].lower())
-    if rule is None or ("." in rule_id and rule_id.lower() not in _SUBRULES):
+    tables = _invariant_map()
+    rule = tables["_BY_ID"].get(rule_id.split(".", 1)[0].lower())
+    if rule is None or ("." in rule_id and rule_id.lower() not in tables["_SUBRULES"]):
         raise UnknownRuleId(f"unknown rule id {rule_id!r} (see `observatory-invariants list`)")
     return rule
 
 
 def all_ids() -> list[str]:
-    """Every id users can type: rules and their sub-rules."""
-    return [i for rule in RULES for i in rule.ids()]
+    """Every id users can type: rules and their sub-rules (from the index when there is one: no Rule is made)."""
+    if _MAP:
+        return [i for rule in _MAP["RULES"] for i in rule.ids()]
+    try:
+        from . import rule_index
+
+        return [i for row in rule_index.RULES for i in (row["id"], *(s[0] for s in row["subrules"]))]
+    except (ImportError, KeyError, TypeError, IndexError):
+        return [i for rule in _invariant_map()["RULES"] for i in rule.ids()]
 
 
 def is_declared(rule_id: str) -> bool:
     """Whether a finding may carry this id: a rule's id or one of its sub-rules' ids, exactly as declared."""
-    rule = _BY_ID.get(rule_id.split(".", 1)[0].lower())
+    rule = _invariant_map()["_BY_ID"].get(rule_id.split(".", 1)[0].lower())
     return rule is not None and rule_id in rule.ids()
 
 
@@ -147,7 +186,7 @@ def unknown_selectors(selectors: Iterable[str]) -> list[str]:
 
 
 def subrule(rule_id: str) -> SubRule | None:
-    return _SUBRULES.get(rule_id.lower())
+    return _invariant_map()["_SUBRULES"].get(rule_id.lower())
 
 
 def is_enabled(rule_id: str, select: Iterable[str] | None, ignore: Iterable[str]) -> bool:
@@ -161,7 +200,7 @@ def is_enabled(rule_id: str, select: Iterable[str] | None, ignore: Iterable[str]
     if not is_declared(rule_id):
         raise UnknownRuleId(f"unknown rule id {rule_id!r} (see `observatory-invariants list`)")
     sub = subrule(rule_id)
-    rule = _BY_ID[rule_id.split(".", 1)[0].lower()]
+    rule = _invariant_map()["_BY_ID"][rule_id.split(".", 1)[0].lower()]
     default_on = rule.default_enabled and (sub is None or sub.default_enabled)
     best: tuple[int, bool] | None = None
     for selectors, verdict in ((select or (), True), (ignore, False)):

@@ -10,14 +10,18 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
 
 from . import registry
-from .declare import Rule
 from .errors import ConfigError, GitError
 from .findings import Finding, Severity
 from .patterns import path_matches
 from .workspace import Workspace
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:   # annotations only (typing and the declarations are not imported at run time: start-up cost)
+    from collections.abc import Callable, Iterable, Sequence
+
+    from .declare import Rule
 
 _USAGE_ERRORS = (ConfigError, GitError)
 
@@ -28,6 +32,8 @@ _SUPPRESSION = re.compile(r"(?:#|//|/\*|<!--|\bREM\b)[^\n]*?observatory:\s*ignor
 
 @dataclass
 class RunResult:
+    """What a run found and did: its findings, the rules that ran, and what the report says besides."""
+
     findings: list[Finding] = field(default_factory=list)
     rules_run: list[str] = field(default_factory=list)
     not_implemented: list[str] = field(default_factory=list)  # selected explicitly, but no check exists yet

@@ -7,11 +7,14 @@ and passes parsed data to the pure functions of its module.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
 
 from .config import Config
 from .patterns import compile_globs, glob_matches, path_matches  # noqa: F401  (path_matches re-exported)
 from .repo import Repository
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:   # annotations only: typing is not imported at run time (start-up cost)
+    from collections.abc import Callable, Mapping
 
 
 @dataclass

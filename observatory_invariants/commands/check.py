@@ -7,9 +7,12 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Sequence
 
 from . import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, UsageError, add_format_option, add_repository_options
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:   # annotations only: typing is not imported at run time (start-up cost)
+    from collections.abc import Sequence
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

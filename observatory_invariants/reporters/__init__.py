@@ -8,9 +8,12 @@ crashed) make every format say the run did not complete — never "passed".
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 from ..findings import Finding
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:   # annotations only: typing is not imported at run time (start-up cost)
+    from collections.abc import Callable, Sequence
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,12 @@ line or reach the terminal as an escape sequence.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Sequence
 
 from ..findings import Finding, Severity
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:   # annotations only: typing is not imported at run time (start-up cost)
+    from collections.abc import Sequence
 
 _CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x20), 0x7f)}
 _CONTROL.update({ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
