@@ -350,7 +350,15 @@ class Repository:
         :attr:`git_problem` says so, so that a caller can tell the user why the root is checked as a plain
         folder (and ``--staged``/``--base`` fail with that reason).
         """
-        try:   # the index's path comes with it: a staged run copies the index (see _diff_work_tree)
+        try:   # the index's path comes with it (a --base run copies the index, see _diff_work_tree), and HEAD
+            proc = _git_process(self.root, "rev-parse", "--show-prefix", "--git-path", "index",
+                                "--verify", "--quiet", "HEAD^{commit}")
+            lines = proc.stdout.decode("utf-8", "surrogateescape").split("\n")
+            if proc.returncode == 0 and len(lines) == 4 and _SHA.match(lines[2]):
+                self.__dict__["_head"] = lines[2]
+                self._index_path = lines[1]
+                return lines[0].strip()
+            # no commit yet (or git refusing the repository): ask without HEAD, to tell which
             proc = _git_process(self.root, "rev-parse", "--show-prefix", "--git-path", "index")
         except GitError as exc:   # git missing, or hung
             if any(os.path.lexists(folder / ".git") for folder in (self.root, *self.root.parents)):
@@ -444,10 +452,54 @@ class Repository:
         if not self.is_git:
             raise self._unusable(what)
 
+    @cached_property
+    def _status(self) -> tuple[list[str], list[str], frozenset[str]]:
+        """What a commit would change and what is not staged, from one ``git status`` (porcelain v2; it refreshes
+        the index in memory only: GIT_OPTIONAL_LOCKS=0 keeps it from writing it back). Returns the paths the index
+        changes against HEAD as ``diff --cached --diff-filter=ACMRD`` names them (added, modified, deleted;
+        not a type change nor a conflict), those it deletes, and those whose work-tree copy is not what is
+        staged (modified, deleted, a type change, intent-to-add, a conflict). No renames, no submodules; only
+        paths under the root, relative to it."""
+        self.require_git("--staged")
+        out = self._run("status", "--porcelain=v2", "-z", "--untracked-files=no", "--ignore-submodules=all",
+                        "--no-renames")
+        prefix = self.git_prefix or ""
+        staged, deleted, unstaged = [], [], set()
+        records = out.decode("utf-8", "surrogateescape").split("\0")
+        at = 0
+        while at < len(records):
+            record = records[at]
+            at += 1
+            kind = record[:2]
+            if kind == "1 ":    # 1 XY sub mH mI mW hH hI path
+                fields = record.split(" ", 8)
+            elif kind == "2 ":  # 2 XY sub mH mI mW hH hI Xscore path, then the original path (renames are off)
+                fields = record.split(" ", 9)
+                at += 1
+            elif kind == "u ":  # u XY sub m1 m2 m3 mW h1 h2 h3 path: a conflict
+                fields = record.split(" ", 10)
+            else:               # untracked and ignored files are not asked for
+                continue
+            path = fields[-1]
+            if not path.startswith(prefix):
+                continue
+            path = path[len(prefix):]
+            if kind == "u ":
+                unstaged.add(path)
+                continue
+            index_side, work_tree_side = fields[1][0], fields[1][1]
+            if index_side in "AMD":
+                staged.append(path)
+                if index_side == "D":
+                    deleted.append(path)
+            if work_tree_side != ".":
+                unstaged.add(path)
+        return sorted(staged), sorted(deleted), frozenset(unstaged)
+
     @_recorded_property
     def _differs_from_index(self) -> frozenset[str]:
         """Paths whose work-tree copy is not what is staged (modified or deleted since `git add`)."""
-        return frozenset(_split_z(self._diff_work_tree("--name-only", "-z", "--no-renames", "--relative")))
+        return self._status[2]
 
     @_recorded
     def files_at(self, ref: str) -> list[str]:
@@ -460,21 +512,12 @@ class Repository:
     @_recorded
     def staged_paths(self) -> list[str]:
         """Paths the index changes against HEAD: added, copied, modified and deleted (renames as both)."""
-        self.require_git("--staged")
-        against = self._head or "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # the empty tree before a first commit
-        out = self._run("diff", *_DIFF_SAFE, "--cached", "--name-only", "-z", "--no-renames", "--diff-filter=ACMRD",
-                        "--relative", "--end-of-options", against)
-        return sorted(_split_z(out))
+        return list(self._status[0])
 
     @_recorded
     def staged_deletions(self) -> list[str]:
         """Paths the index deletes (pre-commit never passes them to hooks, but a deletion is a change to judge)."""
-        self.require_git("--staged")
-        if self._head is None:
-            return []
-        out = _run_git(self.root, "diff", "--cached", "--name-only", "-z", "--no-renames", "--diff-filter=D",
-                       "--relative", "--end-of-options", self._head)
-        return sorted(_split_z(out))
+        return list(self._status[1])
 
     @_recorded
     def commit_before_change(self, base: str | None = None) -> str | None:

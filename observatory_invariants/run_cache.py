@@ -165,16 +165,36 @@ def _result_from_json(data: dict):
 def _tree_stamp(folder: Path) -> list:
     """Name, size and modification time of every file under ``folder`` (this tool's code and packaged data):
     editing, reinstalling or upgrading the tool changes it."""
-    stamp = []
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
-        for name in sorted(filenames):
-            try:
-                st = os.stat(os.path.join(dirpath, name))
-            except OSError:
-                continue
-            stamp.append([os.path.relpath(os.path.join(dirpath, name), folder), st.st_size, st.st_mtime_ns])
+    stamp: list = []
+    _stamp_folder(os.fspath(folder), "", stamp)
     return stamp
+
+
+def _stamp_folder(path: str, shown: str, stamp: list) -> None:
+    """One folder's files (sorted), then its sub-folders' (sorted, not through links, no __pycache__): the order
+    os.walk gives, at a third of its cost (every warm run pays this)."""
+    try:
+        with os.scandir(path) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError:
+        return
+    folders = []
+    for entry in entries:
+        try:
+            is_folder = entry.is_dir()
+        except OSError:
+            is_folder = False
+        if is_folder:
+            if entry.name != "__pycache__" and not entry.is_symlink():
+                folders.append(entry)
+            continue
+        try:
+            st = os.stat(entry.path)
+        except OSError:
+            continue
+        stamp.append([shown + entry.name, st.st_size, st.st_mtime_ns])
+    for entry in folders:
+        _stamp_folder(entry.path, f"{shown}{entry.name}/", stamp)
 
 
 def _environment_stamp() -> list:
