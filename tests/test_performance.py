@@ -9,6 +9,7 @@ from __future__ import annotations
 import collections
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -148,3 +149,33 @@ def test_a_run_imports_only_what_the_selected_rules_need(tmp_path, select, absen
     assert proc.returncode == 0, proc.stderr
     loaded = proc.stdout.rsplit("LOADED", 1)[1].strip()
     assert loaded == "", f"--select {select} imported {loaded}"
+
+
+def test_a_warm_hook_imports_only_what_answering_from_the_cache_needs(tmp_path):
+    # A pre-commit hook on an unchanged state is answered by the run cache: no rule module, no declarations (the
+    # registry validates ids from its generated index), no typing, no scratch index (tempfile), no heavy library.
+    # (No config file here: tomllib, which reads one, imports typing itself.)
+    repo = tmp_path / "repo"
+    (repo / "contracts" / "schemas").mkdir(parents=True)
+    (repo / "contracts" / "schemas" / "a.json").write_text('{"$id": "x", "$version": "1.0.0"}')
+    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", "c"]):
+        subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
+    (repo / "contracts" / "schemas" / "a.json").write_text('{"$id": "x", "$version": "1.0.1"}')
+    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True, capture_output=True)
+    absent = ("typing", "tempfile", "observatory_invariants.declare", "observatory_invariants.rules.", "jsonschema",
+              "yaml", "pathspec")
+    code = (
+        "import sys\n"
+        "from observatory_invariants.cli import main\n"
+        "sys.argv = ['observatory-invariants', 'check', '--staged', '--select', 'C1,C2,C3,C5', "
+        "'contracts/schemas/a.json']\n"
+        "code = main()\n"
+        f"print('LOADED', code, ','.join(sorted(m for m in sys.modules if m.startswith({absent!r}))))\n")
+    env = {**os.environ, "OBSERVATORY_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("OBSERVATORY_NO_CACHE", None)
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=repo, env=env)
+            for _ in range(2)]
+    cold, warm = (run.stdout.rsplit("LOADED", 1)[1].split() for run in runs)
+    assert "observatory_invariants.rules.contracts" in cold[-1]   # the first run did run the rules
+    assert warm[0] == cold[0]   # the same verdict
+    assert len(warm) == 1, f"a warm hook imported {warm[1]}"

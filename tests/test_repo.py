@@ -1,6 +1,8 @@
 """The repository access layer: root discovery, file lists, git history, safe refs, hostile files."""
 
 import os
+import shutil
+import subprocess
 
 import pytest
 
@@ -183,3 +185,84 @@ def test_a_folder_swapped_for_a_link_outside_during_a_run_is_not_read_through(tm
     with pytest.raises(UnreadableFile, match="outside the repository"):
         repo.read_bytes("a/c/secret.txt")
     assert Repository(root).read_bytes("a-old/b/x.txt") == b"inside"
+
+
+def _git_diff_names(root, *args, index_file=None) -> list[str]:
+    """What `git diff --name-only` (the questions' old answer) says, on a scratch copy of the index when asked."""
+
+    env = dict(os.environ, GIT_OPTIONAL_LOCKS="0")
+    if index_file is not None:
+        git_dir = git(root, "rev-parse", "--absolute-git-dir").strip()
+        shutil.copyfile(os.path.join(git_dir, "index"), index_file)
+        env["GIT_INDEX_FILE"] = str(index_file)
+    out = subprocess.run(["git", "-C", str(root), "diff", "--no-ext-diff", "--no-textconv", "--ignore-submodules=all",
+                          "--name-only", "-z", "--no-renames", "--relative", *args],
+                         capture_output=True, env=env, check=True).stdout
+    return sorted({p for p in out.decode("utf-8", "surrogateescape").split("\0") if p})   # a conflict is listed twice
+
+
+def _staged_states(root):
+    """A repository whose index and work tree disagree with HEAD and with each other in every way a commit can."""
+    names = ["mod", "del", "touched", "mode", "same", "typ", "sdel", "smod", "both", "ren", "d/x", "d/y", "sp ace",
+             "stype", "smode"]
+    git_repo(root, {**{n: f"{n}\n" for n in names}, "n\u00e9": "x"})
+    os.symlink("same", root / "link")
+    commit_all(root, "link")
+    write_tree(root, {"mod": "changed\n", "both": "b1\n", "smod": "s\n", "d/x": "dx\n", "sp ace": "s2",
+                      "n\u00e9": "y", "new": "n", "ita": "i", "untracked": "u", "weird\nname": "w"})
+    (root / "del").unlink()
+    (root / "d" / "y").unlink()
+    os.utime(root / "touched", (1, 1))
+    os.chmod(root / "mode", 0o755)
+    (root / "typ").unlink()
+    write_tree(root, {"typ/f": "q"})
+    os.unlink(root / "link")
+    os.symlink("mod", root / "link")
+    (root / "stype").unlink()
+    os.symlink("same", root / "stype")   # a type change, staged: not one of --diff-filter=ACMRD
+    os.chmod(root / "smode", 0o755)
+    git(root, "rm", "-q", "sdel")
+    git(root, "mv", "ren", "renamed")
+    git(root, "add", "smod", "smode", "stype", "both", "d/x", "n\u00e9", "new", "weird\nname")
+    git(root, "add", "-N", "ita")
+    write_tree(root, {"both": "b2\n"})
+
+
+@pytest.mark.parametrize("where", ["", "d"])
+def test_staged_questions_answer_as_git_diff_does(tmp_path, where):
+    # One `git status` answers what two diffs (and a diff on a scratch index) used to: the same paths, for every
+    # state a path can be in, from the top of the work tree and from a folder inside it.
+    _staged_states(tmp_path / "r")
+    root = tmp_path / "r" / where
+    head = git(root, "rev-parse", "HEAD").strip()
+    repo = Repository(root, content="index")
+    assert repo.staged_paths() == _git_diff_names(root, "--cached", "--diff-filter=ACMRD", head)
+    assert repo.staged_deletions() == _git_diff_names(root, "--cached", "--diff-filter=D", head)
+    assert sorted(repo._differs_from_index) == _git_diff_names(root, index_file=tmp_path / "scratch-index")
+    assert repo.staged_paths()   # the scenario is not vacuous
+    assert repo._head == head
+
+
+def test_staged_questions_before_the_first_commit_and_in_a_conflict(tmp_path):
+    git_repo(tmp_path / "new")
+    write_tree(tmp_path / "new", {"a": "a", "b/c": "c"})
+    git(tmp_path / "new", "add", "-A")
+    write_tree(tmp_path / "new", {"a": "a2"})
+    repo = Repository(tmp_path / "new", content="index")
+    assert (repo.staged_paths(), repo.staged_deletions(), sorted(repo._differs_from_index)) == (["a", "b/c"], [], ["a"])
+    assert repo._head is None and repo.git_prefix == ""
+
+    root = git_repo(tmp_path / "merge", {"conf": "base\n", "other": "o\n"})
+    git(root, "checkout", "-q", "-b", "topic")
+    write_tree(root, {"conf": "topic\n"})
+    commit_all(root, "topic")
+    git(root, "checkout", "-q", "main")
+    write_tree(root, {"conf": "main\n", "other": "o2\n"})
+    git(root, "add", "other")
+    commit_all(root, "main")
+    with pytest.raises(Exception):   # a conflict in conf
+        git(root, "merge", "-q", "topic")
+    repo = Repository(root, content="index")
+    head = git(root, "rev-parse", "HEAD").strip()
+    assert repo.staged_paths() == _git_diff_names(root, "--cached", "--diff-filter=ACMRD", head) == []
+    assert sorted(repo._differs_from_index) == _git_diff_names(root, index_file=tmp_path / "scratch") == ["conf"]
