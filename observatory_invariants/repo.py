@@ -355,7 +355,7 @@ class Repository:
                                 "--verify", "--quiet", "HEAD^{commit}")
             lines = proc.stdout.decode("utf-8", "surrogateescape").split("\n")
             if proc.returncode == 0 and len(lines) == 4 and _SHA.match(lines[2]):
-                self.__dict__["_head"] = lines[2]
+                self.__dict__["_head"] = lines[2]   # the cached_property's value: no second rev-parse
                 self._index_path = lines[1]
                 return lines[0].strip()
             # no commit yet (or git refusing the repository): ask without HEAD, to tell which

@@ -235,8 +235,11 @@ def test_staged_questions_answer_as_git_diff_does(tmp_path, where):
     _staged_states(tmp_path / "r")
     root = tmp_path / "r" / where
     head = git(root, "rev-parse", "HEAD").strip()
+    index = tmp_path / "r" / ".git" / "index"
+    before = (index.read_bytes(), index.stat().st_mtime_ns)
     repo = Repository(root, content="index")
     assert repo.staged_paths() == _git_diff_names(root, "--cached", "--diff-filter=ACMRD", head)
+    assert (index.read_bytes(), index.stat().st_mtime_ns) == before   # git status refreshed it in memory only
     assert repo.staged_deletions() == _git_diff_names(root, "--cached", "--diff-filter=D", head)
     assert sorted(repo._differs_from_index) == _git_diff_names(root, index_file=tmp_path / "scratch-index")
     assert repo.staged_paths()   # the scenario is not vacuous

@@ -79,14 +79,20 @@ _PS_EXTENSIONS = (".ps1", ".psm1")
 
 
 def _kinds(ws: Workspace):
-    """``kind(path)``: what a file is, by layout pattern and extension (None: nothing to check)."""
+    """``kind(path)``: what a file is, by layout pattern and extension (None: nothing to check); one function per
+    run, remembering its answers (the file list and the evidence both ask)."""
+    return ws.memo(("scripts", "kind-of"), lambda: _kind_function(ws))
+
+
+def _kind_function(ws: Workspace):
     from .x3_windows_paths import EXTENSION_FAMILY
 
     workflow, action, dockerfile, shell_script = (ws.matcher(key) for key in (
         "workflows", "composite-actions", "dockerfiles", "shell-scripts"))
     splitext = posixpath.splitext
+    known: dict[str, str | None] = {}
 
-    def kind(path: str) -> str | None:
+    def compute(path: str) -> str | None:
         lower = path.lower()
         if lower.endswith(_PS_EXTENSIONS):
             return POWERSHELL
@@ -103,22 +109,38 @@ def _kinds(ws: Workspace):
             return YAML
         return EXTENSION_FAMILY.get(ext)
 
+    def kind(path: str) -> str | None:
+        try:
+            return known[path]
+        except KeyError:
+            answer = known[path] = compute(path)
+            return answer
+
     return kind
 
 
-def gather_script_files(ws: Workspace, targets: list[str] | None, options: ScriptOptions) -> list[tuple[str, str | None]]:
+def gather_script_files(ws: Workspace, targets: list[str] | None, options: ScriptOptions,
+                        kinds: set | None = None) -> list[tuple[str, str | None]]:
+    """(path, kind) of the files the script rules look at; with ``kinds``, only those of these kinds."""
     paths = ws.repo.files if targets is None else targets
     kind_of = _kinds(ws)
     source, config = ws.matcher("source-files"), ws.matcher("config-files")
+    # Only PowerShell and extension-less files wanted (X1, X2, B4): a file with another extension is neither,
+    # whatever the layout says (unless a PowerShell-only folder holds it), so its kind is not asked.
+    by_name_only = kinds is not None and kinds <= {POWERSHELL, None}
+    ps_only_folders = tuple(f.rstrip("/") + "/" for f in options.x4.powershell_only_folders)
     found = []
     for path in paths:
+        if by_name_only and "." in posixpath.basename(path) and not path.lower().endswith(_PS_EXTENSIONS) and \
+                not path.startswith(ps_only_folders):
+            continue
         kind = kind_of(path)
         if kind in (POWERSHELL, WORKFLOW, DOCKERFILE, SHELL) or kind is not None and (source(path) or config(path)):
             found.append((path, kind))
         elif kind is None and "." not in posixpath.basename(path) and \
                 (targets is not None or options.files.scan_shebangs):
             found.append((path, None))  # maybe a script with a shebang and no extension
-        elif any(path.startswith(f.rstrip("/") + "/") for f in options.x4.powershell_only_folders):
+        elif path.startswith(ps_only_folders):
             found.append((path, kind))
     return found
 
@@ -261,7 +283,8 @@ def run_kinds(ws: Workspace, targets: list[str] | None, kinds: set | None,
             wanted_kinds |= _KINDS_OF.get(rule, set(types) | {POWERSHELL, SHELL, WORKFLOW, DOCKERFILE, PYTHON, YAML,
                                                                 None})
     skipped = skip_matcher(ws, options)
-    files = [(p, k) for p, k in gather_script_files(ws, targets, options)
+    asked = wanted_kinds if kinds is None else set(kinds) if wanted_kinds is None else wanted_kinds & set(kinds)
+    files = [(p, k) for p, k in gather_script_files(ws, targets, options, asked)
              if (kinds is None or k in kinds) and (wanted_kinds is None or k in wanted_kinds)]
     # The repository evidence, gathered when the first file needs it (memoised per run). X4 needs it too: it says
     # which files are test data (read, never run), so X4 alone gives what X4 gives in a full run. X3 alone needs
@@ -473,24 +496,26 @@ def _gather_evidence(ws: Workspace, options: ScriptOptions):
     index = ev.ScriptIndex(scripts)
     windows_only = _windows_only_matcher(ws, options)
     skipped = skip_matcher(ws, options)
+    kind_of = _kinds(ws)   # the layout's workflows and Dockerfiles, as the file list already classified them
     references: list = []
     for path in files:
         low = path.lower()
         name = posixpath.basename(low)
-        if skipped(path):
-            continue
-        if low.endswith((".ps1", ".psm1")):
+        kind = kind_of(path)
+        if kind == POWERSHELL:
             source = "ps"
-        elif ws.matches("workflows", path) or ws.matches("composite-actions", path):
+        elif kind == WORKFLOW:
             source = "workflow"
         elif low.endswith((".md", ".markdown")):
             source = "markdown"
         elif low.endswith((".sh", ".bash", ".zsh", ".ksh")) or name in _MAKEFILES or low.endswith(".mk") or \
-                ws.matches("dockerfiles", path):
+                kind == DOCKERFILE:
             source = "unix"
         elif low.endswith((".cmd", ".bat")):
             source = "windows"
         else:
+            continue
+        if skipped(path):
             continue
         try:
             text = read_script(ws, path) if source == "ps" else ws.read_text(path)
