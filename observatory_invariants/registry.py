@@ -122,14 +122,21 @@ def _invariant_map() -> dict:
     return _MAP
 
 
+_MAP_NAMES = ("RULES", "_FAMILY_HOOKS", "WHOLE_REPOSITORY_HOOK", "HOOKS", "_BY_ID", "_SUBRULES")
+
+
 def __getattr__(name: str):
     if name in _DECLARE_NAMES:
         from . import declare
 
         return getattr(declare, name)
-    if name in ("RULES", "_FAMILY_HOOKS", "WHOLE_REPOSITORY_HOOK", "HOOKS", "_BY_ID", "_SUBRULES"):
+    if name in _MAP_NAMES:
         return _invariant_map()[name]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_DECLARE_NAMES, *_MAP_NAMES})
 
 
 def hook_rules(hook: Hook) -> tuple[str, ...]:
@@ -253,3 +260,8 @@ def rules_using(cls: type[Options]) -> list[str]:
 
     ref = f"{cls.__module__}:{cls.__qualname__}"
     return [row["id"] for row in rule_index.RULES if ref in row["options"]]
+
+
+# `from registry import *` names the lazy attributes too (they are made then)
+__all__ = sorted(name for name in __dir__()
+                 if not name.startswith("_") and name not in ("TYPE_CHECKING", "annotations", "importlib", "re"))

@@ -394,7 +394,9 @@ class Repository:
             return ()
         proc = _git_process(self.root, "config", "-z", "--name-only", "--get-regexp", r"^filter\.")
         names = {key.rsplit(".", 1)[0] for key in _split_z(proc.stdout) if key.count(".") >= 2}
-        return tuple(f"{name}.{kind}=" for name in sorted(names) for kind in ("clean", "smudge", "process"))
+        # a driver marked required (git-lfs is) would make git fail rather than skip it
+        return tuple(f"{name}.{setting}" for name in sorted(names)
+                     for setting in ("clean=", "smudge=", "process=", "required=false"))
 
     def _unusable(self, what: str) -> GitError:
         why = self.git_problem or "it is not a git repository"
@@ -461,7 +463,9 @@ class Repository:
         staged (modified, deleted, a type change, intent-to-add, a conflict). No renames, no submodules; only
         paths under the root, relative to it."""
         self.require_git("--staged")
-        out = self._run("status", "--porcelain=v2", "-z", "--untracked-files=no", "--ignore-submodules=all",
+        # Submodules: their commits are compared (no look inside them, nothing run), so that one the index removes
+        # is a deletion, as the deletion diff says; nothing else of theirs is an answer (the diffs ignored them).
+        out = self._run("status", "--porcelain=v2", "-z", "--untracked-files=no", "--ignore-submodules=dirty",
                         "--no-renames")
         prefix = self.git_prefix or ""
         staged, deleted, unstaged = [], [], set()
@@ -484,10 +488,14 @@ class Repository:
             if not path.startswith(prefix):
                 continue
             path = path[len(prefix):]
+            index_side, work_tree_side = fields[1][0], fields[1][1]
+            if fields[2][0] == "S":   # a submodule: "S<commit changed><modified><untracked>"
+                if kind == "1 " and index_side == "D":
+                    deleted.append(path)
+                continue
             if kind == "u ":
                 unstaged.add(path)
                 continue
-            index_side, work_tree_side = fields[1][0], fields[1][1]
             if index_side in "AMD":
                 staged.append(path)
                 if index_side == "D":
@@ -512,7 +520,13 @@ class Repository:
     @_recorded
     def staged_paths(self) -> list[str]:
         """Paths the index changes against HEAD: added, copied, modified and deleted (renames as both)."""
-        return list(self._status[0])
+        if self.content == INDEX:   # a staged check: one git status answers this and what differs from the index
+            return list(self._status[0])
+        self.require_git("--staged")   # (the gate: no look at the work tree)
+        against = self._head or "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # the empty tree before a first commit
+        out = _run_git(self.root, "diff", *_DIFF_SAFE, "--cached", "--name-only", "-z", "--no-renames",
+                       "--diff-filter=ACMRD", "--relative", "--end-of-options", against)
+        return sorted(_split_z(out))
 
     @_recorded
     def staged_deletions(self) -> list[str]:

@@ -160,3 +160,14 @@ def test_a_check_emitting_an_undeclared_id_is_an_internal_error(tmp_path, monkey
     monkeypatch.setattr(c3_schema_sanity, "run", lambda ws, targets: [finding("C3.made-up", "x", "m")])
     with pytest.raises(InternalCheckError, match="undeclared rule id"):
         check(tmp_path, select=["C3"])
+
+
+def test_the_lazily_made_names_are_listed_and_star_imported():
+    # RULES, HOOKS and the declarations' names are made on first use (start-up cost), yet they are as visible as
+    # any other attribute: dir(), `from registry import *`.
+    for name in ("RULES", "HOOKS", "WHOLE_REPOSITORY_HOOK", "AUTOMATED", "Rule", "Hook", "SubRule", "Options"):
+        assert name in dir(registry) and name in registry.__all__
+    namespace: dict = {}
+    exec("from observatory_invariants.registry import *", namespace)
+    assert namespace["RULES"] is registry.RULES and namespace["Rule"] is registry.Rule
+    assert [i for rule in namespace["RULES"] for i in rule.ids()] == registry.all_ids()

@@ -187,7 +187,7 @@ def test_a_folder_swapped_for_a_link_outside_during_a_run_is_not_read_through(tm
     assert Repository(root).read_bytes("a-old/b/x.txt") == b"inside"
 
 
-def _git_diff_names(root, *args, index_file=None) -> list[str]:
+def _git_diff_names(root, *args, index_file=None, submodules="all") -> list[str]:
     """What `git diff --name-only` (the questions' old answer) says, on a scratch copy of the index when asked."""
 
     env = dict(os.environ, GIT_OPTIONAL_LOCKS="0")
@@ -195,8 +195,8 @@ def _git_diff_names(root, *args, index_file=None) -> list[str]:
         git_dir = git(root, "rev-parse", "--absolute-git-dir").strip()
         shutil.copyfile(os.path.join(git_dir, "index"), index_file)
         env["GIT_INDEX_FILE"] = str(index_file)
-    out = subprocess.run(["git", "-C", str(root), "diff", "--no-ext-diff", "--no-textconv", "--ignore-submodules=all",
-                          "--name-only", "-z", "--no-renames", "--relative", *args],
+    out = subprocess.run(["git", "-C", str(root), "diff", "--no-ext-diff", "--no-textconv",
+                          f"--ignore-submodules={submodules}", "--name-only", "-z", "--no-renames", "--relative", *args],
                          capture_output=True, env=env, check=True).stdout
     return sorted({p for p in out.decode("utf-8", "surrogateescape").split("\0") if p})   # a conflict is listed twice
 
@@ -240,7 +240,7 @@ def test_staged_questions_answer_as_git_diff_does(tmp_path, where):
     repo = Repository(root, content="index")
     assert repo.staged_paths() == _git_diff_names(root, "--cached", "--diff-filter=ACMRD", head)
     assert (index.read_bytes(), index.stat().st_mtime_ns) == before   # git status refreshed it in memory only
-    assert repo.staged_deletions() == _git_diff_names(root, "--cached", "--diff-filter=D", head)
+    assert repo.staged_deletions() == _git_diff_names(root, "--cached", "--diff-filter=D", head, submodules="none")
     assert sorted(repo._differs_from_index) == _git_diff_names(root, index_file=tmp_path / "scratch-index")
     assert repo.staged_paths()   # the scenario is not vacuous
     assert repo._head == head
@@ -269,3 +269,31 @@ def test_staged_questions_before_the_first_commit_and_in_a_conflict(tmp_path):
     head = git(root, "rev-parse", "HEAD").strip()
     assert repo.staged_paths() == _git_diff_names(root, "--cached", "--diff-filter=ACMRD", head) == []
     assert sorted(repo._differs_from_index) == _git_diff_names(root, index_file=tmp_path / "scratch") == ["conf"]
+
+
+def test_staged_questions_about_submodules_and_required_filters(tmp_path):
+    # A submodule the index removes is a staged deletion; one added or moved to another commit, or checked out at
+    # another commit, is no other answer (the old diffs ignored submodules but for deletions). A filter driver
+    # marked required is disabled like the others, so git compares raw bytes instead of failing.
+    sub = git_repo(tmp_path / "sub", {"a": "a"})
+    root = git_repo(tmp_path / "r", {"f.txt": "hello\n", ".gitattributes": "*.txt filter=up\n"})
+    for name in ("gone", "moved", "ahead"):
+        git(root, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(sub), name)
+    commit_all(root, "submodules")
+    write_tree(sub, {"b": "b"})
+    commit_all(sub, "second")
+    git(root, "rm", "-q", "gone")
+    git(root, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(sub), "added")
+    git(root / "moved", "pull", "-q", "origin", "main")
+    git(root, "add", "moved")
+    git(root / "ahead", "pull", "-q", "origin", "main")   # checked out at another commit, not staged
+    git(root, "config", "filter.up.clean", "false")      # a driver that fails if git runs it
+    git(root, "config", "filter.up.required", "true")
+    os.utime(root / "f.txt", (1, 1))                       # the same bytes, another mtime: git compares content
+    head = git(root, "rev-parse", "HEAD").strip()
+    repo = Repository(root, content="index")
+    assert repo.staged_deletions() == ["gone"] == _git_diff_names(root, "--cached", "--diff-filter=D", head,
+                                                                  submodules="none")
+    assert repo.staged_paths() == _git_diff_names(root, "--cached", "--diff-filter=ACMRD", head)
+    assert sorted(repo._differs_from_index) == []
+    assert Repository(root).staged_paths() == repo.staged_paths()   # the gate's answer (no look at the work tree)
