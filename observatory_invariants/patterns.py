@@ -93,15 +93,17 @@ class FileGlobs:
     """Layout globs as a file matcher (``match_file``), gitignore's last-match-wins order kept for ``!``."""
 
     def __init__(self, patterns: tuple[str, ...]):
+        from pathspec.patterns.gitignore.basic import GitIgnoreBasicPattern
+
         self.patterns = patterns
         steps: list[tuple[bool, str]] = []     # (include, regex), in order
-        for pattern in compile_patterns(patterns).patterns:
-            if pattern.include is None or pattern.regex is None:
+        for pattern in patterns:   # pathspec's regexes, not its matcher (no per-pattern compile, no RE2 set)
+            regex, include = GitIgnoreBasicPattern.pattern_to_regex(pattern)
+            if include is None or regex is None:
                 continue                       # a comment or a blank line
-            regex = pattern.regex.pattern
             if regex.endswith(_FOLDER_SUFFIX):
                 regex = regex[: -len(_FOLDER_SUFFIX)] + "$"
-            steps.append((pattern.include, regex))
+            steps.append((include, regex))
         # Runs of patterns with the same sign become one alternation: one regex call per run, not per pattern.
         self._runs: list[tuple[bool, re.Pattern]] = []
         start = 0
