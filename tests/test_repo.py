@@ -297,3 +297,22 @@ def test_staged_questions_about_submodules_and_required_filters(tmp_path):
     assert repo.staged_paths() == _git_diff_names(root, "--cached", "--diff-filter=ACMRD", head)
     assert sorted(repo._differs_from_index) == []
     assert Repository(root).staged_paths() == repo.staged_paths()   # the gate's answer (no look at the work tree)
+
+
+def test_a_plain_file_is_read_without_resolving_its_path_and_a_linked_one_the_careful_way(tmp_path, monkeypatch):
+    # Most reads take the short way (the descriptor's own path says no link was followed); anything else — a link
+    # to a file, a linked folder, a FIFO — takes the careful way, whose words the hostile-input tests check.
+    write_tree(tmp_path, {"a/plain.txt": "plain", "b/target.txt": "target"})
+    os.symlink("../b/target.txt", tmp_path / "a" / "link.txt")
+    os.symlink("b", tmp_path / "linked")
+    os.mkfifo(tmp_path / "a" / "fifo")
+    repo = Repository(tmp_path)
+    careful = []
+    resolved = Repository._resolved
+    monkeypatch.setattr(Repository, "_resolved", lambda self, full: careful.append(full) or resolved(self, full))
+    assert repo.read_bytes("a/plain.txt") == b"plain"
+    assert careful == []
+    assert repo.read_bytes("a/link.txt") == b"target" and repo.read_bytes("linked/target.txt") == b"target"
+    with pytest.raises(UnreadableFile, match="fifo"):
+        repo.read_bytes("a/fifo")
+    assert [os.path.basename(p) for p in careful] == ["link.txt", "target.txt", "fifo"]

@@ -82,7 +82,7 @@ def test_only_the_work_the_selected_rules_need(monkeypatch):
     from observatory_invariants.rules.scripts import x4_bashisms
 
     monkeypatch.setattr(x4_bashisms, "bashisms", boom)
-    monkeypatch.setattr(lint, "_gather_evidence", lambda ws, options: __import__(
+    monkeypatch.setattr(lint, "_gather_evidence", lambda ws, options, no_file_only=False: __import__(
         "observatory_invariants.rules.scripts.evidence", fromlist=["Evidence"]).Evidence())
     assert lint.run_kinds(ws, None, None, rules={"B4"}) == []   # B4 reads PowerShell only: no sh lexing
 
@@ -186,3 +186,25 @@ def test_busybox_ash_evidence_only_for_x4(monkeypatch):
         lint.run_kinds(ws, None, None, rules=rules)
     with pytest.raises(AssertionError, match="ash for no X4"):
         lint.run_kinds(memory.workspace(files), None, None, rules={"X4"})
+
+
+_UNGUARDED = "$config = Join-Path $PSScriptRoot 'config.json'\nGet-Content $config\n"
+
+
+@pytest.mark.parametrize("where, text", [
+    ("README.md", "Install: `irm https://example.org/tools/install.ps1 | iex`\n"),
+    (".github/workflows/ci.yml", "jobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+                                 "      - run: \"\\x69ex (irm https://example.org/tools/install.ps1)\"\n"
+                                 "        shell: pwsh\n"),
+    ("tools/setup.ps1", "Invoke-Expression (Get-Content ./tools/install.ps1 -Raw)\n"),
+])
+def test_b4_alone_finds_what_b4_finds_in_a_whole_run(where, text):
+    # B4 alone gathers only the evidence it reads (code run without its script file): the sources that cannot hold
+    # such a reference are skipped, a workflow with a backslash is not (YAML escapes can spell "iex").
+    from observatory_invariants.rules.scripts.lint import run_kinds
+
+    ws_files = {"tools/install.ps1": _UNGUARDED, "tools/other.ps1": _UNGUARDED, where: text}
+    alone = [f for f in run_kinds(memory.workspace(ws_files), None, None, rules={"B4"})]
+    whole = [f for f in run_kinds(memory.workspace(ws_files), None, None) if f.rule.startswith("B4")]
+    assert alone == whole
+    assert [f.path for f in alone] == ["tools/install.ps1"]   # the evidence is what makes it a finding

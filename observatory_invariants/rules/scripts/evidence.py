@@ -95,6 +95,13 @@ _READS = re.compile(r"\b(?:get-content|gc|cat|type|irm|iwr|invoke-restmethod|inv
 _POSIX_FENCES = frozenset(("bash", "sh", "shell", "console", "zsh", "shell-session", "sh-session", "terminal", "ksh"))
 
 
+def may_run_code_without_its_file(text: str, *, yaml: bool = False) -> bool:
+    """Whether a text can hold a reference that runs a script's code without its file (``irm … | iex``): every such
+    reference is on a line `_NO_FILE` matches. A YAML text's strings can spell one with escapes (``"\\x69ex"``, an
+    escaped line break), so one with a backslash counts too."""
+    return bool(_NO_FILE.search(text)) or (yaml and "\\" in text)
+
+
 @dataclass(frozen=True)
 class Reference:
     caller: str            # repository path of the file the reference is in

@@ -290,6 +290,8 @@ def run_kinds(ws: Workspace, targets: list[str] | None, kinds: set | None,
     # which files are test data (read, never run), so X4 alone gives what X4 gives in a full run. X3 alone needs
     # none for the scripts it skips below.
     needs_evidence = rules is None or bool(rules & {"X1", "X2", "X3", "X4", "B4"})
+    # B4 alone reads only the evidence of code run without its file (see gather_evidence)
+    no_file_only = rules is not None and "B4" in rules and not rules & {"X1", "X2", "X3", "X4"}
     # X3 is the only rule for PowerShell and extension-less scripts: one without a candidate has nothing to find
     x3_only = rules is not None and not rules & {"X1", "X2", "X4", "B4"}
     # busybox ash (a script copied into an Alpine image) matters to X4's bashisms only
@@ -318,7 +320,7 @@ def run_kinds(ws: Workspace, targets: list[str] | None, kinds: set | None,
         if x3_only and kind in (POWERSHELL, None) and not powershell_could_hold_windows_path(text):
             continue
         if needs_evidence and kind in (POWERSHELL, None):
-            context = gather_evidence(ws, options).context(path)
+            context = gather_evidence(ws, options, no_file_only=no_file_only).context(path)
             if kind is None and not context.skipped:   # an extension-less #!/bin/sh script copied into Alpine
                 context = context.merged(ScriptContext(ash=ash_of(path)))
         else:
@@ -476,15 +478,20 @@ def _windows_only_matcher(ws: Workspace, options: ScriptOptions):
                    lambda: glob_matcher(options.files.windows_only))
 
 
-def gather_evidence(ws: Workspace, options: ScriptOptions):
-    """The repository's evidence about its PowerShell scripts (evidence.py), gathered once per run."""
-    return ws.memo(("scripts", "evidence", options.files, options.b4), lambda: _gather_evidence(ws, options))
+def gather_evidence(ws: Workspace, options: ScriptOptions, *, no_file_only: bool = False):
+    """The repository's evidence about its PowerShell scripts (evidence.py), gathered once per run.
+
+    ``no_file_only``: only what B4 reads of it (code run without its script file; the config's entry points and
+    skipped paths), for a run whose only evidence-reading rule is B4: sources that cannot hold such a reference
+    are not parsed."""
+    return ws.memo(("scripts", "evidence", options.files, options.b4, no_file_only),
+                   lambda: _gather_evidence(ws, options, no_file_only))
 
 
 _MAKEFILES = ("makefile", "gnumakefile")
 
 
-def _gather_evidence(ws: Workspace, options: ScriptOptions):
+def _gather_evidence(ws: Workspace, options: ScriptOptions, no_file_only: bool = False):
     from . import evidence as ev
     from ...parsers import yaml_loader
     from ...parsers.workflows import run_steps, _shell_name
@@ -522,6 +529,8 @@ def _gather_evidence(ws: Workspace, options: ScriptOptions):
         except UnreadableFile:
             continue
         if ".ps" not in text and ".PS" not in text and ".Ps" not in text:
+            continue
+        if no_file_only and not ev.may_run_code_without_its_file(text, yaml=source == "workflow"):
             continue
         if source == "ps":
             references += ev.references_in_text(path, text, index, "inherit", how=path)
