@@ -155,14 +155,14 @@ def get(rule_id: str) -> Rule:
 
 def all_ids() -> list[str]:
     """Every id users can type: rules and their sub-rules (from the index when there is one: no Rule is made)."""
-    if _MAP:
-        return [i for rule in _MAP["RULES"] for i in rule.ids()]
-    try:
-        from . import rule_index
+    if not _MAP:
+        try:
+            from . import rule_index
 
-        return [i for row in rule_index.RULES for i in (row["id"], *(s[0] for s in row["subrules"]))]
-    except (ImportError, KeyError, TypeError, IndexError):
-        return [i for rule in _invariant_map()["RULES"] for i in rule.ids()]
+            return [i for row in rule_index.RULES for i in (row["id"], *(s[0] for s in row["subrules"]))]
+        except (ImportError, KeyError, TypeError, IndexError):   # no index, or an older shape: the Rules say
+            pass
+    return [i for rule in _invariant_map()["RULES"] for i in rule.ids()]
 
 
 def is_declared(rule_id: str) -> bool:

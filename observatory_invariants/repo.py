@@ -48,6 +48,11 @@ def _kind(mode: int) -> str:
     return "special file"
 
 
+# Non-blocking (a FIFO never hangs the run), no controlling terminal, closed on exec, binary.
+_OPEN_READ = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+              | getattr(os, "O_BINARY", 0))
+
+
 def read_regular_file(path: str | os.PathLike, limit: int, shown: str | None = None,
                       within: str | None = None) -> bytes:
     """The bytes of the regular file at ``path`` (links followed), at most ``limit`` of them; else UnreadableFile.
@@ -66,8 +71,7 @@ def read_regular_file(path: str | os.PathLike, limit: int, shown: str | None = N
                                  if not stat.S_ISDIR(st.st_mode) else "is a directory, not a file")
         if st.st_size > limit:
             raise too_large(shown, st.st_size, limit)
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-                     | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+        fd = os.open(path, _OPEN_READ)
     except FileNotFoundError:
         raise UnreadableFile(shown, "does not exist") from None
     except OSError as exc:
@@ -93,8 +97,7 @@ def read_regular_file(path: str | os.PathLike, limit: int, shown: str | None = N
         os.close(fd)
 
 
-_OPEN_PLAIN = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
-               | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+_OPEN_PLAIN = _OPEN_READ | getattr(os, "O_NOFOLLOW", 0)
 _FAST_READS = os.path.isdir("/proc/self/fd") and hasattr(os, "O_NOFOLLOW")
 
 

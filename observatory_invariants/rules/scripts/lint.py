@@ -9,6 +9,7 @@ Rule modules are imported inside functions here: they import this module's optio
 from __future__ import annotations
 
 import contextlib
+import functools
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -90,9 +91,9 @@ def _kind_function(ws: Workspace):
     workflow, action, dockerfile, shell_script = (ws.matcher(key) for key in (
         "workflows", "composite-actions", "dockerfiles", "shell-scripts"))
     splitext = posixpath.splitext
-    known: dict[str, str | None] = {}
 
-    def compute(path: str) -> str | None:
+    @functools.cache
+    def kind(path: str) -> str | None:
         lower = path.lower()
         if lower.endswith(_PS_EXTENSIONS):
             return POWERSHELL
@@ -108,13 +109,6 @@ def _kind_function(ws: Workspace):
         if ext in (".yml", ".yaml"):
             return YAML
         return EXTENSION_FAMILY.get(ext)
-
-    def kind(path: str) -> str | None:
-        try:
-            return known[path]
-        except KeyError:
-            answer = known[path] = compute(path)
-            return answer
 
     return kind
 
